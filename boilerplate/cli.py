@@ -1,0 +1,173 @@
+"""The `boilerplate` command line: extract, classify, train. Exit 0 on success, 1 if some input failed,
+2 on a usage error; errors go to stderr, results to stdout (or files written atomically)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import classify, load_model
+from .errors import InputError, LabelError, ModelError
+from .labeled import format_labels, load_labeled, normalize
+from .model import DEFAULT_MODEL, Model
+
+EPILOG = """examples:
+  boilerplate extract page.html                 content lines of one page
+  boilerplate extract --out-dir clean/ *.html   one clean/<name>.txt per page
+  curl -s URL | boilerplate extract -           read the page from stdin
+  boilerplate classify page.html --format tsv   every line with its label and score
+  boilerplate classify page.txt --format labels > page.tsv   a draft label file to correct by hand
+  boilerplate train --labeled labeled/ --out my.txt          retrain on your own labels
+"""
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    return Path(name).read_bytes()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _load(args: argparse.Namespace) -> Model:
+    return load_model(args.model) if args.model else load_model()
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    model = _load(args)
+    failures: list[str] = []
+    if args.out_dir:
+        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
+    for name in args.files:
+        try:
+            lines = classify(_read(name), model=model, kind=args.kind)
+        except (OSError, InputError) as e:
+            failures.append(f"{name}: {getattr(e, 'strerror', None) or e}")
+            continue
+        text = "\n".join(line.text for line in lines if line.is_content)
+        if args.out_dir:
+            stem = "stdin" if name == "-" else Path(name).name.rsplit(".", 1)[0]
+            _atomic_write(Path(args.out_dir) / f"{stem}.txt", text + "\n" if text else "")
+        elif args.jsonl:
+            print(json.dumps({"file": name, "text": text}, ensure_ascii=False))
+        else:
+            if text:
+                print(text)
+    return _report(failures)
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    model = _load(args)
+    failures: list[str] = []
+    for name in args.files:
+        try:
+            lines = classify(_read(name), model=model, kind=args.kind)
+        except (OSError, InputError) as e:
+            failures.append(f"{name}: {getattr(e, 'strerror', None) or e}")
+            continue
+        out = sys.stdout
+        if args.format == "jsonl":
+            for line in lines:
+                out.write(json.dumps({"file": name, "line": line.line_no, "text": line.text,
+                                      "label": "content" if line.is_content else "chrome",
+                                      "score": round(line.score, 4)}, ensure_ascii=False) + "\n")
+        elif args.format == "marked":
+            for line in lines:
+                out.write(f"{'+' if line.is_content else '-'} {line.score:.3f}  {line.text}\n")
+        elif args.format == "tsv":
+            out.write("line\tlabel\tscore\ttext\n")
+            for line in lines:
+                label = "content" if line.is_content else "chrome"
+                out.write(f"{line.line_no}\t{label}\t{line.score:.4f}\t{normalize(line.text)}\n")
+        else:  # labels: a draft label file, content marked "body", to be corrected by hand
+            out.write(format_labels((ln.line_no for ln in lines),
+                                    ("body" if ln.is_content else "chrome" for ln in lines),
+                                    (ln.text for ln in lines)))
+    return _report(failures)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .train import TrainingSet, stderr_progress, train
+
+    data = TrainingSet()
+    data.add_articles(load_labeled(args.labeled), source=Path(args.labeled).name or "labeled")
+    card = train(data, args.out, rounds=args.rounds, cv=not args.no_cv, progress=stderr_progress)
+    print(json.dumps({"model": str(args.out), "training_data": card["training_data"],
+                      "cross_validation": {k: {m: v for m, v in s.items() if m != "per_page"}
+                                           for k, s in card["cross_validation"].items()}},
+                     indent=2, ensure_ascii=False))
+    return 0
+
+
+def _report(failures: list[str]) -> int:
+    for f in failures:
+        print(f"boilerplate: {f}", file=sys.stderr)
+    if failures:
+        print(f"boilerplate: {len(failures)} input(s) failed", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="boilerplate", formatter_class=argparse.RawDescriptionHelpFormatter,
+                                description="Keep the content of web pages (title, body, captions) and "
+                                            "drop the chrome (menus, related links, footers, ads).",
+                                epilog=EPILOG)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def page_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("files", nargs="+", metavar="FILE", help="HTML or text-dump files; - for stdin")
+        sp.add_argument("--model", help=f"model file (default: the shipped {DEFAULT_MODEL.name})")
+        sp.add_argument("--kind", choices=("auto", "text", "html"), default="auto",
+                        help="treat input as a text dump or HTML (default: sniff)")
+
+    ex = sub.add_parser("extract", help="print the content lines of each page",
+                        description="Print the content lines of each page.")
+    page_args(ex)
+    dest = ex.add_mutually_exclusive_group()
+    dest.add_argument("--out-dir", help="write DIR/<name>.txt per input instead of printing")
+    dest.add_argument("--jsonl", action="store_true", help='print {"file", "text"} per input')
+    ex.set_defaults(func=cmd_extract)
+
+    cl = sub.add_parser("classify", help="print every line with its label and score",
+                        description="Print every line/block with its label (content/chrome) and score.")
+    page_args(cl)
+    cl.add_argument("--format", choices=("tsv", "jsonl", "marked", "labels"), default="tsv",
+                    help="tsv (default); jsonl; marked: '+'/'-' and score before each line; "
+                         "labels: a draft label file for labeled/")
+    cl.set_defaults(func=cmd_classify)
+
+    tr = sub.add_parser("train", help="train a model on labeled articles",
+                        description="Train on labeled articles, print leave-one-article-out scores, "
+                                    "write MODEL and its card MODEL.json.")
+    tr.add_argument("--labeled", required=True, help="directory of labeled articles (NAME.tsv + page)")
+    tr.add_argument("--out", required=True, help="model file to write (its card goes beside it)")
+    tr.add_argument("--rounds", type=int, default=300, help="boosting rounds (default 300)")
+    tr.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    tr.set_defaults(func=cmd_train)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `boilerplate` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ModelError, LabelError) as e:
+        print(f"boilerplate: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""Blocks → X: one row of float32 features per block, computed column-wise for the whole page at once.
+
+Every feature is listed in FEATURES with a one-line description; FEATURE_NAMES is the column order the
+model is trained and checked against. NaN means "missing" (e.g. link density of a text dump) and is
+handled natively by LightGBM.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from .segment import HINTS, TAGS, Blocks
+
+# Character classes, looked up per code point (BMP table; astral planes handled separately).
+C_OTHER, C_SPACE, C_CJK, C_LATIN, C_DIGIT, C_PUNCT = range(6)
+_CLASS = np.zeros(0x10000, dtype=np.uint8)
+_CLASS[[9, 10, 11, 12, 13, 32, 0xA0, 0x3000]] = C_SPACE
+for lo, hi in ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+               (0xAC00, 0xD7AF), (0x1100, 0x11FF), (0x3130, 0x318F), (0x31F0, 0x31FF)):
+    _CLASS[lo:hi + 1] = C_CJK
+for lo, hi in ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF),
+               (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)):
+    _CLASS[lo:hi + 1] = C_LATIN
+_CLASS[[0xD7, 0xF7]] = C_PUNCT
+for lo, hi in ((0x30, 0x39), (0xFF10, 0xFF19)):
+    _CLASS[lo:hi + 1] = C_DIGIT
+for lo, hi in ((0x21, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0x7E), (0xA1, 0xBF), (0x2000, 0x206F),
+               (0x3001, 0x303F), (0xFF01, 0xFF0F), (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65),
+               (0xFE30, 0xFE4F), (0x30FB, 0x30FB)):
+    _CLASS[lo:hi + 1] = C_PUNCT
+_SENTENCE_END = np.zeros(0x10000, dtype=bool)
+_SENTENCE_END[[ord(c) for c in ".!?。！？」』”\"'）)；;：:"]] = True
+_FULL_STOP = np.zeros(0x10000, dtype=bool)
+_FULL_STOP[[ord(c) for c in ".!?。！？；;"]] = True
+
+MAIN_MIN_TOKENS = 30  # blocks with at least this many tokens add their excess to the main run's score;
+# shorter ones subtract MAIN_MIN_TOKENS, however short, so that runs of headlines break the run
+MAIN_MAX_TOKENS = 300  # a single block counts at most this many tokens toward the main run
+DIST_CLIP = 50  # block distances are clipped to ±this
+WINDOW = (-2, -1, 1, 2)  # neighbour offsets whose features are copied into each row
+NEIGHBOUR_BASE = ("n_chars", "punct_ratio", "ends_sentence", "link_density", "repeat", "main_overlap",
+                  "cjk_ratio")
+
+BASE_FEATURES = {
+    "n_chars": "log(1 + characters), whitespace excluded",
+    "n_tokens": "log(1 + tokens): CJK characters plus runs of letters/digits",
+    "cjk_ratio": "share of characters that are Han, kana or hangul",
+    "latin_ratio": "share of characters that are letters (Latin, Greek, Cyrillic)",
+    "digit_ratio": "share of characters that are digits",
+    "punct_ratio": "share of characters that are punctuation, full-width CJK punctuation included",
+    "n_stops": "log(1 + sentence-ending marks inside the block: 。！？；.!?;)",
+    "ends_sentence": "1 if the block ends like a sentence (。！？.!?」” ...) and not with an ellipsis",
+    "ends_ellipsis": "1 if the block ends with … or ... (a truncated teaser)",
+    "link_density": "characters inside <a> / characters (HTML; NaN for text dumps)",
+    "repeat": "how many blocks of the page have the same whitespace-free text",
+    "len_rank": "rank of the block's length within the page, 0 (shortest) to 1 (longest)",
+    "in_main": "1 inside the main run: the max-sum run of blocks scored by tokens beyond MAIN_MIN_TOKENS",
+    "d_main_start": "block index minus the main run's first block (clipped to ±DIST_CLIP)",
+    "d_main_end": "block index minus the main run's last block (clipped to ±DIST_CLIP)",
+    "main_overlap": "share of the block's distinct character bigrams found in other blocks of the main run",
+    "title_overlap": "share of the block's character bigrams found in the HTML <title> (NaN for text)",
+    "tag": "the owner element's tag, categorical (0 = text dump)",
+    "depth": "DOM depth of the owner element (NaN for text dumps)",
+    "path_share": "share of the page's blocks with the same last-3-tags path (NaN for text dumps)",
+    **{f"hint_{h}": f"1 if the owner or an ancestor has a class/id/tag hinting '{h}' (NaN for text)"
+       for h in HINTS},
+}
+FEATURES = dict(BASE_FEATURES)
+for _off in WINDOW:
+    for _name in NEIGHBOUR_BASE:
+        FEATURES[f"{_name}@{_off:+d}"] = f"{_name} of the block {_off:+d} away (NaN past the page edge)"
+FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
+CATEGORICAL = ("tag",)
+N_TAGS = len(TAGS)
+
+
+def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All block texts as one array of code points, plus each block's start offset."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    joined = "".join(texts).encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(joined, dtype=np.uint32), starts
+
+
+def _segment_sum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sum of `values` within each block [starts[i], starts[i+1]) — empty blocks give 0."""
+    csum = np.zeros(len(values) + 1, dtype=np.float64)
+    np.cumsum(values, out=csum[1:])
+    return csum[starts[1:]] - csum[starts[:-1]]
+
+
+def _main_run(score: np.ndarray) -> tuple[int, int]:
+    """First and last index of the contiguous run with the largest sum of `score` (Kadane, vectorized)."""
+    if len(score) == 0:
+        return 0, -1
+    csum = np.concatenate(([0.0], np.cumsum(score)))
+    run_min = np.minimum.accumulate(csum[:-1])
+    gains = csum[1:] - run_min
+    end = int(np.argmax(gains))
+    start = int(np.argmax(csum[: end + 1] == run_min[end]))
+    return start, end
+
+
+def _bigram_keys(codes: np.ndarray, cls: np.ndarray, block_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of adjacent word-character pairs within a block, and the block each pair belongs to."""
+    word = (cls == C_CJK) | (cls == C_LATIN) | (cls == C_DIGIT)
+    lower = np.where((codes >= 0x41) & (codes <= 0x5A), codes + 32, codes).astype(np.int64)
+    ok = word[:-1] & word[1:] & (block_of[:-1] == block_of[1:])
+    keys = (lower[:-1] << 21) | lower[1:]
+    return keys[ok], block_of[:-1][ok]
+
+
+def _main_overlap(keys: np.ndarray, owner: np.ndarray, in_main: np.ndarray, n: int) -> np.ndarray:
+    """Per block: share of its distinct bigram keys that occur in some *other* block of the main run."""
+    if len(keys) == 0:
+        return np.full(n, np.nan)
+    uniq, key_idx = np.unique(keys, return_inverse=True)
+    pairs = np.unique(key_idx.astype(np.int64) * n + owner)  # distinct (key, block) pairs
+    pair_key, pair_block = pairs // n, pairs % n
+    main_df = np.bincount(pair_key, weights=in_main[pair_block], minlength=len(uniq))
+    shared = (main_df[pair_key] - in_main[pair_block]) > 0
+    total = np.bincount(pair_block, minlength=n).astype(np.float64)
+    hit = np.bincount(pair_block, weights=shared, minlength=n)
+    return np.where(total > 0, hit / np.maximum(total, 1), np.nan)
+
+
+def _overlap(keys: np.ndarray, owner: np.ndarray, reference: np.ndarray, n: int) -> np.ndarray:
+    """Per block: share of its bigram keys found in `reference` (NaN for blocks without bigrams)."""
+    total = np.bincount(owner, minlength=n).astype(np.float64)
+    hit = np.bincount(owner, weights=np.isin(keys, reference), minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, hit / np.maximum(total, 1), np.nan)
+
+
+def page_features(blocks: Blocks) -> np.ndarray:
+    """The feature matrix (n_blocks × len(FEATURE_NAMES), float32) of one page."""
+    n = len(blocks)
+    out = np.full((n, len(FEATURE_NAMES)), np.nan, dtype=np.float32)
+    if n == 0:
+        return out
+    codes, starts = _codes(blocks.texts)
+    bmp = np.minimum(codes, 0xFFFF)
+    cls = np.where(codes > 0xFFFF, np.where((codes >= 0x20000) & (codes <= 0x3FFFF), C_CJK, C_OTHER),
+                   _CLASS[bmp]).astype(np.uint8)
+    block_of = np.repeat(np.arange(n), np.diff(starts))
+
+    def count(c: int) -> np.ndarray:
+        return _segment_sum((cls == c).astype(np.float64), starts)
+
+    n_space = count(C_SPACE)
+    n_chars = np.diff(starts).astype(np.float64) - n_space
+    denom = np.maximum(n_chars, 1)
+    n_cjk, n_latin, n_digit, n_punct = count(C_CJK), count(C_LATIN), count(C_DIGIT), count(C_PUNCT)
+    alnum = (cls == C_LATIN) | (cls == C_DIGIT)
+    word_start = alnum & ~np.concatenate(([False], alnum[:-1])) | alnum & (np.diff(block_of, prepend=-1) != 0)
+    n_tokens = n_cjk + _segment_sum(word_start.astype(np.float64), starts)
+    n_stops = _segment_sum(_FULL_STOP[bmp].astype(np.float64), starts)
+    last = np.maximum(starts[1:] - 1, 0)
+    nonempty = np.diff(starts) > 0
+    ends_ellipsis = nonempty & ((bmp[last] == 0x2026) | np.fromiter(
+        (t.endswith("...") for t in blocks.texts), dtype=bool, count=n))
+    ends_sentence = _SENTENCE_END[bmp[last]] & nonempty & ~ends_ellipsis
+
+    if blocks.is_html:
+        link_density = np.minimum(blocks.link_chars / denom, 1.0)
+    else:
+        link_density = np.full(n, np.nan)
+    norm = ["".join(t.split()) for t in blocks.texts]
+    counts = Counter(norm)
+    repeat = np.fromiter((counts[t] for t in norm), dtype=np.float64, count=n)
+
+    # the main run: blocks score their tokens beyond MAIN_MIN_TOKENS; link text, repeated blocks and
+    # truncated teasers count for less or nothing
+    eff = np.minimum(n_tokens, MAIN_MAX_TOKENS) * (1 - np.nan_to_num(link_density)) / np.sqrt(repeat)
+    eff[ends_ellipsis] = 0
+    start, end = _main_run(np.where(eff >= MAIN_MIN_TOKENS, eff - MAIN_MIN_TOKENS, -MAIN_MIN_TOKENS))
+    idx = np.arange(n)
+    keys, owner = _bigram_keys(codes, cls, block_of)
+    in_main = ((idx >= start) & (idx <= end)).astype(np.float64)
+
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    base = {
+        "n_chars": np.log1p(n_chars),
+        "n_tokens": np.log1p(n_tokens),
+        "cjk_ratio": n_cjk / denom,
+        "latin_ratio": n_latin / denom,
+        "digit_ratio": n_digit / denom,
+        "punct_ratio": n_punct / denom,
+        "n_stops": np.log1p(n_stops),
+        "ends_sentence": ends_sentence.astype(np.float64),
+        "ends_ellipsis": ends_ellipsis.astype(np.float64),
+        "link_density": link_density,
+        "repeat": repeat,
+        "len_rank": np.argsort(np.argsort(n_chars, kind="stable"), kind="stable") / max(n - 1, 1),
+        "in_main": in_main,
+        "d_main_start": np.clip(idx - start, -DIST_CLIP, DIST_CLIP),
+        "d_main_end": np.clip(idx - end, -DIST_CLIP, DIST_CLIP),
+        "main_overlap": _main_overlap(keys, owner, in_main, n),
+        "tag": blocks.tag.astype(np.float64),
+    }
+    if blocks.is_html:
+        title_codes, title_starts = _codes([blocks.title])
+        title_cls = _CLASS[np.minimum(title_codes, 0xFFFF)]
+        title_keys, _ = _bigram_keys(title_codes, title_cls, np.zeros(len(title_codes), dtype=np.int64))
+        base["title_overlap"] = _overlap(keys, owner, np.unique(title_keys), n) if len(title_keys) else \
+            np.full(n, np.nan)
+        base["depth"] = blocks.depth.astype(np.float64)
+        path_counts = Counter(blocks.path)
+        base["path_share"] = np.fromiter((path_counts[p] for p in blocks.path), dtype=np.float64,
+                                         count=n) / n
+        for bit, h in enumerate(HINTS):
+            base[f"hint_{h}"] = ((blocks.hints >> bit) & 1).astype(np.float64)
+    for name, values in base.items():
+        out[:, col[name]] = values
+    for off in WINDOW:
+        src = idx + off
+        valid = (src >= 0) & (src < n)
+        for name in NEIGHBOUR_BASE:
+            shifted = np.full(n, np.nan, dtype=np.float32)
+            shifted[valid] = out[src[valid], col[name]]
+            out[:, col[f"{name}@{off:+d}"]] = shifted
+    return out
+
+
+def batch_features(pages: list[Blocks]) -> tuple[np.ndarray, np.ndarray]:
+    """Features of many pages as one matrix, plus offsets: page i owns rows offsets[i]:offsets[i+1]."""
+    mats = [page_features(b) for b in pages]
+    offsets = np.zeros(len(pages) + 1, dtype=np.int64)
+    np.cumsum([len(m) for m in mats], out=offsets[1:])
+    X = np.concatenate(mats) if mats else np.empty((0, len(FEATURE_NAMES)), dtype=np.float32)
+    return X, offsets

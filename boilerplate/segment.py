@@ -1,0 +1,244 @@
+"""str → Blocks: cut a text dump into lines, or an HTML page into the text blocks a browser would show.
+
+A `Blocks` is columnar: a list of texts plus one numpy array per structural fact, so that the feature
+stage can work on whole columns at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from lxml import etree, html
+
+from .errors import InputError
+
+Kind = Literal["auto", "text", "html"]
+
+# Tags whose subtree is never rendered as text.
+SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe",
+                       "object", "embed", "canvas", "select", "button", "input", "textarea"})
+# Tags that start a new rendered line (block-level boxes, list items, table cells, line breaks).
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "frame",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main",
+    "menu", "nav", "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "ul", "br", "caption",
+})
+# Owner tags known to the model; everything else is "other". Index 0 is reserved for text dumps.
+TAGS = ("text", "other", "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "span",
+        "a", "figcaption", "blockquote", "pre", "dd", "dt", "section", "article", "header", "footer",
+        "nav", "aside", "form", "figure", "caption", "font", "strong", "b", "em", "ul", "ol", "table",
+        "tr", "main", "body", "center", "address", "time", "label", "summary", "legend")
+TAG_ID = {t: i for i, t in enumerate(TAGS)}
+
+# Groups of class/id/tag words that hint at a block's role; a block carries the union of its ancestors'.
+HINT_PATTERNS = {
+    "nav": r"nav|menu|breadcrumb|crumb|topbar|toolbar|masthead|header|head_|channel|pagination|pager",
+    "footer": r"foot|copyright|bottom|disclaimer|legal|contact",
+    "comment": r"comment|reply|discus|respond|review|disqus",
+    "share": r"share|social|sns|facebook|twitter|weibo|wechat|line-?it|follow|subscribe|newsletter",
+    "related": r"relat|recommend|more|hot|popular|rank|trend|also|sidebar|side|aside|widget|list|extend",
+    "ad": r"(?:^|[-_ \d])ads?(?:$|[-_ \d])|advert|banner|sponsor|promo|gg_|google_ad|dfp|outbrain|taboola",
+    "content": r"article|content|post|story|entry|body|text|main|detail|news_?txt|zoom|cont",
+    "caption": r"caption|figure|photo|img|image|pic|media|video",
+    "title": r"title|headline|heading|h1",
+    "meta": r"author|byline|date|time|meta|source|info|editor|reporter|publish",
+    "tags": r"tag|keyword|label|topic",
+    "hidden": r"hidden|display-?none|sr-only|visually-hidden|modal|popup|cookie|consent|gdpr",
+}
+HINTS = tuple(HINT_PATTERNS)
+_HINT_RES = tuple(re.compile(p) for p in HINT_PATTERNS.values())
+_HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
+              "footer": 1 << HINTS.index("footer"), "aside": 1 << HINTS.index("related"),
+              "article": 1 << HINTS.index("content"), "main": 1 << HINTS.index("content"),
+              "figure": 1 << HINTS.index("caption"), "figcaption": 1 << HINTS.index("caption"),
+              "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
+
+PATH_LEN = 3  # tags kept in a block's path: enough to tell list structures apart, bounded for deep DOMs
+_DATE_PREFIX = re.compile(r"^\s?date \d{4}-\d{2}-\d{2}(?=\s|$)")
+_WS = re.compile(r"\s+")
+_HTML_SNIFF = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|br|span|a\s|script|ul|li|h[1-6]|frameset)\b",
+    re.I)
+
+
+@dataclass
+class Blocks:
+    """The blocks of one page, columnar. `line_no` is the 1-based source line (text) or block number (HTML)."""
+
+    texts: list[str]
+    is_html: bool
+    line_no: np.ndarray  # int32
+    link_chars: np.ndarray  # int32, characters inside <a> (0 for text dumps)
+    tag: np.ndarray  # int16, index into TAGS of the block's owner element
+    depth: np.ndarray  # int16, DOM depth of the owner element
+    hints: np.ndarray  # int32 bitmask over HINTS, from the owner and its ancestors
+    path: list[str] = field(default_factory=list)  # last PATH_LEN tags down to the owner ("body/div/p")
+    title: str = ""  # the document <title>, HTML only
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def looks_like_html(text: str) -> bool:
+    """True if the text's first few KB contain HTML tags (the rule behind kind="auto")."""
+    return _HTML_SNIFF.search(text[:8192]) is not None
+
+
+def segment(text: str, kind: Kind = "auto") -> Blocks:
+    """Cut a page into blocks; `kind` forces text-dump or HTML handling instead of sniffing."""
+    if kind not in ("auto", "text", "html"):
+        raise InputError(f"kind must be 'auto', 'text' or 'html', not {kind!r}")
+    if kind == "html" or (kind == "auto" and looks_like_html(text)):
+        return segment_html(text)
+    return segment_text(text)
+
+
+def segment_text(text: str) -> Blocks:
+    """One block per non-blank line; a leading ` date YYYY-MM-DD` marker is page metadata and dropped."""
+    texts: list[str] = []
+    line_no: list[int] = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if i == 1:
+            line = _DATE_PREFIX.sub("", line)
+        line = line.strip()
+        if line:
+            texts.append(line)
+            line_no.append(i)
+    n = len(texts)
+    zeros = np.zeros(n, dtype=np.int16)
+    return Blocks(texts=texts, is_html=False, line_no=np.asarray(line_no, dtype=np.int32),
+                  link_chars=np.zeros(n, dtype=np.int32), tag=zeros, depth=zeros.copy(),
+                  hints=np.zeros(n, dtype=np.int32), path=[""] * n)
+
+
+def _hint_bits(attrs: str, cache: dict[str, int]) -> int:
+    bits = cache.get(attrs)
+    if bits is None:
+        bits = 0
+        for i, rx in enumerate(_HINT_RES):
+            if rx.search(attrs):
+                bits |= 1 << i
+        cache[attrs] = bits
+    return bits
+
+
+def parse_html(text: str) -> etree._Element | None:
+    """Parse HTML leniently with lxml; None when there is nothing to parse."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogates(text) else text
+    if not text.strip():
+        return None
+    parser = html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+    try:
+        root = html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def segment_html(text: str) -> Blocks:
+    """Walk the DOM once (iteratively, so deep nesting is safe) and emit one block per rendered line."""
+    root = parse_html(text)
+    texts: list[str] = []
+    link_chars: list[int] = []
+    tags: list[int] = []
+    depths: list[int] = []
+    hints: list[int] = []
+    paths: list[str] = []
+    title = ""
+    if root is None:
+        return _html_blocks(texts, link_chars, tags, depths, hints, paths, title)
+    title_el = root.find(".//title")
+    if title_el is not None:
+        title = _WS.sub(" ", title_el.text_content()).strip()
+
+    cache: dict[str, int] = {}
+    parts: list[str] = []  # text pieces of the block being built
+    link_parts = 0  # characters of those pieces inside <a>
+    in_link = 0
+    # stack of (tag, hint bits, depth, path) for open elements; owner = innermost block-level one;
+    # a skipped subtree's entry has depth -1
+    stack: list[tuple[str, int, int, str]] = [("root", 0, 0, "")]
+    owners: list[int] = [0]  # indexes into stack of open block-level elements
+
+    def flush() -> None:
+        nonlocal link_parts
+        if parts:
+            block = _WS.sub(" ", "".join(parts)).strip()
+            if block:
+                tag, bits, depth, path = stack[owners[-1]]
+                texts.append(block)
+                link_chars.append(min(link_parts, len(block)))
+                tags.append(TAG_ID.get(tag, 1))
+                depths.append(min(depth, 32767))
+                hints.append(bits)
+                paths.append(path)
+            parts.clear()
+        link_parts = 0
+
+    def add(s: str | None) -> None:
+        nonlocal link_parts
+        if s:
+            parts.append(s)
+            if in_link:
+                link_parts += len(s.strip())
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):  # comments / processing instructions: only their tail is text
+            if event == "end":
+                add(el.tail)
+            continue
+        tag = tag.lower()
+        if event == "start":
+            if tag in SKIP_TAGS or el.get("hidden") is not None or \
+                    "display:none" in (el.get("style") or "").replace(" ", ""):
+                walker.skip_subtree()
+                stack.append((tag, 0, -1, ""))
+                continue
+            _, parent_bits, parent_depth, parent_path = stack[-1]
+            attrs = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
+            bits = parent_bits | _HINT_TAGS.get(tag, 0) | (_hint_bits(attrs, cache) if attrs.strip() else 0)
+            path = "/".join(parent_path.split("/")[-(PATH_LEN - 1):] + [tag]) if parent_path else tag
+            stack.append((tag, bits, parent_depth + 1, path))
+            if tag in BLOCK_TAGS:
+                flush()
+                owners.append(len(stack) - 1)
+            if tag == "a":
+                in_link += 1
+            add(el.text)
+        else:
+            if stack[-1][2] >= 0:  # not a skipped subtree
+                if tag == "a":
+                    in_link -= 1
+                if tag in BLOCK_TAGS:
+                    flush()
+                    owners.pop()
+            stack.pop()
+            add(el.tail)
+    flush()
+    return _html_blocks(texts, link_chars, tags, depths, hints, paths, title)
+
+
+def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],
+                 hints: list[int], paths: list[str], title: str) -> Blocks:
+    n = len(texts)
+    return Blocks(texts=texts, is_html=True, line_no=np.arange(1, n + 1, dtype=np.int32),
+                  link_chars=np.asarray(link_chars, dtype=np.int32),
+                  tag=np.asarray(tags, dtype=np.int16), depth=np.asarray(depths, dtype=np.int16),
+                  hints=np.asarray(hints, dtype=np.int32), path=paths, title=title)

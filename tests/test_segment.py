@@ -1,0 +1,57 @@
+import pytest
+
+from boilerplate.errors import InputError
+from boilerplate.segment import HINTS, TAG_ID, looks_like_html, segment, segment_html, segment_text
+
+
+def test_text_dump_lines_and_date_marker():
+    b = segment_text(" date 2026-02-19 我的頻道\n\n標題\n   正文第一段。  \n")
+    assert b.texts == ["我的頻道", "標題", "正文第一段。"]
+    assert b.line_no.tolist() == [1, 3, 4]
+    assert not b.is_html
+
+
+def test_date_marker_alone_leaves_no_block():
+    assert segment_text(" date 2025-10-21 \n內容").texts == ["內容"]
+
+
+def test_sniffing_and_override():
+    assert looks_like_html("<html><body><p>x</p></body></html>")
+    assert not looks_like_html("第一行\n第二行 a < b")
+    assert segment("<p>x</p>", kind="text").texts == ["<p>x</p>"]
+    assert segment("<p>x</p>").is_html
+    with pytest.raises(InputError):
+        segment("x", kind="pdf")  # type: ignore[arg-type]
+
+
+def test_html_blocks_links_and_dropped_tags():
+    b = segment_html("<html><head><title> A  title </title><script>var x</script></head><body>"
+                     "<div class='nav'><a href=#>Home</a> | <a>News</a></div>"
+                     "<p>Hello <b>world</b>,<br>second <a>link</a> line.</p>"
+                     "<style>p{}</style><noscript>enable js</noscript>"
+                     "<ul><li>one</li><li>two</li></ul><table><tr><td>c1</td><td>c2</td></tr></table>"
+                     "<!-- a comment --></body></html>")
+    assert b.texts == ["Home | News", "Hello world,", "second link line.", "one", "two", "c1", "c2"]
+    assert b.title == "A title"
+    assert b.link_chars.tolist() == [8, 0, 4, 0, 0, 0, 0]
+    assert b.tag[0] == TAG_ID["div"] and b.tag[1] == TAG_ID["p"] and b.tag[3] == TAG_ID["li"]
+    assert b.hints[0] & (1 << HINTS.index("nav"))
+    assert not b.hints[1] & (1 << HINTS.index("nav"))
+    assert b.depth[3] == b.depth[1] + 1  # li sits one deeper (html/body/ul/li vs html/body/p)
+    assert b.path[3].endswith("ul/li")
+
+
+def test_hidden_elements_are_dropped():
+    b = segment_html('<body><p>seen</p><div hidden>unseen</div><p style="display: none">no</p></body>')
+    assert b.texts == ["seen"]
+
+
+def test_headings_and_inline_text_between_blocks():
+    b = segment_html("<body><h2>Head</h2>loose text<p>para</p>tail</body>")
+    assert b.texts == ["Head", "loose text", "para", "tail"]
+    assert b.tag[0] == TAG_ID["h2"]
+
+
+def test_empty_html():
+    assert len(segment_html("")) == 0
+    assert len(segment_html("<html></html>")) == 0
