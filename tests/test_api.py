@@ -1,0 +1,56 @@
+import pytest
+
+import boilerplate
+from boilerplate.labeled import load_labeled
+
+
+def test_classify_text_dump(seed_text):
+    lines = boilerplate.classify(seed_text)
+    assert lines[0].text == "快訊" and not lines[0].is_content
+    assert all(0.0 <= line.score <= 1.0 for line in lines)
+    assert all(line.is_content == (line.score >= 0.5) for line in lines)
+    assert [line.line_no for line in lines][:3] == [1, 3, 5]
+
+
+def test_extract_recovers_labeled_content(labeled_dir):
+    from boilerplate.metrics import token_prf
+    for a in load_labeled(labeled_dir):  # the shipped model has seen these: near perfect
+        page = (labeled_dir / f"{a.name}.txt").read_text(encoding="utf-8")
+        assert token_prf(boilerplate.extract(page), a.content_text).f1 > 0.97
+
+
+def test_extract_html(article_html):
+    text = boilerplate.extract(article_html)
+    assert "白宮聲明指出" in text
+    assert "首頁" not in text and "版權所有" not in text and "不應出現" not in text
+
+
+def test_bytes_and_str_agree(article_html):
+    assert boilerplate.extract(article_html.encode("utf-8")) == boilerplate.extract(article_html)
+
+
+def test_extract_many_equals_extract(seed_text, article_html):
+    pages = [seed_text, article_html, "", seed_text.encode("utf-8")]
+    assert boilerplate.extract_many(pages, batch_size=3) == [boilerplate.extract(p) for p in pages]
+
+
+def test_empty_input_gives_empty_result():
+    assert boilerplate.classify("") == []
+    assert boilerplate.extract(b"   ") == ""
+
+
+def test_invalid_input_raises_input_error():
+    with pytest.raises(boilerplate.InputError):
+        boilerplate.extract(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    with pytest.raises(boilerplate.InputError):
+        boilerplate.extract(None)  # type: ignore[arg-type]
+    assert issubclass(boilerplate.InputError, ValueError)
+
+
+def test_kind_override(seed_text):
+    html_like = "<p>第一段很長的文字。</p>"
+    assert boilerplate.classify(html_like, kind="text")[0].text == html_like
+
+
+def test_load_model_default_is_cached():
+    assert boilerplate.load_model() is boilerplate.load_model()

@@ -1,0 +1,70 @@
+import io
+import json
+import sys
+
+import pytest
+
+from boilerplate.cli import main
+from boilerplate.labeled import load_article
+
+SEED = "labeled/003_99a058014c38c513.txt"
+
+
+def test_extract_file(capsys):
+    assert main(["extract", SEED]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("美日對稀土的儲備及開採取得重大進展") and "udn討論區" not in out
+
+
+def test_extract_stdin(monkeypatch, capsys):
+    data = open(SEED, "rb").read()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["extract", "-"]) == 0
+    stdin_out = capsys.readouterr().out
+    main(["extract", SEED])
+    assert stdin_out == capsys.readouterr().out
+
+
+def test_batch_with_a_bad_file_continues(tmp_path, capsys):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    out_dir = tmp_path / "out"
+    code = main(["extract", "--out-dir", str(out_dir), SEED, str(bad), str(tmp_path / "missing.html")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "bad.png" in err and "missing.html" in err and "2 input(s) failed" in err
+    assert (out_dir / "003_99a058014c38c513.txt").read_text(encoding="utf-8").startswith("美日對稀土")
+    assert sorted(p.name for p in out_dir.iterdir()) == ["003_99a058014c38c513.txt"]
+
+
+def test_classify_formats(capsys, tmp_path):
+    assert main(["classify", SEED, "--format", "jsonl"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rows[0]["text"] == "快訊" and rows[0]["label"] == "chrome" and 0 <= rows[0]["score"] <= 1
+    assert main(["classify", SEED, "--format", "tsv"]) == 0
+    tsv = capsys.readouterr().out.splitlines()
+    assert tsv[0] == "line\tlabel\tscore\ttext" and len(tsv) == len(rows) + 1
+    # a draft label file is a valid label file for the same page
+    assert main(["classify", SEED, "--format", "labels"]) == 0
+    (tmp_path / "p.txt").write_bytes(open(SEED, "rb").read())
+    (tmp_path / "p.tsv").write_text(capsys.readouterr().out, encoding="utf-8")
+    assert len(load_article(tmp_path / "p.tsv").roles) == len(rows)
+
+
+def test_train_round_trip(tmp_path, capsys):
+    out = tmp_path / "m.txt"
+    assert main(["train", "--labeled", "labeled", "--out", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["cross_validation"]["labeled"]["pages"] == 5
+    assert main(["extract", "--model", str(out), SEED]) == 0
+    assert "美日對稀土" in capsys.readouterr().out
+
+
+def test_usage_and_model_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["extract"])
+    assert e.value.code == 2
+    assert main(["extract", "--model", str(tmp_path / "none.txt"), SEED]) == 1
+    assert "model file not found" in capsys.readouterr().err
+    assert main(["train", "--labeled", str(tmp_path), "--out", str(tmp_path / "m.txt")]) == 1
+    assert "no labeled articles" in capsys.readouterr().err

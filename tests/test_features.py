@@ -1,0 +1,95 @@
+import math
+
+import numpy as np
+import pytest
+
+from boilerplate.features import FEATURE_NAMES, FEATURES, batch_features, page_features
+from boilerplate.segment import segment_html, segment_text
+
+
+def feats(text: str) -> dict[str, np.ndarray]:
+    X = page_features(segment_text(text))
+    return {name: X[:, i] for i, name in enumerate(FEATURE_NAMES)}
+
+
+def test_every_feature_is_documented_and_unique():
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
+    assert all(FEATURES[n].strip() for n in FEATURE_NAMES)
+
+
+def test_character_ratios():
+    f = feats("中文ab12，。\n")  # 2 CJK, 2 Latin, 2 digits, 2 punct = 8 chars
+    assert f["n_chars"][0] == pytest.approx(math.log1p(8))
+    assert f["cjk_ratio"][0] == pytest.approx(0.25)
+    assert f["latin_ratio"][0] == pytest.approx(0.25)
+    assert f["digit_ratio"][0] == pytest.approx(0.25)
+    assert f["punct_ratio"][0] == pytest.approx(0.25)
+    assert f["n_tokens"][0] == pytest.approx(math.log1p(3))  # 中, 文, ab12
+
+
+def test_spaces_do_not_count_as_characters():
+    assert feats("a b\u3000c")["n_chars"][0] == pytest.approx(math.log1p(3))
+
+
+def test_sentence_end_and_ellipsis():
+    f = feats("這是一句話。\n沒有句號\n標題？\n更多內容...\n被截斷…\nEnd.")
+    assert f["ends_sentence"].tolist() == [1, 0, 1, 0, 0, 1]
+    assert f["ends_ellipsis"].tolist() == [0, 0, 0, 1, 1, 0]
+    assert f["n_stops"][0] == pytest.approx(math.log1p(1))
+
+
+def test_repeat_counts_whitespace_free_text():
+    f = feats("相關 新聞\n正文\n相關新聞\n相關新聞")
+    assert f["repeat"].tolist() == [3, 1, 3, 3]
+
+
+def test_link_density_text_is_missing_html_is_measured():
+    assert np.isnan(feats("一行")["link_density"][0])
+    b = segment_html("<body><p><a>abcd</a>efgh</p><p>none</p></body>")
+    X = page_features(b)
+    ld = X[:, FEATURE_NAMES.index("link_density")]
+    assert ld.tolist() == [0.5, 0.0]
+
+
+def test_main_run_and_distances():
+    body = "這是一段很長的正文內容，" * 5  # 60 CJK characters
+    f = feats("\n".join(["選單", "標題", body, body + "二", body + "三", "相關新聞", "頁尾"]))
+    assert f["in_main"].tolist() == [0, 0, 1, 1, 1, 0, 0]
+    assert f["d_main_start"].tolist() == [-2, -1, 0, 1, 2, 3, 4]
+    assert f["d_main_end"].tolist() == [-4, -3, -2, -1, 0, 1, 2]
+
+
+def test_main_overlap_excludes_the_block_itself():
+    body1 = "美國與澳洲簽署稀土協議。" * 4
+    body2 = "澳洲總理表示稀土協議重要。" * 4
+    f = feats("\n".join(["稀土協議", body1, body2, "天氣晴朗"]))
+    assert f["main_overlap"][0] == pytest.approx(1.0)  # 稀土, 土協, 協議: all in the main run
+    assert f["main_overlap"][3] == pytest.approx(0.0)
+    assert 0 < f["main_overlap"][1] < 1
+
+
+def test_neighbour_window():
+    f = feats("一\n二二\n三三三")
+    assert f["n_chars@-1"][1] == pytest.approx(math.log1p(1))
+    assert f["n_chars@+1"][1] == pytest.approx(math.log1p(3))
+    assert np.isnan(f["n_chars@-1"][0]) and np.isnan(f["n_chars@+2"][1])
+
+
+def test_html_structure_features():
+    b = segment_html("<html><head><title>稀土協議</title></head><body><div class='footer'><p>版權所有</p>"
+                     "</div><p>稀土協議簽署</p><p>其他</p></body></html>")
+    X = page_features(b)
+    col = {n: X[:, i] for i, n in enumerate(FEATURE_NAMES)}
+    assert col["hint_footer"].tolist() == [1, 0, 0]
+    assert col["title_overlap"][1] == pytest.approx(3 / 5)  # 稀土 土協 協議 of 5 bigrams
+    assert col["title_overlap"][2] == 0
+    assert col["path_share"].tolist() == pytest.approx([1 / 3, 2 / 3, 2 / 3])
+    assert np.isnan(feats("x")["hint_footer"][0])
+
+
+def test_batch_is_the_concatenation_of_pages():
+    pages = [segment_text("一\n二"), segment_text(""), segment_text("三。\n四\n五")]
+    X, offsets = batch_features(pages)
+    assert offsets.tolist() == [0, 2, 2, 5]
+    np.testing.assert_array_equal(X[2:5], page_features(pages[2]))
+    assert page_features(pages[1]).shape == (0, len(FEATURE_NAMES))

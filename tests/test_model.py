@@ -1,0 +1,86 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from boilerplate.errors import ModelError
+from boilerplate.features import FEATURE_NAMES
+from boilerplate.labeled import load_labeled
+from boilerplate.model import DEFAULT_MODEL, Model, card_path
+from boilerplate.train import TrainingSet, train
+
+
+@pytest.fixture(scope="module")
+def training_set():
+    data = TrainingSet()
+    data.add_articles(load_labeled("labeled"), source="labeled")
+    return data
+
+
+def test_training_is_deterministic(training_set, tmp_path):
+    train(training_set, tmp_path / "a.txt", cv=False)
+    train(training_set, tmp_path / "b.txt", cv=False)
+    assert (tmp_path / "a.txt").read_text() == (tmp_path / "b.txt").read_text()
+
+
+def test_shipped_model_is_reproduced_with_its_card_scores(training_set, tmp_path):
+    shipped = json.loads(card_path(DEFAULT_MODEL).read_text())
+    card = train(training_set, tmp_path / "m.txt", rounds=shipped["rounds"])
+    assert card["cross_validation"] == shipped["cross_validation"]
+    assert shipped["cross_validation"]["labeled"]["token_f1"] >= 0.97
+    import lightgbm
+    if lightgbm.__version__ == shipped["lightgbm_version"]:
+        assert (tmp_path / "m.txt").read_text() == DEFAULT_MODEL.read_text()
+
+
+def test_card_lists_features_and_training_data():
+    card = json.loads(card_path(DEFAULT_MODEL).read_text())
+    assert card["feature_names"] == list(FEATURE_NAMES)
+    assert card["training_data"]["labeled"]["pages"] == 5
+    assert "lightgbm_version" in card
+
+
+def copy_model(tmp_path):
+    dst = tmp_path / "m.txt"
+    shutil.copy(DEFAULT_MODEL, dst)
+    shutil.copy(card_path(DEFAULT_MODEL), card_path(dst))
+    return dst
+
+
+def test_load_roundtrip_predicts_like_the_original(tmp_path):
+    m = Model.load(copy_model(tmp_path))
+    X = np.random.default_rng(0).random((10, len(FEATURE_NAMES)), dtype=np.float32)
+    np.testing.assert_array_equal(m.predict_proba(X), Model.load().predict_proba(X))
+
+
+def test_missing_model_and_card(tmp_path):
+    with pytest.raises(ModelError, match="model file not found"):
+        Model.load(tmp_path / "none.txt")
+    path = copy_model(tmp_path)
+    card_path(path).unlink()
+    with pytest.raises(ModelError, match="model card not found"):
+        Model.load(path)
+
+
+def test_truncated_and_corrupt_model(tmp_path):
+    path = copy_model(tmp_path)
+    text = path.read_text()
+    path.write_text(text[: len(text) // 2])
+    with pytest.raises(ModelError, match="truncated"):
+        Model.load(path)
+    path.write_text("garbage\nend of trees\n")
+    with pytest.raises(ModelError, match="corrupt LightGBM model"):
+        Model.load(path)
+
+
+def test_model_from_other_feature_set(tmp_path):
+    path = copy_model(tmp_path)
+    card = json.loads(card_path(path).read_text())
+    card["feature_names"] = card["feature_names"][:-1] + ["old_feature"]
+    card_path(path).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="different features.*old_feature"):
+        Model.load(path)
+    card_path(path).write_text("{not json")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        Model.load(path)
