@@ -1,24 +1,32 @@
 """Training stage: labeled pages → cross-validated scores → the final model with its card.
 
-Cross-validation holds out one group at a time (an article, or a site when the site is known), so a
-page is never scored by a model that saw it. Everything is deterministic.
+Cross-validation is by group (an article, or a site when the site is known) in FOLDS folds: the
+labeled articles go one per fold (leave-one-article-out for five articles) and corpus groups are spread
+over the folds by a stable hash, so a page is never scored by a model that saw it or its site.
+Everything is deterministic.
 """
 
 from __future__ import annotations
 
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .align import align
+from .corpora import CorpusPage
+from .decode import decode
+from .errors import InputError
 from .features import FEATURE_NAMES, batch_features
 from .labeled import Article
 from .metrics import line_prf, token_prf
 from .model import DEFAULT_ROUNDS, Model
-from .segment import Blocks
+from .segment import Blocks, segment
 
+FOLDS = 5
 
 @dataclass
 class TrainingSet:
@@ -28,28 +36,45 @@ class TrainingSet:
     pages: list[Blocks] = field(default_factory=list)
     labels: list[np.ndarray] = field(default_factory=list)
     gold: list[str] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
+    folds: list[int] = field(default_factory=list)
+    page_sources: list[str] = field(default_factory=list)
     sources: dict[str, int] = field(default_factory=dict)  # source name → page count
+    skipped: list[str] = field(default_factory=list)  # corpus pages that could not be read
 
     def add_articles(self, articles: list[Article], source: str) -> None:
-        """Add hand-labeled articles; each is its own CV group."""
-        for a in articles:
-            self.add(a.name, a.blocks, a.labels, a.content_text, group=f"{source}:{a.name}", source=source)
+        """Add hand-labeled articles; each is its own group, one fold after another."""
+        for k, a in enumerate(articles):
+            self.add(a.name, a.blocks, a.labels, a.content_text, fold=k % FOLDS, source=source)
 
-    def add(self, name: str, blocks: Blocks, labels: np.ndarray, gold: str, *, group: str,
+    def add_corpus(self, pages: Iterable[CorpusPage], progress: Callable[[str], None] | None = None) -> None:
+        """Add corpus pages, labeled by aligning their blocks with the clean text; grouped by site."""
+        for page in pages:
+            try:
+                blocks = segment(decode(page.html), kind="html")
+            except InputError as e:
+                self.skipped.append(f"{page.corpus}/{page.id}: {e}")
+                continue
+            group = f"{page.corpus}:{page.site or page.id}"
+            self.add(page.id, blocks, align(blocks, page.clean), page.clean,
+                     fold=zlib.crc32(group.encode()) % FOLDS, source=page.corpus)
+            if progress and self.sources[page.corpus] % 20 == 0:
+                progress(f"{page.corpus}: {self.sources[page.corpus]} pages read and aligned")
+
+    def add(self, name: str, blocks: Blocks, labels: np.ndarray, gold: str, *, fold: int,
             source: str) -> None:
-        """Add one page."""
+        """Add one page to a cross-validation fold."""
         self.names.append(name)
         self.pages.append(blocks)
         self.labels.append(np.asarray(labels, dtype=bool))
         self.gold.append(gold)
-        self.groups.append(group)
+        self.folds.append(fold)
+        self.page_sources.append(source)
         self.sources[source] = self.sources.get(source, 0) + 1
 
 
 @dataclass
 class PageScore:
-    """Cross-validated scores of one page."""
+    """Cross-validated scores of one page: line-level and token-level (precision, recall, F1)."""
 
     name: str
     source: str
@@ -69,24 +94,22 @@ def _summary(scores: list[PageScore]) -> dict[str, Any]:
 
 def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS,
                    progress: Callable[[str], None] | None = None) -> list[PageScore]:
-    """Leave-one-group-out: each page is scored by a model trained on the other groups only."""
+    """Each page is scored by a model trained on the other folds only."""
     X, offsets = batch_features(data.pages)
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
-    page_group = np.array(data.groups)
-    row_group = np.repeat(page_group, np.diff(offsets))
+    page_fold = np.array(data.folds)
+    row_fold = np.repeat(page_fold, np.diff(offsets))
     scores: list[PageScore] = []
-    for k, group in enumerate(dict.fromkeys(data.groups)):
+    for fold in sorted(set(data.folds)):
         if progress:
-            progress(f"cross-validation fold {k + 1}/{len(set(data.groups))}: {group}")
-        train = row_group != group
-        model = Model.fit(X[train], y[train], rounds=rounds)
-        for i in np.flatnonzero(page_group == group):
+            progress(f"cross-validation fold {fold + 1}/{FOLDS}")
+        model = Model.fit(X[row_fold != fold], y[row_fold != fold], rounds=rounds)
+        for i in np.flatnonzero(page_fold == fold):
             rows = slice(offsets[i], offsets[i + 1])
             keep = model.predict_proba(X[rows]) >= model.threshold
-            texts = data.pages[i].texts
-            extracted = "\n".join(t for t, k_ in zip(texts, keep) if k_)
-            source = group.split(":", 1)[0]
-            scores.append(PageScore(data.names[i], source, tuple(line_prf(keep, data.labels[i])),
+            extracted = "\n".join(t for t, k in zip(data.pages[i].texts, keep) if k)
+            scores.append(PageScore(data.names[i], data.page_sources[i],
+                                    tuple(line_prf(keep, data.labels[i])),
                                     tuple(token_prf(extracted, data.gold[i]))))
     return scores
 
