@@ -27,8 +27,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# make train CORPORA="../shared/corpora/zh-news-dev ../shared/corpora/en-articles-dev"
 train: $(STAMP)
-	$(VENV)/bin/boilerplate train --labeled labeled --out $(MODEL)
+	$(VENV)/bin/boilerplate train --labeled labeled $(foreach c,$(CORPORA),--corpus $(c)) --out $(MODEL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .benchmarks

@@ -22,6 +22,7 @@ EPILOG = """examples:
   boilerplate classify page.html --format tsv   every line with its label and score
   boilerplate classify page.txt --format labels > page.tsv   a draft label file to correct by hand
   boilerplate train --labeled labeled/ --out my.txt          retrain on your own labels
+  boilerplate train --labeled labeled/ --corpus DIR --out my.txt   ... plus an HTML corpus
 """
 
 
@@ -95,10 +96,19 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .corpora import CorpusError, corpus_paths, read_corpus
     from .train import TrainingSet, stderr_progress, train
 
     data = TrainingSet()
-    data.add_articles(load_labeled(args.labeled), source=Path(args.labeled).name or "labeled")
+    data.add_articles(load_labeled(args.labeled), source="labeled")
+    for path in corpus_paths(args.corpus):
+        try:
+            data.add_corpus(read_corpus(path), progress=stderr_progress)
+        except CorpusError as e:
+            print(f"boilerplate: {e}", file=sys.stderr)
+            return 1
+    for skipped in data.skipped:
+        print(f"boilerplate: skipped {skipped}", file=sys.stderr)
     card = train(data, args.out, rounds=args.rounds, cv=not args.no_cv, progress=stderr_progress)
     print(json.dumps({"model": str(args.out), "training_data": card["training_data"],
                       "cross_validation": {k: {m: v for m, v in s.items() if m != "per_page"}
@@ -148,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Train on labeled articles, print leave-one-article-out scores, "
                                     "write MODEL and its card MODEL.json.")
     tr.add_argument("--labeled", required=True, help="directory of labeled articles (NAME.tsv + page)")
+    tr.add_argument("--corpus", action="append", metavar="DIR",
+                    help="also learn from an (HTML, clean text) corpus; repeatable (default: the "
+                         "directories in $BOILERPLATE_CORPORA, if set)")
     tr.add_argument("--out", required=True, help="model file to write (its card goes beside it)")
     tr.add_argument("--rounds", type=int, default=300, help="boosting rounds (default 300)")
     tr.add_argument("--no-cv", action="store_true", help="skip cross-validation")

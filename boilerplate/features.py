@@ -37,6 +37,7 @@ _FULL_STOP[[ord(c) for c in ".!?。！？；;"]] = True
 
 MAIN_MIN_TOKENS = 30  # blocks with at least this many tokens add their excess to the main run's score;
 # shorter ones subtract MAIN_MIN_TOKENS, however short, so that runs of headlines break the run
+LATIN_WORD_WEIGHT = 2.0  # a word of a non-CJK script weighs this many CJK characters in the main run
 MAIN_MAX_TOKENS = 300  # a single block counts at most this many tokens toward the main run
 DIST_CLIP = 50  # block distances are clipped to ±this
 WINDOW = (-2, -1, 1, 2)  # neighbour offsets whose features are copied into each row
@@ -55,6 +56,7 @@ BASE_FEATURES = {
     "ends_ellipsis": "1 if the block ends with … or ... (a truncated teaser)",
     "link_density": "characters inside <a> / characters (HTML; NaN for text dumps)",
     "repeat": "how many blocks of the page have the same whitespace-free text",
+    "earlier_copies": "how many blocks before this one have the same whitespace-free text",
     "len_rank": "rank of the block's length within the page, 0 (shortest) to 1 (longest)",
     "in_main": "1 inside the main run: the max-sum run of blocks scored by tokens beyond MAIN_MIN_TOKENS",
     "d_main_start": "block index minus the main run's first block (clipped to ±DIST_CLIP)",
@@ -64,8 +66,12 @@ BASE_FEATURES = {
     "tag": "the owner element's tag, categorical (0 = text dump)",
     "depth": "DOM depth of the owner element (NaN for text dumps)",
     "path_share": "share of the page's blocks with the same last-3-tags path (NaN for text dumps)",
-    **{f"hint_{h}": f"1 if the owner or an ancestor has a class/id/tag hinting '{h}' (NaN for text)"
-       for h in HINTS},
+    "parent_text_share": "share of the page's non-link tokens under the owner's parent element (NaN: text)",
+    "parent_link_density": "link density of all blocks under the owner's parent element (NaN for text)",
+    "grandparent_text_share": "share of the page's non-link tokens under the owner's grandparent (NaN: text)",
+    "grandparent_link_density": "link density of all blocks under the owner's grandparent (NaN for text)",
+    **{f"hint_{h}": f"2 if the owner or its 2 nearest ancestors have a class/id/tag hinting '{h}', "
+                    f"1 if only a further ancestor has, else 0 (NaN for text)" for h in HINTS},
 }
 FEATURES = dict(BASE_FEATURES)
 for _off in WINDOW:
@@ -171,10 +177,16 @@ def page_features(blocks: Blocks) -> np.ndarray:
     norm = ["".join(t.split()) for t in blocks.texts]
     counts = Counter(norm)
     repeat = np.fromiter((counts[t] for t in norm), dtype=np.float64, count=n)
+    seen: Counter[str] = Counter()
+    earlier = np.zeros(n)
+    for i, t in enumerate(norm):
+        earlier[i] = seen[t]
+        seen[t] += 1
 
     # the main run: blocks score their tokens beyond MAIN_MIN_TOKENS; link text, repeated blocks and
     # truncated teasers count for less or nothing
-    eff = np.minimum(n_tokens, MAIN_MAX_TOKENS) * (1 - np.nan_to_num(link_density)) / np.sqrt(repeat)
+    weight = n_cjk + LATIN_WORD_WEIGHT * (n_tokens - n_cjk)
+    eff = np.minimum(weight, MAIN_MAX_TOKENS) * (1 - np.nan_to_num(link_density)) / np.sqrt(repeat)
     eff[ends_ellipsis] = 0
     start, end = _main_run(np.where(eff >= MAIN_MIN_TOKENS, eff - MAIN_MIN_TOKENS, -MAIN_MIN_TOKENS))
     idx = np.arange(n)
@@ -194,6 +206,7 @@ def page_features(blocks: Blocks) -> np.ndarray:
         "ends_ellipsis": ends_ellipsis.astype(np.float64),
         "link_density": link_density,
         "repeat": repeat,
+        "earlier_copies": earlier,
         "len_rank": np.argsort(np.argsort(n_chars, kind="stable"), kind="stable") / max(n - 1, 1),
         "in_main": in_main,
         "d_main_start": np.clip(idx - start, -DIST_CLIP, DIST_CLIP),
@@ -211,8 +224,14 @@ def page_features(blocks: Blocks) -> np.ndarray:
         path_counts = Counter(blocks.path)
         base["path_share"] = np.fromiter((path_counts[p] for p in blocks.path), dtype=np.float64,
                                          count=n) / n
+        plain = n_tokens * (1 - link_density)
+        for name, ids in (("parent", blocks.parent), ("grandparent", blocks.grandparent)):
+            _, group = np.unique(ids, return_inverse=True)
+            base[f"{name}_text_share"] = np.bincount(group, weights=plain)[group] / max(plain.sum(), 1.0)
+            base[f"{name}_link_density"] = (np.bincount(group, weights=blocks.link_chars)[group] /
+                                            np.maximum(np.bincount(group, weights=n_chars)[group], 1))
         for bit, h in enumerate(HINTS):
-            base[f"hint_{h}"] = ((blocks.hints >> bit) & 1).astype(np.float64)
+            base[f"hint_{h}"] = (((blocks.hints >> bit) & 1) + ((blocks.near_hints >> bit) & 1)).astype(np.float64)
     for name, values in base.items():
         out[:, col[name]] = values
     for off in WINDOW:

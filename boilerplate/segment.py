@@ -58,6 +58,7 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
               "figure": 1 << HINTS.index("caption"), "figcaption": 1 << HINTS.index("caption"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
 
+NEAR_LEVELS = 3  # hints from this many levels (owner, parent, grandparent) count as "near"
 PATH_LEN = 3  # tags kept in a block's path: enough to tell list structures apart, bounded for deep DOMs
 _DATE_PREFIX = re.compile(r"^\s?date \d{4}-\d{2}-\d{2}(?=\s|$)")
 _WS = re.compile(r"\s+")
@@ -76,7 +77,10 @@ class Blocks:
     link_chars: np.ndarray  # int32, characters inside <a> (0 for text dumps)
     tag: np.ndarray  # int16, index into TAGS of the block's owner element
     depth: np.ndarray  # int16, DOM depth of the owner element
-    hints: np.ndarray  # int32 bitmask over HINTS, from the owner and its ancestors
+    hints: np.ndarray  # int32 bitmask over HINTS, from the owner and all its ancestors
+    near_hints: np.ndarray  # int32 bitmask over HINTS, from the owner and its NEAR_LEVELS - 1 nearest ancestors
+    parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # owner's parent element id
+    grandparent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # and its parent's
     path: list[str] = field(default_factory=list)  # last PATH_LEN tags down to the owner ("body/div/p")
     title: str = ""  # the document <title>, HTML only
 
@@ -113,7 +117,8 @@ def segment_text(text: str) -> Blocks:
     zeros = np.zeros(n, dtype=np.int16)
     return Blocks(texts=texts, is_html=False, line_no=np.asarray(line_no, dtype=np.int32),
                   link_chars=np.zeros(n, dtype=np.int32), tag=zeros, depth=zeros.copy(),
-                  hints=np.zeros(n, dtype=np.int32), path=[""] * n)
+                  hints=np.zeros(n, dtype=np.int32), near_hints=np.zeros(n, dtype=np.int32),
+                  path=[""] * n)
 
 
 def _hint_bits(attrs: str, cache: dict[str, int]) -> int:
@@ -158,10 +163,13 @@ def segment_html(text: str) -> Blocks:
     tags: list[int] = []
     depths: list[int] = []
     hints: list[int] = []
+    near: list[int] = []
+    parents: list[int] = []
+    grandparents: list[int] = []
     paths: list[str] = []
     title = ""
     if root is None:
-        return _html_blocks(texts, link_chars, tags, depths, hints, paths, title)
+        return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title)
     title_el = root.find(".//title")
     if title_el is not None:
         title = _WS.sub(" ", title_el.text_content()).strip()
@@ -170,9 +178,10 @@ def segment_html(text: str) -> Blocks:
     parts: list[str] = []  # text pieces of the block being built
     link_parts = 0  # characters of those pieces inside <a>
     in_link = 0
-    # stack of (tag, hint bits, depth, path) for open elements; owner = innermost block-level one;
-    # a skipped subtree's entry has depth -1
-    stack: list[tuple[str, int, int, str]] = [("root", 0, 0, "")]
+    # stack of (tag, hint bits of all ancestors, depth, path, (own bits, own|parent's, own|parent's|
+    # grandparent's), element id) for open elements; owner = innermost block-level one; skipped
+    # subtrees have depth -1
+    stack: list[tuple[str, int, int, str, tuple[int, int, int], int]] = [("root", 0, 0, "", (0, 0, 0), 0)]
     owners: list[int] = [0]  # indexes into stack of open block-level elements
 
     def flush() -> None:
@@ -180,12 +189,16 @@ def segment_html(text: str) -> Blocks:
         if parts:
             block = _WS.sub(" ", "".join(parts)).strip()
             if block:
-                tag, bits, depth, path = stack[owners[-1]]
+                at = owners[-1]
+                tag, bits, depth, path, levels, _ = stack[at]
                 texts.append(block)
                 link_chars.append(min(link_parts, len(block)))
                 tags.append(TAG_ID.get(tag, 1))
                 depths.append(min(depth, 32767))
                 hints.append(bits)
+                near.append(levels[-1])
+                parents.append(stack[max(at - 1, 0)][5])
+                grandparents.append(stack[max(at - 2, 0)][5])
                 paths.append(path)
             parts.clear()
         link_parts = 0
@@ -197,6 +210,7 @@ def segment_html(text: str) -> Blocks:
             if in_link:
                 link_parts += len(s.strip())
 
+    serial = 0  # element ids: unique per open element (stack height + elements seen so far)
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = el.tag
@@ -209,13 +223,15 @@ def segment_html(text: str) -> Blocks:
             if tag in SKIP_TAGS or el.get("hidden") is not None or \
                     "display:none" in (el.get("style") or "").replace(" ", ""):
                 walker.skip_subtree()
-                stack.append((tag, 0, -1, ""))
+                stack.append((tag, 0, -1, "", (0, 0, 0), 0))
                 continue
-            _, parent_bits, parent_depth, parent_path = stack[-1]
+            _, parent_bits, parent_depth, parent_path, parent_levels, _ = stack[-1]
             attrs = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
-            bits = parent_bits | _HINT_TAGS.get(tag, 0) | (_hint_bits(attrs, cache) if attrs.strip() else 0)
+            own = _HINT_TAGS.get(tag, 0) | (_hint_bits(attrs, cache) if attrs.strip() else 0)
+            levels = (own, *(own | lv for lv in parent_levels[:NEAR_LEVELS - 1]))
             path = "/".join(parent_path.split("/")[-(PATH_LEN - 1):] + [tag]) if parent_path else tag
-            stack.append((tag, bits, parent_depth + 1, path))
+            stack.append((tag, parent_bits | own, parent_depth + 1, path, levels, len(stack) + serial))
+            serial += 1
             if tag in BLOCK_TAGS:
                 flush()
                 owners.append(len(stack) - 1)
@@ -232,13 +248,16 @@ def segment_html(text: str) -> Blocks:
             stack.pop()
             add(el.tail)
     flush()
-    return _html_blocks(texts, link_chars, tags, depths, hints, paths, title)
+    return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title)
 
 
 def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],
-                 hints: list[int], paths: list[str], title: str) -> Blocks:
+                 hints: list[int], near: list[int], parents: list[int], grandparents: list[int],
+                 paths: list[str], title: str) -> Blocks:
     n = len(texts)
     return Blocks(texts=texts, is_html=True, line_no=np.arange(1, n + 1, dtype=np.int32),
                   link_chars=np.asarray(link_chars, dtype=np.int32),
                   tag=np.asarray(tags, dtype=np.int16), depth=np.asarray(depths, dtype=np.int16),
-                  hints=np.asarray(hints, dtype=np.int32), path=paths, title=title)
+                  hints=np.asarray(hints, dtype=np.int32), near_hints=np.asarray(near, dtype=np.int32),
+                  parent=np.asarray(parents, dtype=np.int64), grandparent=np.asarray(grandparents, dtype=np.int64),
+                  path=paths, title=title)

@@ -27,6 +27,7 @@ from .model import DEFAULT_ROUNDS, Model
 from .segment import Blocks, segment
 
 FOLDS = 5
+LABELED_WEIGHT = 3.0  # hand-labeled blocks are exact, alignment-derived ones approximate: weigh them more
 
 @dataclass
 class TrainingSet:
@@ -38,13 +39,15 @@ class TrainingSet:
     gold: list[str] = field(default_factory=list)
     folds: list[int] = field(default_factory=list)
     page_sources: list[str] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)  # per page: the weight of each of its blocks
     sources: dict[str, int] = field(default_factory=dict)  # source name → page count
     skipped: list[str] = field(default_factory=list)  # corpus pages that could not be read
 
     def add_articles(self, articles: list[Article], source: str) -> None:
         """Add hand-labeled articles; each is its own group, one fold after another."""
         for k, a in enumerate(articles):
-            self.add(a.name, a.blocks, a.labels, a.content_text, fold=k % FOLDS, source=source)
+            self.add(a.name, a.blocks, a.labels, a.content_text, fold=k % FOLDS, source=source,
+                     weight=LABELED_WEIGHT)
 
     def add_corpus(self, pages: Iterable[CorpusPage], progress: Callable[[str], None] | None = None) -> None:
         """Add corpus pages, labeled by aligning their blocks with the clean text; grouped by site."""
@@ -61,7 +64,7 @@ class TrainingSet:
                 progress(f"{page.corpus}: {self.sources[page.corpus]} pages read and aligned")
 
     def add(self, name: str, blocks: Blocks, labels: np.ndarray, gold: str, *, fold: int,
-            source: str) -> None:
+            source: str, weight: float = 1.0) -> None:
         """Add one page to a cross-validation fold."""
         self.names.append(name)
         self.pages.append(blocks)
@@ -69,6 +72,7 @@ class TrainingSet:
         self.gold.append(gold)
         self.folds.append(fold)
         self.page_sources.append(source)
+        self.weights.append(weight)
         self.sources[source] = self.sources.get(source, 0) + 1
 
 
@@ -97,13 +101,15 @@ def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS,
     """Each page is scored by a model trained on the other folds only."""
     X, offsets = batch_features(data.pages)
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
+    w = np.repeat(np.array(data.weights), np.diff(offsets))
     page_fold = np.array(data.folds)
     row_fold = np.repeat(page_fold, np.diff(offsets))
     scores: list[PageScore] = []
     for fold in sorted(set(data.folds)):
         if progress:
             progress(f"cross-validation fold {fold + 1}/{FOLDS}")
-        model = Model.fit(X[row_fold != fold], y[row_fold != fold], rounds=rounds)
+        train_rows = row_fold != fold
+        model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], rounds=rounds)
         for i in np.flatnonzero(page_fold == fold):
             rows = slice(offsets[i], offsets[i + 1])
             keep = model.predict_proba(X[rows]) >= model.threshold
@@ -129,9 +135,11 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
                   for src, ss in by_source.items()}
     if progress:
         progress("fitting the final model on all pages")
-    X, _ = batch_features(data.pages)
-    model = Model.fit(X, np.concatenate(data.labels), rounds=rounds)
+    X, offsets = batch_features(data.pages)
+    model = Model.fit(X, np.concatenate(data.labels), weight=np.repeat(np.array(data.weights), np.diff(offsets)),
+                      rounds=rounds)
     model.save(out, training_data={src: {"pages": n} for src, n in data.sources.items()},
+               labeled_weight=LABELED_WEIGHT,
                cross_validation=report, n_features=len(FEATURE_NAMES))
     return model.card
 

@@ -80,7 +80,7 @@ def test_html_structure_features():
                      "</div><p>稀土協議簽署</p><p>其他</p></body></html>")
     X = page_features(b)
     col = {n: X[:, i] for i, n in enumerate(FEATURE_NAMES)}
-    assert col["hint_footer"].tolist() == [1, 0, 0]
+    assert col["hint_footer"].tolist() == [2, 0, 0]  # on the parent: near
     assert col["title_overlap"][1] == pytest.approx(3 / 5)  # 稀土 土協 協議 of 5 bigrams
     assert col["title_overlap"][2] == 0
     assert col["path_share"].tolist() == pytest.approx([1 / 3, 2 / 3, 2 / 3])
@@ -93,3 +93,20 @@ def test_batch_is_the_concatenation_of_pages():
     assert offsets.tolist() == [0, 2, 2, 5]
     np.testing.assert_array_equal(X[2:5], page_features(pages[2]))
     assert page_features(pages[1]).shape == (0, len(FEATURE_NAMES))
+
+
+def test_far_hints_and_container_features():
+    b = segment_html("<body class='footer'><div><section><div class='post'><p>正文很長的一段文字</p>"
+                     "<p>第二段</p></div></section></div><ul><li><a>連結</a></li></ul></body>")
+    X = page_features(b)
+    col = {n: X[:, i] for i, n in enumerate(FEATURE_NAMES)}
+    # body.footer is 4 levels above each <p> (far) but only 2 above the <li> (near)
+    assert col["hint_footer"].tolist() == [1, 1, 2]
+    assert col["hint_content"].tolist() == [2, 2, 0]
+    # parent of both <p> is div.post holding all 12 non-link tokens; the <li>'s parent <ul> holds none
+    assert col["parent_text_share"].tolist() == pytest.approx([1.0, 1.0, 0.0])
+    assert col["parent_link_density"].tolist() == pytest.approx([0.0, 0.0, 1.0])
+
+
+def test_earlier_copies():
+    assert feats("圖說\n正文\n圖說\n圖說")["earlier_copies"].tolist() == [0, 0, 1, 2]
