@@ -8,13 +8,20 @@ CORPORA ?=
 MODEL := boilerplate/models/default.txt
 DEMO := labeled/003_99a058014c38c513.txt
 
-.PHONY: demo test train install clean
+BENCH_STAMP := $(VENV)/.installed-bench
+CORPUS_ARGS := $(foreach c,$(CORPORA),--corpus $(c))
+
+.PHONY: demo test train bench bench-speed install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench,peers]'
+	touch $(BENCH_STAMP)
 
 install: $(STAMP)
 
@@ -29,7 +36,16 @@ test: $(STAMP)
 
 # make train CORPORA="../shared/corpora/zh-news-dev ../shared/corpora/en-articles-dev"
 train: $(STAMP)
-	$(VENV)/bin/boilerplate train --labeled labeled $(foreach c,$(CORPORA),--corpus $(c)) --out $(MODEL)
+	$(VENV)/bin/boilerplate train --labeled labeled $(CORPUS_ARGS) --out $(MODEL)
+
+# make bench CORPORA="../shared/corpora/zh-news-dev ../shared/corpora/en-articles-dev"
+bench: $(BENCH_STAMP)
+	$(PY) -m bench.quality --labeled labeled $(CORPUS_ARGS) --out bench/reports
+
+bench-speed: $(BENCH_STAMP)
+	BOILERPLATE_CORPORA="$(CORPORA)" $(PY) -m pytest bench/test_speed.py -p no:cacheprovider \
+	  --benchmark-only --benchmark-json=bench/reports/speed.json --benchmark-columns=min,median,mean,ops \
+	  --benchmark-sort=name -s
 
 clean:
 	rm -rf $(VENV) .pytest_cache .benchmarks

@@ -1,0 +1,228 @@
+"""Quality benchmark: boilerplate and every installed peer on the same pages, with the token metric.
+
+    python -m bench.quality [--corpus DIR ...] [--labeled labeled] [--out bench/reports]
+
+Writes `pages.csv` (one row per page and system), `summary.md` (per source: mean/median P/R/F1,
+ms/page, pages/s, ranked) and, when matplotlib is installed, `f1_vs_ms.png` and `f1_distribution.png`.
+boilerplate is scored cross-validated (train.cross_validate: a page is never scored by a model that saw
+it or its site); its speed is measured with the shipped model on the same inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html as html_lib
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+import boilerplate
+from boilerplate.corpora import corpus_paths, read_corpus
+from boilerplate.decode import decode
+from boilerplate.labeled import load_labeled
+from boilerplate.metrics import token_prf, tokens
+from boilerplate.train import TrainingSet, cross_validate
+
+from .peers import load_peers
+
+SYSTEM = "boilerplate"
+
+
+@dataclass
+class BenchPage:
+    source: str
+    id: str
+    raw: bytes | str  # what boilerplate is given: the page bytes, or the text dump
+    html: str  # what peers are given: decoded HTML (text dumps become one <p> per line)
+    gold: str
+    lang: str
+
+
+def _lang(text: str) -> str:
+    toks = tokens(text[:5000])
+    cjk = sum(1 for t in toks if len(t) == 1 and ord(t) >= 0x3040)
+    return "zh" if toks and cjk / len(toks) > 0.3 else "en"
+
+
+def collect(labeled: Path | None, corpora: list[Path]) -> tuple[list[BenchPage], TrainingSet]:
+    """The benchmark pages, and the same pages as a training set for boilerplate's cross-validation."""
+    pages: list[BenchPage] = []
+    data = TrainingSet()
+    if labeled:
+        articles = load_labeled(labeled)
+        data.add_articles(articles, source="labeled")
+        for a in articles:
+            dump = (labeled / f"{a.name}.txt")
+            raw = dump.read_text(encoding="utf-8") if dump.is_file() else (labeled / f"{a.name}.html").read_bytes()
+            body = "".join(f"<p>{html_lib.escape(t)}</p>\n" for t in a.blocks.texts)
+            pages.append(BenchPage("labeled", a.name, raw, f"<html><body>\n{body}</body></html>",
+                                   a.content_text, "zh"))
+    for path in corpora:
+        corpus_pages = list(read_corpus(path))
+        data.add_corpus(corpus_pages)
+        for p in corpus_pages:
+            try:
+                text = decode(p.html)
+            except boilerplate.InputError:
+                continue
+            pages.append(BenchPage(p.corpus, p.id, p.html, text, p.clean, _lang(p.clean)))
+    return pages, data
+
+
+class Progress:
+    """A one-line progress bar on stderr: pages done / total and the current system."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.start = total, 0, time.perf_counter()
+
+    def step(self, system: str) -> None:
+        self.done += 1
+        if self.done % 10 == 0 or self.done == self.total:
+            width = 30
+            filled = width * self.done // max(self.total, 1)
+            rate = self.done / max(time.perf_counter() - self.start, 1e-9)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                             f"{rate:6.1f} runs/s  {system[:24]:<24}")
+            sys.stderr.flush()
+        if self.done == self.total:
+            sys.stderr.write("\n")
+
+
+def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: bool = True) -> pl.DataFrame:
+    """One row per (page, system): source, page, system, precision, recall, f1, ms."""
+    rows = []
+    bar = Progress(len(pages) * (1 + len(peers))) if progress else None
+    cv = {(s.source, s.name): s.token for s in cross_validate(data)}
+    model = boilerplate.load_model()
+    for page in pages:
+        t0 = time.perf_counter()
+        boilerplate.extract(page.raw, model=model)
+        ms = (time.perf_counter() - t0) * 1000
+        p, r, f = cv[(page.source, page.id)]
+        rows.append((page.source, page.id, SYSTEM, p, r, f, ms))
+        if bar:
+            bar.step(SYSTEM)
+    for name, extract in peers.items():
+        for page in pages:
+            t0 = time.perf_counter()
+            try:
+                text = extract(page.html, page.lang)
+            except Exception:  # a peer's crash on a page scores as an empty extraction
+                text = ""
+            ms = (time.perf_counter() - t0) * 1000
+            rows.append((page.source, page.id, name, *token_prf(text, page.gold), ms))
+            if bar:
+                bar.step(name)
+    return pl.DataFrame(rows, schema=["source", "page", "system", "precision", "recall", "f1", "ms"],
+                        orient="row")
+
+
+def summarize(df: pl.DataFrame) -> pl.DataFrame:
+    """Per source and system: mean and median P/R/F1, ms/page, pages/s; ranked by mean F1."""
+    return (df.group_by("source", "system")
+            .agg(pl.len().alias("pages"),
+                 pl.col("precision").mean().alias("P"), pl.col("recall").mean().alias("R"),
+                 pl.col("f1").mean().alias("F1"), pl.col("f1").median().alias("median F1"),
+                 pl.col("ms").mean().alias("ms/page"))
+            .with_columns((1000 / pl.col("ms/page")).alias("pages/s"))
+            .sort(["source", "F1"], descending=[False, True]))
+
+
+def markdown(summary: pl.DataFrame, skipped: dict[str, str], command: str) -> str:
+    """The summary as Markdown tables, one per source."""
+    out = ["# Quality benchmark", "", f"Produced by `{command}`.", "",
+           "Token metric (see README). boilerplate is scored cross-validated by page (grouped by "
+           "article / site): no page is scored by a model that saw it; its ms/page is measured with the "
+           "shipped model. Peers get the decoded HTML (text dumps as one `<p>` per line).", ""]
+    for source in summary["source"].unique(maintain_order=True):
+        part = summary.filter(pl.col("source") == source)
+        out += [f"## {source} ({part['pages'][0]} pages)", "",
+                "| rank | system | P | R | F1 | median F1 | ms/page | pages/s |",
+                "|---:|---|---:|---:|---:|---:|---:|---:|"]
+        for rank, row in enumerate(part.iter_rows(named=True), 1):
+            name = f"**{row['system']}**" if row["system"] == SYSTEM else row["system"]
+            out.append(f"| {rank} | {name} | {row['P']:.3f} | {row['R']:.3f} | {row['F1']:.3f} | "
+                       f"{row['median F1']:.3f} | {row['ms/page']:.1f} | {row['pages/s']:.0f} |")
+        out.append("")
+    if skipped:
+        out += ["Skipped (not installed: `pip install .[peers]`):", ""]
+        out += [f"- {name}: {why}" for name, why in skipped.items()] + [""]
+    return "\n".join(out)
+
+
+def plots(df: pl.DataFrame, summary: pl.DataFrame, out: Path) -> list[str]:
+    """F1 vs ms/page (log x) and the per-page F1 distribution per system; [] without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    sources = summary["source"].unique(maintain_order=True).to_list()
+    fig, axes = plt.subplots(1, len(sources), figsize=(6 * len(sources), 5), squeeze=False)
+    for ax, source in zip(axes[0], sources):
+        part = summary.filter(pl.col("source") == source)
+        for row in part.iter_rows(named=True):
+            bold = row["system"] == SYSTEM
+            ax.scatter(row["ms/page"], row["F1"], s=80 if bold else 40, c="crimson" if bold else "steelblue")
+            ax.annotate(row["system"], (row["ms/page"], row["F1"]), fontsize=8, xytext=(4, 3),
+                        textcoords="offset points", fontweight="bold" if bold else "normal")
+        ax.set_xscale("log")
+        ax.set_xlabel("ms per page (log)")
+        ax.set_ylabel("mean token F1")
+        ax.set_title(source)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out / "f1_vs_ms.png", dpi=110)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(len(sources), 1, figsize=(10, 3.2 * len(sources)), squeeze=False)
+    for ax, source in zip(axes[:, 0], sources):
+        systems = summary.filter(pl.col("source") == source)["system"].to_list()
+        data = [df.filter((pl.col("source") == source) & (pl.col("system") == s))["f1"].to_list()
+                for s in systems]
+        ax.boxplot(data, orientation="horizontal", tick_labels=systems)
+        ax.invert_yaxis()
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_title(f"{source}: per-page token F1")
+        ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    fig.savefig(out / "f1_distribution.png", dpi=110)
+    plt.close(fig)
+    return ["f1_vs_ms.png", "f1_distribution.png"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.quality", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--labeled", default="labeled", help="labeled articles ('' to leave them out)")
+    ap.add_argument("--corpus", action="append", help="corpus directory, repeatable "
+                                                      "(default: $BOILERPLATE_CORPORA)")
+    ap.add_argument("--peers", nargs="*", help="only these peers (default: all installed)")
+    ap.add_argument("--no-peers", action="store_true", help="boilerplate only")
+    ap.add_argument("--out", default="bench/reports", help="report directory")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    pages, data = collect(Path(args.labeled) if args.labeled else None, corpus_paths(args.corpus))
+    if not pages:
+        print("bench: no pages (give --labeled or --corpus)", file=sys.stderr)
+        return 2
+    peers, skipped = ({}, {}) if args.no_peers else load_peers(args.peers)
+    df = run(pages, data, peers)
+    df.write_csv(out / "pages.csv", float_precision=4)
+    summary = summarize(df)
+    command = "python -m bench.quality " + " ".join(sys.argv[1:] if argv is None else argv)
+    images = plots(df, summary, out)
+    text = markdown(summary, skipped, command.strip())
+    text += "".join(f"\n![{name}]({name})\n" for name in images)
+    (out / "summary.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
