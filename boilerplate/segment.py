@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from lxml import etree, html
+from lxml import etree
 
 from .errors import InputError
 
@@ -51,7 +51,7 @@ HINT_PATTERNS = {
     "hidden": r"hidden|display-?none|sr-only|visually-hidden|modal|popup|cookie|consent|gdpr",
 }
 HINTS = tuple(HINT_PATTERNS)
-_HINT_RES = tuple(re.compile(p) for p in HINT_PATTERNS.values())
+_HINT_RE = re.compile("|".join(f"(?P<{name}>{p})" for name, p in HINT_PATTERNS.items()))
 _HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
               "footer": 1 << HINTS.index("footer"), "aside": 1 << HINTS.index("related"),
               "article": 1 << HINTS.index("content"), "main": 1 << HINTS.index("content"),
@@ -122,12 +122,12 @@ def segment_text(text: str) -> Blocks:
 
 
 def _hint_bits(attrs: str, cache: dict[str, int]) -> int:
+    """HINTS bitmask of a lowercased "class id" string, memoized per page."""
     bits = cache.get(attrs)
     if bits is None:
         bits = 0
-        for i, rx in enumerate(_HINT_RES):
-            if rx.search(attrs):
-                bits |= 1 << i
+        for m in _HINT_RE.finditer(attrs):
+            bits |= 1 << HINTS.index(m.lastgroup)
         cache[attrs] = bits
     return bits
 
@@ -139,12 +139,12 @@ def parse_html(text: str) -> etree._Element | None:
     text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogates(text) else text
     if not text.strip():
         return None
-    parser = html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+    parser = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, no_network=True,
+                              encoding="utf-8")
     try:
-        root = html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError):
+        return etree.fromstring(text.encode("utf-8"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
-    return root
 
 
 def _has_surrogates(text: str) -> bool:
@@ -172,7 +172,7 @@ def segment_html(text: str) -> Blocks:
         return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title)
     title_el = root.find(".//title")
     if title_el is not None:
-        title = _WS.sub(" ", title_el.text_content()).strip()
+        title = _WS.sub(" ", "".join(title_el.itertext())).strip()
 
     cache: dict[str, int] = {}
     parts: list[str] = []  # text pieces of the block being built
