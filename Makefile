@@ -44,7 +44,7 @@ bench: $(BENCH_STAMP)
 
 bench-speed: $(BENCH_STAMP)
 	BOILERPLATE_CORPORA="$(CORPORA)" $(PY) -m pytest bench/test_speed.py -p no:cacheprovider \
-	  --benchmark-only --benchmark-json=bench/reports/speed.json --benchmark-columns=min,median,mean,ops \
+	  --benchmark-json=bench/reports/speed.json --benchmark-columns=min,median,mean,ops \
 	  --benchmark-sort=name -s
 
 clean:
