@@ -81,6 +81,9 @@ def decode(data: bytes | str, *, http_charset: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8", errors="replace")
+    if lenient.count("\ufffd") <= max(2, len(lenient) // 1000):  # UTF-8 with a few broken sequences
+        return lenient
     for enc in (_codec(http_charset), declared_charset(data)):
         if enc and enc != "utf-8":
             try:

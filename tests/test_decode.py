@@ -68,3 +68,9 @@ def test_binary_is_refused(data):
 def test_not_bytes_or_str():
     with pytest.raises(InputError, match="str or bytes"):
         decode(12)  # type: ignore[arg-type]
+
+
+def test_mostly_utf8_with_a_broken_sequence_stays_utf8():
+    data = page("big5", ZH_TRAD * 50).encode("utf-8") + "截斷".encode("utf-8")[:-1]
+    text = decode(data)
+    assert ZH_TRAD * 50 in text and text.count("\ufffd") == 1
