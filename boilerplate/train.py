@@ -96,10 +96,12 @@ def _summary(scores: list[PageScore]) -> dict[str, Any]:
             "token_f1": round(float(tok[2]), 4)}
 
 
-def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS,
+def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS, drop: Iterable[str] = (),
                    progress: Callable[[str], None] | None = None) -> list[PageScore]:
-    """Each page is scored by a model trained on the other folds only."""
+    """Each page is scored by a model trained on the other folds only; `drop` blanks features (ablation)."""
     X, offsets = batch_features(data.pages)
+    for name in drop:
+        X[:, FEATURE_NAMES.index(name)] = np.nan
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
     w = np.repeat(np.array(data.weights), np.diff(offsets))
     page_fold = np.array(data.folds)

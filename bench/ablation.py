@@ -1,0 +1,68 @@
+"""Ablation: cross-validated token F1 per source with one feature group removed at a time.
+
+    python -m bench.ablation --corpus DIR [--corpus DIR ...]
+
+A removed feature is blanked (NaN) in training and scoring, which is what dropping it amounts to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from boilerplate.corpora import corpus_paths, read_corpus
+from boilerplate.features import FEATURE_NAMES
+from boilerplate.labeled import load_labeled
+from boilerplate.train import TrainingSet, cross_validate
+
+
+def _names(*prefixes: str) -> list[str]:
+    return [n for n in FEATURE_NAMES if any(n.split("@")[0].startswith(p) for p in prefixes)]
+
+
+GROUPS = {
+    "neighbour window (±2)": [n for n in FEATURE_NAMES if "@" in n],
+    "main run (in/distances/overlap)": _names("in_main", "d_main", "main_overlap"),
+    "container text share / link density": _names("parent_", "grandparent_"),
+    "class/id/tag hints": _names("hint_"),
+    "tag, depth, path share": _names("tag", "depth", "path_share"),
+    "link density": _names("link_density"),
+    "repetition (repeat, earlier copies)": _names("repeat", "earlier_copies"),
+    "title overlap": _names("title_overlap"),
+    "length rank in page": _names("len_rank"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.ablation", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--labeled", default="labeled")
+    ap.add_argument("--corpus", action="append", help="corpus directory (default: $BOILERPLATE_CORPORA)")
+    args = ap.parse_args(argv)
+    data = TrainingSet()
+    data.add_articles(load_labeled(args.labeled), source="labeled")
+    for path in corpus_paths(args.corpus):
+        data.add_corpus(read_corpus(path))
+    sources = list(data.sources)
+
+    def scores(drop: list[str]) -> dict[str, float]:
+        by_source: dict[str, list[float]] = {}
+        for s in cross_validate(data, drop=drop):
+            by_source.setdefault(s.source, []).append(s.token[2])
+        return {k: float(np.mean(v)) for k, v in by_source.items()}
+
+    base = scores([])
+    print("| removed | " + " | ".join(f"{s} F1 (Δ)" for s in sources) + " |")
+    print("|---|" + "---:|" * len(sources))
+    print("| (none: all features) | " + " | ".join(f"{base[s]:.4f}" for s in sources) + " |")
+    for group, names in GROUPS.items():
+        r = scores(names)
+        print(f"| {group} | " + " | ".join(f"{r[s]:.4f} ({r[s] - base[s]:+.4f})" for s in sources) + " |",
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
