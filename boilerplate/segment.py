@@ -58,7 +58,7 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
               "figure": 1 << HINTS.index("caption"), "figcaption": 1 << HINTS.index("caption"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
 
-NEAR_LEVELS = 3  # hints from this many levels (owner, parent, grandparent) count as "near"
+NEAR_LEVELS = 3  # hints from this many levels (owner, parent, grandparent) count as "near" (fixed)
 PATH_LEN = 3  # tags kept in a block's path: enough to tell list structures apart, bounded for deep DOMs
 _DATE_PREFIX = re.compile(r"^\s?date \d{4}-\d{2}-\d{2}(?=\s|$)")
 _WS = re.compile(r"\s+")
@@ -178,10 +178,10 @@ def segment_html(text: str) -> Blocks:
     parts: list[str] = []  # text pieces of the block being built
     link_parts = 0  # characters of those pieces inside <a>
     in_link = 0
-    # stack of (tag, hint bits of all ancestors, depth, path, (own bits, own|parent's, own|parent's|
-    # grandparent's), element id) for open elements; owner = innermost block-level one; skipped
-    # subtrees have depth -1
-    stack: list[tuple[str, int, int, str, tuple[int, int, int], int]] = [("root", 0, 0, "", (0, 0, 0), 0)]
+    # stack of (tag, hint bits of all ancestors, depth, (own hint bits, own|parent's,
+    # own|parent's|grandparent's) — the NEAR_LEVELS nearest levels, element id) for open elements;
+    # owner = innermost block-level one; skipped subtrees have depth -1
+    stack: list[tuple[str, int, int, tuple[int, int, int], int]] = [("root", 0, 0, (0, 0, 0), 0)]
     owners: list[int] = [0]  # indexes into stack of open block-level elements
 
     def flush() -> None:
@@ -190,16 +190,16 @@ def segment_html(text: str) -> Blocks:
             block = _WS.sub(" ", "".join(parts)).strip()
             if block:
                 at = owners[-1]
-                tag, bits, depth, path, levels, _ = stack[at]
+                tag, bits, depth, levels, _ = stack[at]
                 texts.append(block)
                 link_chars.append(min(link_parts, len(block)))
                 tags.append(TAG_ID.get(tag, 1))
                 depths.append(min(depth, 32767))
                 hints.append(bits)
-                near.append(levels[-1])
-                parents.append(stack[max(at - 1, 0)][5])
-                grandparents.append(stack[max(at - 2, 0)][5])
-                paths.append(path)
+                near.append(levels[2])
+                parents.append(stack[max(at - 1, 0)][4])
+                grandparents.append(stack[max(at - 2, 0)][4])
+                paths.append("/".join(entry[0] for entry in stack[max(at - PATH_LEN + 1, 1):at + 1]))
             parts.clear()
         link_parts = 0
 
@@ -210,7 +210,7 @@ def segment_html(text: str) -> Blocks:
             if in_link:
                 link_parts += len(s.strip())
 
-    serial = 0  # element ids: unique per open element (stack height + elements seen so far)
+    serial = 0  # element ids, unique within the page
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = el.tag
@@ -220,18 +220,19 @@ def segment_html(text: str) -> Blocks:
             continue
         tag = tag.lower()
         if event == "start":
+            style = el.get("style")
             if tag in SKIP_TAGS or el.get("hidden") is not None or \
-                    "display:none" in (el.get("style") or "").replace(" ", ""):
+                    (style and "none" in style and "display:none" in style.replace(" ", "")):
                 walker.skip_subtree()
-                stack.append((tag, 0, -1, "", (0, 0, 0), 0))
+                stack.append((tag, 0, -1, (0, 0, 0), 0))
                 continue
-            _, parent_bits, parent_depth, parent_path, parent_levels, _ = stack[-1]
-            attrs = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
-            own = _HINT_TAGS.get(tag, 0) | (_hint_bits(attrs, cache) if attrs.strip() else 0)
-            levels = (own, *(own | lv for lv in parent_levels[:NEAR_LEVELS - 1]))
-            path = "/".join(parent_path.split("/")[-(PATH_LEN - 1):] + [tag]) if parent_path else tag
-            stack.append((tag, parent_bits | own, parent_depth + 1, path, levels, len(stack) + serial))
+            _, parent_bits, parent_depth, (p0, p1, _), _ = stack[-1]
+            cls, ident = el.get("class"), el.get("id")
+            own = _HINT_TAGS.get(tag, 0)
+            if cls or ident:
+                own |= _hint_bits(f"{cls or ''} {ident or ''}".lower(), cache)
             serial += 1
+            stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))
             if tag in BLOCK_TAGS:
                 flush()
                 owners.append(len(stack) - 1)
