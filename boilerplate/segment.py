@@ -59,6 +59,7 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
 
 NEAR_LEVELS = 3  # hints from this many levels (owner, parent, grandparent) count as "near" (fixed)
+MAX_DEPTH = 2048  # libxml2's HTML nesting limit; deeper pages raise InputError
 PATH_LEN = 3  # tags kept in a block's path: enough to tell list structures apart, bounded for deep DOMs
 _DATE_PREFIX = re.compile(r"^\s?date \d{4}-\d{2}-\d{2}(?=\s|$)")
 _WS = re.compile(r"\s+")
@@ -142,9 +143,13 @@ def parse_html(text: str) -> etree._Element | None:
     parser = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, no_network=True,
                               encoding="utf-8")
     try:
-        return etree.fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        # libxml2 drops everything below its depth limit: refuse rather than return a silent partial page
+        raise InputError(f"HTML nested deeper than libxml2's limit of {MAX_DEPTH} levels")
+    return root
 
 
 def _has_surrogates(text: str) -> bool:

@@ -55,3 +55,11 @@ def test_headings_and_inline_text_between_blocks():
 def test_empty_html():
     assert len(segment_html("")) == 0
     assert len(segment_html("<html></html>")) == 0
+
+
+def test_deep_nesting_within_and_beyond_the_parser_limit():
+    ok = "<body>" + "<div>" * 2000 + "deep" + "</div>" * 2000 + "<p>after</p></body>"
+    assert segment_html(ok).texts == ["deep", "after"]
+    too_deep = "<body>" + "<div>" * 100_000 + "deep" + "</div>" * 100_000 + "</body>"
+    with pytest.raises(InputError, match="nested deeper"):
+        segment_html(too_deep)
