@@ -45,9 +45,7 @@ def _default_model() -> Model:
 
 
 def _blocks(page: str | bytes, kind: Kind) -> Blocks:
-    if not isinstance(page, (str, bytes, bytearray, memoryview)):
-        raise InputError(f"a page must be str or bytes, not {type(page).__name__}")
-    return segment(decode(page), kind=kind)
+    return segment(decode(page), kind=kind)  # decode refuses anything but str/bytes with InputError
 
 
 def _classify_blocks(pages: list[Blocks], model: Model | None) -> list[list[Line]]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
-from . import classify, load_model
+from . import Line, classify, load_model
 from .errors import InputError, LabelError, ModelError
+from .files import atomic_write
 from .labeled import format_labels, load_labeled, normalize
-from .model import DEFAULT_MODEL, Model
+from .model import DEFAULT_MODEL
 
 EPILOG = """examples:
   boilerplate extract page.html                 content lines of one page
@@ -32,31 +32,25 @@ def _read(name: str) -> bytes:
     return Path(name).read_bytes()
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _load(args: argparse.Namespace) -> Model:
-    return load_model(args.model) if args.model else load_model()
+def _classified(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str, list[Line]]]:
+    """(file name, lines) for each input that can be read and classified; failures are collected."""
+    model = load_model(args.model) if args.model else load_model()
+    for name in args.files:
+        try:
+            yield name, classify(_read(name), model=model, kind=args.kind)
+        except (OSError, InputError) as e:
+            failures.append(f"{name}: {getattr(e, 'strerror', None) or e}")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    model = _load(args)
     failures: list[str] = []
     if args.out_dir:
         Path(args.out_dir).mkdir(parents=True, exist_ok=True)
-    for name in args.files:
-        try:
-            lines = classify(_read(name), model=model, kind=args.kind)
-        except (OSError, InputError) as e:
-            failures.append(f"{name}: {getattr(e, 'strerror', None) or e}")
-            continue
+    for name, lines in _classified(args, failures):
         text = "\n".join(line.text for line in lines if line.is_content)
         if args.out_dir:
             stem = "stdin" if name == "-" else Path(name).name.rsplit(".", 1)[0]
-            _atomic_write(Path(args.out_dir) / f"{stem}.txt", text + "\n" if text else "")
+            atomic_write(Path(args.out_dir) / f"{stem}.txt", text + "\n" if text else "")
         elif args.jsonl:
             print(json.dumps({"file": name, "text": text}, ensure_ascii=False))
         else:
@@ -66,14 +60,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    model = _load(args)
     failures: list[str] = []
-    for name in args.files:
-        try:
-            lines = classify(_read(name), model=model, kind=args.kind)
-        except (OSError, InputError) as e:
-            failures.append(f"{name}: {getattr(e, 'strerror', None) or e}")
-            continue
+    for name, lines in _classified(args, failures):
         out = sys.stdout
         if args.format == "jsonl":
             for line in lines:

@@ -15,6 +15,7 @@ import lightgbm as lgb
 import numpy as np
 
 from .errors import ModelError
+from .files import atomic_write
 from .features import CATEGORICAL, FEATURE_NAMES
 
 CARD_FORMAT = 1
@@ -75,8 +76,8 @@ class Model:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.card.update(card_extra)
-        _atomic_write(path, self.booster.model_to_string())
-        _atomic_write(card_path(path), json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
+        atomic_write(path, self.booster.model_to_string())
+        atomic_write(card_path(path), json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Model":
@@ -120,9 +121,3 @@ class Model:
 def card_path(model_path: Path) -> Path:
     """Where a model's card lives: beside it, with the .json suffix."""
     return model_path.with_suffix(".json")
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
