@@ -11,7 +11,7 @@ from collections import Counter
 
 import numpy as np
 
-from .segment import HINTS, TAGS, Blocks
+from .segment import HINTS, Blocks
 
 # Character classes, looked up per code point (BMP table; astral planes handled separately).
 C_OTHER, C_SPACE, C_CJK, C_LATIN, C_DIGIT, C_PUNCT = range(6)
@@ -79,7 +79,6 @@ for _off in WINDOW:
         FEATURES[f"{_name}@{_off:+d}"] = f"{_name} of the block {_off:+d} away (NaN past the page edge)"
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
 CATEGORICAL = ("tag",)
-N_TAGS = len(TAGS)
 
 
 def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

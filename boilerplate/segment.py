@@ -58,7 +58,6 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
               "figure": 1 << HINTS.index("caption"), "figcaption": 1 << HINTS.index("caption"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
 
-NEAR_LEVELS = 3  # hints from this many levels (owner, parent, grandparent) count as "near" (fixed)
 MAX_DEPTH = 2048  # libxml2's HTML nesting limit; deeper pages raise InputError
 PATH_LEN = 3  # tags kept in a block's path: enough to tell list structures apart, bounded for deep DOMs
 _DATE_PREFIX = re.compile(r"^\s?date \d{4}-\d{2}-\d{2}(?=\s|$)")
@@ -79,7 +78,7 @@ class Blocks:
     tag: np.ndarray  # int16, index into TAGS of the block's owner element
     depth: np.ndarray  # int16, DOM depth of the owner element
     hints: np.ndarray  # int32 bitmask over HINTS, from the owner and all its ancestors
-    near_hints: np.ndarray  # int32 bitmask over HINTS, from the owner and its NEAR_LEVELS - 1 nearest ancestors
+    near_hints: np.ndarray  # int32 bitmask over HINTS, from the owner, its parent and its grandparent
     parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # owner's parent element id
     grandparent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # and its parent's
     path: list[str] = field(default_factory=list)  # last PATH_LEN tags down to the owner ("body/div/p")
@@ -184,7 +183,7 @@ def segment_html(text: str) -> Blocks:
     link_parts = 0  # characters of those pieces inside <a>
     in_link = 0
     # stack of (tag, hint bits of all ancestors, depth, (own hint bits, own|parent's,
-    # own|parent's|grandparent's) — the NEAR_LEVELS nearest levels, element id) for open elements;
+    # own|parent's|grandparent's), element id) for open elements;
     # owner = innermost block-level one; skipped subtrees have depth -1
     stack: list[tuple[str, int, int, tuple[int, int, int], int]] = [("root", 0, 0, (0, 0, 0), 0)]
     owners: list[int] = [0]  # indexes into stack of open block-level elements
