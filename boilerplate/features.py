@@ -90,6 +90,12 @@ def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(joined, dtype=np.uint32), starts
 
 
+def _classes(codes: np.ndarray) -> np.ndarray:
+    """The character class (C_*) of each code point; astral Han extensions count as CJK."""
+    astral = np.where((codes >= 0x20000) & (codes <= 0x3FFFF), C_CJK, C_OTHER)
+    return np.where(codes > 0xFFFF, astral, _CLASS[np.minimum(codes, 0xFFFF)]).astype(np.uint8)
+
+
 def _segment_sum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Sum of `values` within each block [starts[i], starts[i+1]) — empty blocks give 0."""
     csum = np.zeros(len(values) + 1, dtype=np.float64)
@@ -148,8 +154,7 @@ def page_features(blocks: Blocks) -> np.ndarray:
         return out
     codes, starts = _codes(blocks.texts)
     bmp = np.minimum(codes, 0xFFFF)
-    cls = np.where(codes > 0xFFFF, np.where((codes >= 0x20000) & (codes <= 0x3FFFF), C_CJK, C_OTHER),
-                   _CLASS[bmp]).astype(np.uint8)
+    cls = _classes(codes)
     block_of = np.repeat(np.arange(n), np.diff(starts))
 
     def count(c: int) -> np.ndarray:
@@ -214,9 +219,9 @@ def page_features(blocks: Blocks) -> np.ndarray:
         "tag": blocks.tag.astype(np.float64),
     }
     if blocks.is_html:
-        title_codes, title_starts = _codes([blocks.title])
-        title_cls = _CLASS[np.minimum(title_codes, 0xFFFF)]
-        title_keys, _ = _bigram_keys(title_codes, title_cls, np.zeros(len(title_codes), dtype=np.int64))
+        title_codes, _ = _codes([blocks.title])
+        title_keys, _ = _bigram_keys(title_codes, _classes(title_codes),
+                                     np.zeros(len(title_codes), dtype=np.int64))
         base["title_overlap"] = _overlap(keys, owner, np.unique(title_keys), n) if len(title_keys) else \
             np.full(n, np.nan)
         base["depth"] = blocks.depth.astype(np.float64)
