@@ -102,8 +102,18 @@ def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS, drop: Ite
     X, offsets = batch_features(data.pages)
     for name in drop:
         X[:, FEATURE_NAMES.index(name)] = np.nan
+    return _cross_validate(data, X, offsets, rounds=rounds, progress=progress)
+
+
+def _row_weights(data: TrainingSet, offsets: np.ndarray) -> np.ndarray:
+    """Each page's weight repeated over its rows of the feature matrix."""
+    return np.repeat(np.array(data.weights), np.diff(offsets))
+
+
+def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, rounds: int,
+                    progress: Callable[[str], None] | None) -> list[PageScore]:
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
-    w = np.repeat(np.array(data.weights), np.diff(offsets))
+    w = _row_weights(data, offsets)
     page_fold = np.array(data.folds)
     row_fold = np.repeat(page_fold, np.diff(offsets))
     scores: list[PageScore] = []
@@ -127,9 +137,10 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
     """Cross-validate (optional), fit on everything, save the model and card; return the card."""
     if not data.pages:
         raise ValueError("no training pages")
+    X, offsets = batch_features(data.pages)  # computed once, for cross-validation and the final fit
     report: dict[str, Any] = {}
     if cv:
-        scores = cross_validate(data, rounds=rounds, progress=progress)
+        scores = _cross_validate(data, X, offsets, rounds=rounds, progress=progress)
         by_source: dict[str, list[PageScore]] = {}
         for s in scores:
             by_source.setdefault(s.source, []).append(s)
@@ -137,9 +148,7 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
                   for src, ss in by_source.items()}
     if progress:
         progress("fitting the final model on all pages")
-    X, offsets = batch_features(data.pages)
-    model = Model.fit(X, np.concatenate(data.labels), weight=np.repeat(np.array(data.weights), np.diff(offsets)),
-                      rounds=rounds)
+    model = Model.fit(X, np.concatenate(data.labels), weight=_row_weights(data, offsets), rounds=rounds)
     model.save(out, training_data={src: {"pages": n} for src, n in data.sources.items()},
                labeled_weight=LABELED_WEIGHT,
                cross_validation=report, n_features=len(FEATURE_NAMES))
