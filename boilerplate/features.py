@@ -39,6 +39,7 @@ MAIN_MIN_TOKENS = 30  # blocks with at least this many tokens add their excess t
 # shorter ones subtract MAIN_MIN_TOKENS, however short, so that runs of headlines break the run
 LATIN_WORD_WEIGHT = 2.0  # a word of a non-CJK script weighs this many CJK characters in the main run
 MAIN_MAX_TOKENS = 300  # a single block counts at most this many tokens toward the main run
+BLOCK_BITS = 21  # bits of a block index packed beside a bigram key; segment.MAX_BLOCKS < 2**BLOCK_BITS
 DIST_CLIP = 50  # block distances are clipped to ±this
 WINDOW = (-2, -1, 1, 2)  # neighbour offsets whose features are copied into each row
 NEIGHBOUR_BASE = ("n_chars", "punct_ratio", "ends_sentence", "link_density", "repeat", "main_overlap",
@@ -91,16 +92,19 @@ def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _classes(codes: np.ndarray) -> np.ndarray:
-    """The character class (C_*) of each code point; astral Han extensions count as CJK."""
-    astral = np.where((codes >= 0x20000) & (codes <= 0x3FFFF), C_CJK, C_OTHER)
-    return np.where(codes > 0xFFFF, astral, _CLASS[np.minimum(codes, 0xFFFF)]).astype(np.uint8)
+    """The character class (C_*, uint8) of each code point; astral Han extensions count as CJK."""
+    cls = _CLASS[np.minimum(codes, 0xFFFF)]
+    astral = np.flatnonzero(codes > 0xFFFF)
+    if len(astral):
+        cls[astral] = np.where((codes[astral] >= 0x20000) & (codes[astral] <= 0x3FFFF), C_CJK, C_OTHER)
+    return cls
 
 
-def _segment_sum(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Sum of `values` within each block [starts[i], starts[i+1]) — empty blocks give 0."""
-    csum = np.zeros(len(values) + 1, dtype=np.float64)
-    np.cumsum(values, out=csum[1:])
-    return csum[starts[1:]] - csum[starts[:-1]]
+def _segment_sum(mask: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """How many True values of `mask` fall within each block [starts[i], starts[i+1]) (empty → 0)."""
+    csum = np.zeros(len(mask) + 1, dtype=np.int32)
+    np.cumsum(mask, dtype=np.int32, out=csum[1:])
+    return (csum[starts[1:]] - csum[starts[:-1]]).astype(np.float64)
 
 
 def _main_run(score: np.ndarray) -> tuple[int, int]:
@@ -115,24 +119,47 @@ def _main_run(score: np.ndarray) -> tuple[int, int]:
     return start, end
 
 
-def _bigram_keys(codes: np.ndarray, cls: np.ndarray, block_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keys of adjacent word-character pairs within a block, and the block each pair belongs to."""
+def _bigram_keys(codes: np.ndarray, cls: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys of adjacent word-character pairs within a block (two code points, ASCII lowercased, in
+    42 bits), and the block each pair belongs to."""
     word = (cls == C_CJK) | (cls == C_LATIN) | (cls == C_DIGIT)
-    lower = np.where((codes >= 0x41) & (codes <= 0x5A), codes + 32, codes).astype(np.int64)
-    ok = word[:-1] & word[1:] & (block_of[:-1] == block_of[1:])
-    keys = (lower[:-1] << 21) | lower[1:]
-    return keys[ok], block_of[:-1][ok]
+    ok = word[:-1] & word[1:]
+    inner = starts[1:-1]
+    ok[inner[(inner > 0) & (inner < len(codes))] - 1] = False  # no pair across a block boundary
+    at = np.flatnonzero(ok)
+    lower = codes + ((codes >= 0x41) & (codes <= 0x5A)).astype(np.uint32) * 32
+    keys = lower[at].astype(np.int64)
+    keys <<= 21
+    at += 1
+    keys |= lower[at]
+    return keys, np.searchsorted(starts, at, side="right") - 1  # at: the second character
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values, sorting `values` in place (numpy's hashing np.unique is far slower)."""
+    values.sort()
+    if len(values) == 0:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _main_overlap(keys: np.ndarray, owner: np.ndarray, in_main: np.ndarray, n: int) -> np.ndarray:
     """Per block: share of its distinct bigram keys that occur in some *other* block of the main run."""
     if len(keys) == 0:
         return np.full(n, np.nan)
-    uniq, key_idx = np.unique(keys, return_inverse=True)
-    pairs = np.unique(key_idx.astype(np.int64) * n + owner)  # distinct (key, block) pairs
-    pair_key, pair_block = pairs // n, pairs % n
-    main_df = np.bincount(pair_key, weights=in_main[pair_block], minlength=len(uniq))
-    shared = (main_df[pair_key] - in_main[pair_block]) > 0
+    pairs = keys << BLOCK_BITS
+    pairs |= owner
+    pairs = _distinct(pairs)  # distinct (key, block) pairs, grouped by key
+    pair_block = pairs & ((1 << BLOCK_BITS) - 1)
+    pairs >>= BLOCK_BITS
+    group = np.zeros(len(pairs), dtype=np.int32)  # index of each pair's key among the distinct keys
+    np.cumsum(pairs[1:] != pairs[:-1], out=group[1:])
+    del pairs
+    pair_main = in_main[pair_block]
+    shared = np.bincount(group, weights=pair_main)[group] > pair_main
     total = np.bincount(pair_block, minlength=n).astype(np.float64)
     hit = np.bincount(pair_block, weights=shared, minlength=n)
     return np.where(total > 0, hit / np.maximum(total, 1), np.nan)
@@ -155,21 +182,21 @@ def page_features(blocks: Blocks) -> np.ndarray:
     codes, starts = _codes(blocks.texts)
     bmp = np.minimum(codes, 0xFFFF)
     cls = _classes(codes)
-    block_of = np.repeat(np.arange(n), np.diff(starts))
 
     def count(c: int) -> np.ndarray:
-        return _segment_sum((cls == c).astype(np.float64), starts)
+        return _segment_sum(cls == c, starts)
 
     n_space = count(C_SPACE)
     n_chars = np.diff(starts).astype(np.float64) - n_space
     denom = np.maximum(n_chars, 1)
     n_cjk, n_latin, n_digit, n_punct = count(C_CJK), count(C_LATIN), count(C_DIGIT), count(C_PUNCT)
-    alnum = (cls == C_LATIN) | (cls == C_DIGIT)
-    word_start = alnum & ~np.concatenate(([False], alnum[:-1])) | alnum & (np.diff(block_of, prepend=-1) != 0)
-    n_tokens = n_cjk + _segment_sum(word_start.astype(np.float64), starts)
-    n_stops = _segment_sum(_FULL_STOP[bmp].astype(np.float64), starts)
     last = np.maximum(starts[1:] - 1, 0)
     nonempty = np.diff(starts) > 0
+    alnum = (cls == C_LATIN) | (cls == C_DIGIT)
+    word_start = alnum & ~np.concatenate(([False], alnum[:-1]))
+    word_start[starts[:-1][nonempty]] = alnum[starts[:-1][nonempty]]  # a block starts a new word
+    n_tokens = n_cjk + _segment_sum(word_start, starts)
+    n_stops = _segment_sum(_FULL_STOP[bmp], starts)
     ends_ellipsis = nonempty & ((bmp[last] == 0x2026) | np.fromiter(
         (t.endswith("...") for t in blocks.texts), dtype=bool, count=n))
     ends_sentence = _SENTENCE_END[bmp[last]] & nonempty & ~ends_ellipsis
@@ -194,7 +221,7 @@ def page_features(blocks: Blocks) -> np.ndarray:
     eff[ends_ellipsis] = 0
     start, end = _main_run(np.where(eff >= MAIN_MIN_TOKENS, eff - MAIN_MIN_TOKENS, -MAIN_MIN_TOKENS))
     idx = np.arange(n)
-    keys, owner = _bigram_keys(codes, cls, block_of)
+    keys, owner = _bigram_keys(codes, cls, starts)
     in_main = ((idx >= start) & (idx <= end)).astype(np.float64)
 
     col = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -220,9 +247,8 @@ def page_features(blocks: Blocks) -> np.ndarray:
     }
     if blocks.is_html:
         title_codes, _ = _codes([blocks.title])
-        title_keys, _ = _bigram_keys(title_codes, _classes(title_codes),
-                                     np.zeros(len(title_codes), dtype=np.int64))
-        base["title_overlap"] = _overlap(keys, owner, np.unique(title_keys), n) if len(title_keys) else \
+        title_keys, _ = _bigram_keys(title_codes, _classes(title_codes), np.array([0, len(title_codes)]))
+        base["title_overlap"] = _overlap(keys, owner, _distinct(title_keys), n) if len(title_keys) else \
             np.full(n, np.nan)
         base["depth"] = blocks.depth.astype(np.float64)
         path_counts = Counter(blocks.path)
