@@ -11,7 +11,7 @@ DEMO := labeled/003_99a058014c38c513.txt
 BENCH_STAMP := $(VENV)/.installed-bench
 CORPUS_ARGS := $(foreach c,$(CORPORA),--corpus $(c))
 
-.PHONY: demo test train bench bench-speed install clean
+.PHONY: demo test fuzz train bench bench-speed install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The property tests of tests/test_robustness.py with many more examples (a long run; see README).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_robustness.py -k "any_ or generated" -p no:cacheprovider
 
 # make train CORPORA="../shared/corpora/zh-news-dev ../shared/corpora/en-articles-dev"
 train: $(STAMP)

@@ -42,15 +42,25 @@ def _classified(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple
             failures.append(f"{name}: {getattr(e, 'strerror', None) or e}")
 
 
+def _out_name(name: str) -> str:
+    """The --out-dir file for an input: its name with the last suffix replaced by .txt."""
+    return "stdin.txt" if name == "-" else Path(name).name.rsplit(".", 1)[0] + ".txt"
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     failures: list[str] = []
     if args.out_dir:
+        by_out: dict[str, str] = {}
+        for name in args.files:
+            if by_out.setdefault(_out_name(name), name) != name:  # one would overwrite the other
+                print(f"boilerplate: {by_out[_out_name(name)]} and {name} would both be written to "
+                      f"{Path(args.out_dir) / _out_name(name)}; nothing done", file=sys.stderr)
+                return 2
         Path(args.out_dir).mkdir(parents=True, exist_ok=True)
     for name, lines in _classified(args, failures):
         text = "\n".join(line.text for line in lines if line.is_content)
         if args.out_dir:
-            stem = "stdin" if name == "-" else Path(name).name.rsplit(".", 1)[0]
-            atomic_write(Path(args.out_dir) / f"{stem}.txt", text + "\n" if text else "")
+            atomic_write(Path(args.out_dir) / _out_name(name), text + "\n" if text else "")
         elif args.jsonl:
             print(json.dumps({"file": name, "text": text}, ensure_ascii=False))
         else:

@@ -62,20 +62,53 @@ def check_not_binary(data: bytes) -> None:
         raise InputError("input is binary data (control bytes), not text/HTML")
 
 
+def clean(text: str) -> str:
+    """Drop NUL characters and replace lone surrogates (from bad JSON, `surrogateescape`) with U+FFFD,
+    so that every later stage, and every writer of the results, gets valid Unicode."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # pairs written as two surrogates are joined, lone ones replaced
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def decode(data: bytes | str, *, http_charset: str | None = None) -> str:
-    """Decode page bytes to text; a `str` is returned as is. Raises InputError for binary or huge data."""
+    """Decode page bytes to valid text (see `clean`); raises InputError for binary or huge data."""
     if isinstance(data, str):
-        return data
+        if len(data) > MAX_BYTES:
+            raise InputError(f"input is {len(data):,} characters; the limit is {MAX_BYTES:,}")
+        return clean(data)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InputError(f"expected str or bytes, got {type(data).__name__}")
     data = bytes(data)
     if len(data) > MAX_BYTES:
         raise InputError(f"input is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
+    return clean(_decode_bytes(data, http_charset))
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """"utf-16-le"/"-be" when the bytes look like mostly-ASCII UTF-16 (NUL in every other byte)."""
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > 0.4 * len(head) / 2 and even == 0:
+        return "utf-16-le"
+    if even > 0.4 * len(head) / 2 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def _decode_bytes(data: bytes, http_charset: str | None) -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(enc, errors="replace")
     if not data.strip():
         return ""
+    utf16 = _utf16_without_bom(data[:4096])
+    if utf16:
+        return data.decode(utf16, errors="replace")
     check_not_binary(data)
     try:
         return data.decode("utf-8")

@@ -120,7 +120,15 @@ def load_labeled(directory: str | Path) -> list[Article]:
     tsvs = sorted(directory.glob("*.tsv"))
     if not tsvs:
         raise LabelError(f"{directory}: no labeled articles (*.tsv) found")
-    return [load_article(t) for t in tsvs]
+    articles = [load_article(t) for t in tsvs]
+    seen: dict[str, str] = {}  # case-folded name, then page text → the article that has it
+    for a in articles:
+        for key in (a.name.casefold(), "\n".join(a.blocks.texts)):
+            if key in seen:  # a second copy would be trained on and scored in different CV folds
+                raise LabelError(f"{directory}: {seen[key]}.tsv and {a.name}.tsv are the same article "
+                                 f"({'same name' if key == a.name.casefold() else 'same page text'})")
+            seen[key] = a.name
+    return articles
 
 
 def format_labels(line_nos: Iterable[int], roles: Iterable[str], texts: Iterable[str]) -> str:

@@ -18,7 +18,7 @@ from .errors import InputError
 Kind = Literal["auto", "text", "html"]
 
 # Tags whose subtree is never rendered as text.
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe",
+SKIP_TAGS = frozenset({"script", "style", "noscript", "noframes", "template", "head", "svg", "math", "iframe",
                        "object", "embed", "canvas", "select", "button", "input", "textarea"})
 # Tags that start a new rendered line (block-level boxes, list items, table cells, line breaks).
 BLOCK_TAGS = frozenset({
@@ -59,11 +59,13 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
 
 MAX_DEPTH = 2048  # libxml2's HTML nesting limit; deeper pages raise InputError
+MAX_BLOCKS = 1_000_000  # pages with more blocks raise InputError (features.BLOCK_BITS needs < 2**21)
+MAX_TEXT_CHARS = 10_000_000  # nor may their blocks hold more characters: feature memory is ~65 B/char
 PATH_LEN = 3  # tags kept in a block's path: enough to tell list structures apart, bounded for deep DOMs
 _DATE_PREFIX = re.compile(r"^\s?date \d{4}-\d{2}-\d{2}(?=\s|$)")
 _WS = re.compile(r"\s+")
 _HTML_SNIFF = re.compile(
-    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|table|br|span|a\s|script|ul|li|h[1-6]|frameset)\b",
+    r"<(?:!--|(?:!doctype\s+html|html|head|body|meta|title|div|p|table|br|span|a\s|script|ul|li|h[1-6]|frameset)\b)",
     re.I)
 
 
@@ -98,8 +100,15 @@ def segment(text: str, kind: Kind = "auto") -> Blocks:
     if kind not in ("auto", "text", "html"):
         raise InputError(f"kind must be 'auto', 'text' or 'html', not {kind!r}")
     if kind == "html" or (kind == "auto" and looks_like_html(text)):
-        return segment_html(text)
-    return segment_text(text)
+        blocks = segment_html(text)
+    else:
+        blocks = segment_text(text)
+    if len(blocks) > MAX_BLOCKS:
+        raise InputError(f"page has {len(blocks):,} blocks; the limit is {MAX_BLOCKS:,}")
+    chars = sum(map(len, blocks.texts))
+    if chars > MAX_TEXT_CHARS:
+        raise InputError(f"page has {chars:,} characters of text; the limit is {MAX_TEXT_CHARS:,}")
+    return blocks
 
 
 def segment_text(text: str) -> Blocks:
@@ -133,30 +142,19 @@ def _hint_bits(attrs: str, cache: dict[str, int]) -> int:
 
 
 def parse_html(text: str) -> etree._Element | None:
-    """Parse HTML leniently with lxml; None when there is nothing to parse."""
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogates(text) else text
+    """Parse HTML leniently with lxml; None when there is nothing to parse. `text` is decode's output."""
     if not text.strip():
         return None
     parser = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, no_network=True,
                               encoding="utf-8")
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8", "replace"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     if any("Excessive depth" in e.message for e in parser.error_log):
         # libxml2 drops everything below its depth limit: refuse rather than return a silent partial page
         raise InputError(f"HTML nested deeper than libxml2's limit of {MAX_DEPTH} levels")
     return root
-
-
-def _has_surrogates(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def segment_html(text: str) -> Blocks:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: a quick pass in the suite; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) runs many more examples.
+settings.register_profile("default", max_examples=60, deadline=None)
+settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "5000")), deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELED = ROOT / "labeled"

@@ -37,6 +37,16 @@ def test_batch_with_a_bad_file_continues(tmp_path, capsys):
     assert sorted(p.name for p in out_dir.iterdir()) == ["003_99a058014c38c513.txt"]
 
 
+def test_out_dir_name_collision_is_refused_before_any_work(tmp_path, capsys):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "page.html").write_text("<p>正文。</p>", encoding="utf-8")
+    out_dir = tmp_path / "out"
+    assert main(["extract", "--out-dir", str(out_dir), str(tmp_path / "a" / "page.html"),
+                 str(tmp_path / "b" / "page.html")]) == 2
+    assert "would both be written to" in capsys.readouterr().err and not out_dir.exists()
+
+
 def test_classify_formats(capsys, tmp_path):
     assert main(["classify", SEED, "--format", "jsonl"]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]

@@ -68,3 +68,16 @@ def test_html_article(tmp_path):
     (tmp_path / "h.tsv").write_text("line\trole\ttext\n1\ttitle\t標題\n2\tbody\t正文。\n3\tchrome\t頁尾\n",
                                     encoding="utf-8")
     assert load_article(tmp_path / "h.tsv").labels.tolist() == [True, True, False]
+
+
+def test_duplicate_articles_are_refused(tmp_path):
+    for name in ("a", "copy"):
+        write(tmp_path, GOOD, name=name)
+    with pytest.raises(LabelError, match=r"a\.tsv and copy\.tsv are the same article \(same page text\)"):
+        load_labeled(tmp_path)
+    (tmp_path / "copy.txt").write_text(PAGE.replace("正文", "另一篇"), encoding="utf-8")
+    (tmp_path / "copy.tsv").write_text(GOOD.replace("正文", "另一篇"), encoding="utf-8")
+    assert [a.name for a in load_labeled(tmp_path)] == ["a", "copy"]
+    write(tmp_path, GOOD.replace("正文", "第三篇"), PAGE.replace("正文", "第三篇"), name="A")
+    with pytest.raises(LabelError, match=r"A\.tsv and a\.tsv are the same article \(same name\)"):
+        load_labeled(tmp_path)
