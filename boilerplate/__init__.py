@@ -20,8 +20,8 @@ from .features import batch_features
 from .model import Model
 from .segment import Blocks, Kind, segment
 
-__all__ = ["Line", "InputError", "ModelError", "LabelError", "Model", "classify", "extract",
-           "extract_many", "load_model"]
+__all__ = ["Line", "InputError", "ModelError", "LabelError", "Model", "classify", "classify_blocks",
+           "extract", "extract_many", "load_model"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def _blocks(page: str | bytes, kind: Kind) -> Blocks:
     return segment(decode(page), kind=kind)  # decode refuses anything but str/bytes with InputError
 
 
-def _classify_blocks(pages: list[Blocks], model: Model | None) -> list[list[Line]]:
+def classify_blocks(pages: list[Blocks], model: Model | None = None) -> list[list[Line]]:
+    """The lines of already segmented pages, predicted in one model call (the batch entry point)."""
     model = model or _default_model()
     X, offsets = batch_features(pages)
     scores = model.predict_proba(X)
@@ -63,7 +64,7 @@ def _classify_blocks(pages: list[Blocks], model: Model | None) -> list[list[Line
 
 def classify(page: str | bytes, *, model: Model | None = None, kind: Kind = "auto") -> list[Line]:
     """Every line/block of the page with its content probability; `kind` forces "text" or "html"."""
-    return _classify_blocks([_blocks(page, kind)], model)[0]
+    return classify_blocks([_blocks(page, kind)], model)[0]
 
 
 def extract(page: str | bytes, *, model: Model | None = None, kind: Kind = "auto") -> str:
@@ -78,7 +79,7 @@ def extract_many(pages: Iterable[str | bytes], *, model: Model | None = None, ki
     batch: list[Blocks] = []
 
     def run() -> None:
-        for lines in _classify_blocks(batch, model):
+        for lines in classify_blocks(batch, model):
             results.append("\n".join(line.text for line in lines if line.is_content))
         batch.clear()
 

@@ -21,6 +21,7 @@ EPILOG = """examples:
   curl -s URL | boilerplate extract -           read the page from stdin
   boilerplate classify page.html --format tsv   every line with its label and score
   boilerplate classify page.txt --format labels > page.tsv   a draft label file to correct by hand
+  boilerplate run crawl/*.warc.gz pages.jsonl html-dir/ --out clean/   a crawl → Parquet shards
   boilerplate train --labeled labeled/ --out my.txt          retrain on your own labels
   boilerplate train --labeled labeled/ --corpus DIR --out my.txt   ... plus an HTML corpus
 """
@@ -115,6 +116,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from .records import InputFileError
+    from .run import run
+
+    if args.workers is not None and args.workers < 1:
+        print("boilerplate: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
+                      scheduler=args.scheduler, scores=args.scores, force=args.force)
+    except InputFileError as e:
+        print(f"boilerplate: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps({"out": args.out, "shards_written": len(summary.written),
+                      "shards_skipped": len(summary.skipped), "inputs_failed": len(summary.failed),
+                      "records": summary.records, "bad_records": summary.errors}))
+    return _report(summary.failed)
+
+
 def _report(failures: list[str]) -> int:
     for f in failures:
         print(f"boilerplate: {f}", file=sys.stderr)
@@ -151,6 +171,26 @@ def build_parser() -> argparse.ArgumentParser:
                     help="tsv (default); jsonl; marked: '+'/'-' and score before each line; "
                          "labels: a draft label file for labeled/")
     cl.set_defaults(func=cmd_classify)
+
+    rn = sub.add_parser("run", help="clean whole crawls: WARC / JSONL / directories → Parquet shards",
+                        formatter_class=argparse.RawDescriptionHelpFormatter,
+                        description="Clean every page of the inputs into one Parquet shard per input "
+                                    "(DIR/<input>-<hash>.parquet: source, record_id, url, text, line and "
+                                    "character counts, error), recorded in DIR/manifest.json. A rerun "
+                                    "skips shards already complete for the same input and model.",
+                        epilog="inputs: *.warc, *.warc.gz (HTML response records), *.jsonl[.gz] "
+                               '({"url", "html"} or {"text"} per line), directories (*.html, *.htm, '
+                               "*.txt below them).\nA bad record is kept as a row with its error and "
+                               "counted; an input that cannot be read fails alone (exit 1).")
+    rn.add_argument("inputs", nargs="+", metavar="INPUT", help="WARC, JSONL files and directories")
+    rn.add_argument("--out", required=True, metavar="DIR", help="output directory for shards + manifest")
+    rn.add_argument("--workers", type=int, help="processes (default: all cores); Dask: LocalCluster size")
+    rn.add_argument("--scheduler", metavar="ADDR",
+                    help="run on Dask: 'local' (a LocalCluster) or a scheduler address tcp://HOST:PORT")
+    rn.add_argument("--scores", action="store_true", help="also store every line and its score")
+    rn.add_argument("--force", action="store_true", help="redo shards that are already complete")
+    rn.add_argument("--model", help=f"model file (default: the shipped {DEFAULT_MODEL.name})")
+    rn.set_defaults(func=cmd_run)
 
     tr = sub.add_parser("train", help="train a model on labeled articles",
                         description="Train on labeled articles, print leave-one-article-out scores, "

@@ -1,0 +1,117 @@
+"""`boilerplate run`: records from WARC / JSONL / directories, Parquet shards, manifest, resume, workers,
+and the same job on a real Dask LocalCluster."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import boilerplate
+from bench.warc import write_warc
+from boilerplate.cli import main
+from boilerplate.records import InputFileError, read_records
+from boilerplate.run import load_manifest, run, shard_name
+
+ARTICLE = ("<html><head><title>稀土協議</title></head><body><div class='nav'><a href='/'>首頁</a> "
+           "<a href='/n'>新聞</a></div><div class='content'><h1>稀土協議簽署</h1>"
+           "<p>美國總統與澳洲總理在白宮簽署關鍵礦產協議，兩國將在六個月內各自投入十億美元，共同開採與加工關鍵礦物。</p>"
+           "<p>白宮聲明指出，這筆投資鎖定約值五百三十億美元的關鍵礦產儲藏，涵蓋稀土、鎵與其他戰略性資源。</p></div>"
+           "<div id='footer'>(c) 2025 新聞網 版權所有</div></body></html>")
+
+
+@pytest.fixture
+def inputs(tmp_path: Path, labeled_dir: Path) -> list[Path]:
+    """A WARC (Big5 and UTF-8 pages), a JSONL file with bad lines, a directory with a bad file."""
+    warc = tmp_path / "crawl.warc.gz"
+    write_warc(warc, [(f"http://news.example/{i}", ARTICLE.replace("十億", f"{i}億").encode(enc), enc)
+                      for i, enc in enumerate(["big5", "utf-8", "big5", "utf-8"] * 10)])
+    jsonl = tmp_path / "pages.jsonl"
+    jsonl.write_text("\n".join([json.dumps({"url": "http://j/1", "html": ARTICLE}, ensure_ascii=False),
+                                "{not json",
+                                json.dumps({"id": "t1", "text": (labeled_dir / "003_99a058014c38c513.txt")
+                                           .read_text(encoding="utf-8")}, ensure_ascii=False),
+                                json.dumps({"url": "http://j/3"})]) + "\n", encoding="utf-8")
+    pages = tmp_path / "pages"
+    shutil.copytree(labeled_dir, pages, ignore=shutil.ignore_patterns("*.tsv", "*.md"))
+    (pages / "sub").mkdir()
+    (pages / "sub" / "a.html").write_bytes(ARTICLE.encode("gb18030").replace(b"<head>", b"<head><meta charset=gbk>"))
+    (pages / "sub" / "bad.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    return [warc, jsonl, pages]
+
+
+def test_records_of_each_input_type(inputs):
+    warc, jsonl, pages = inputs
+    recs = list(read_records(warc))
+    assert len(recs) == 40 and recs[0].url == "http://news.example/0" and recs[0].http_charset == "big5"
+    assert "六個月內各自投入0億美元" in boilerplate.extract(recs[0].data.decode("big5"))
+    js = list(read_records(jsonl))
+    assert [(r.record_id, r.kind, r.error is None) for r in js] == \
+        [("1", "html", True), ("2", "auto", False), ("t1", "text", True), ("4", "auto", False)]
+    assert "not JSON" in js[1].error and "no string field" in js[3].error
+    names = [r.record_id for r in read_records(pages)]
+    assert names == sorted(names) and "sub/a.html" in names and len(names) == 7
+    with pytest.raises(InputFileError, match="not a WARC"):
+        read_records(jsonl.with_suffix(".csv").touch() or jsonl.with_suffix(".csv"))
+
+
+def test_run_writes_one_shard_per_input_and_resumes(inputs, tmp_path, capsys):
+    out = tmp_path / "out"
+    summary = run(inputs, out, workers=1, progress=False)
+    assert not summary.failed and len(summary.written) == 3 and summary.records == 40 + 4 + 7
+    assert summary.errors == 3  # bad JSON, no html/text field, PNG in the directory
+    warc_rows = pl.read_parquet(out / shard_name(inputs[0]))
+    assert warc_rows.height == 40 and warc_rows["error"].is_null().all()
+    assert warc_rows["text"].str.contains("白宮聲明指出").all() and not warc_rows["text"].str.contains("首頁").any()
+    assert (warc_rows["lines_kept"] < warc_rows["lines_total"]).all()
+    dir_rows = pl.read_parquet(out / shard_name(inputs[2]))
+    bad = dir_rows.filter(pl.col("record_id") == "sub/bad.html")
+    assert "not text/HTML" in bad["error"][0] and bad["text"][0] == ""
+    assert "白宮聲明指出" in dir_rows.filter(pl.col("record_id") == "sub/a.html")["text"][0]  # GBK page
+    manifest = load_manifest(out)
+    assert set(manifest["shards"]) == {shard_name(p) for p in inputs}
+    assert manifest["shards"][shard_name(inputs[1])]["errors"] == 2
+    assert "bad record" in capsys.readouterr().err
+
+    again = run(inputs, out, workers=1, progress=False)  # complete shards are skipped
+    assert not again.written and len(again.skipped) == 3
+    inputs[1].write_text(inputs[1].read_text(encoding="utf-8") + "\n\n", encoding="utf-8")  # input changed
+    assert [r.input for r in run(inputs, out, workers=1, progress=False).written] == [str(inputs[1])]
+    assert len(run(inputs, out, workers=1, progress=False, force=True).written) == 3
+
+
+def test_workers_give_the_same_shards(inputs, tmp_path):
+    run(inputs, tmp_path / "one", workers=1, progress=False)
+    run(inputs, tmp_path / "two", workers=2, progress=False, scores=True)
+    for p in inputs:
+        one = pl.read_parquet(tmp_path / "one" / shard_name(p))
+        two = pl.read_parquet(tmp_path / "two" / shard_name(p))
+        assert one.equals(two.drop("lines", "scores"))
+        assert (two["scores"].list.len() == two["lines_total"]).all()
+
+
+def test_a_bad_input_fails_alone(inputs, tmp_path, capsys):
+    broken = tmp_path / "broken.warc.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00garbage that is not gzip")
+    code = main(["run", str(broken), str(inputs[1]), "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "broken.warc.gz" in err and "1 input(s) failed" in err
+    assert (tmp_path / "out" / shard_name(inputs[1])).exists()
+    assert not (tmp_path / "out" / shard_name(broken)).exists()
+    assert main(["run", str(tmp_path / "missing.warc"), "--out", str(tmp_path / "o2")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_dask_local_cluster_gives_the_single_process_result(inputs, tmp_path):
+    pytest.importorskip("dask.distributed")
+    run(inputs, tmp_path / "single", workers=1, progress=False)
+    summary = run(inputs, tmp_path / "dask", workers=2, scheduler="local", progress=False)
+    assert not summary.failed and len(summary.written) == 3
+    for p in inputs:
+        assert pl.read_parquet(tmp_path / "dask" / shard_name(p)).equals(
+            pl.read_parquet(tmp_path / "single" / shard_name(p)))
+    assert load_manifest(tmp_path / "dask")["shards"].keys() == load_manifest(tmp_path / "single")["shards"].keys()
