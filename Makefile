@@ -11,7 +11,7 @@ DEMO := labeled/003_99a058014c38c513.txt
 BENCH_STAMP := $(VENV)/.installed-bench
 CORPUS_ARGS := $(foreach c,$(CORPORA),--corpus $(c))
 
-.PHONY: demo test fuzz train bench bench-speed install clean
+.PHONY: demo test fuzz train bench bench-speed bench-run install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench-speed: $(BENCH_STAMP)
 	BOILERPLATE_CORPORA="$(CORPORA)" $(PY) -m pytest bench/test_speed.py -p no:cacheprovider \
 	  --benchmark-json=bench/reports/speed.json --benchmark-columns=min,median,mean,ops \
 	  --benchmark-sort=name -s
+
+# make bench-run CORPORA="...": `boilerplate run` records/s on a 1,200-record WARC, 1 and 2 workers
+bench-run: $(STAMP)
+	$(PY) -m bench.run_speed --labeled labeled $(CORPUS_ARGS) --out bench/reports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .benchmarks
