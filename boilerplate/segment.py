@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -130,14 +131,12 @@ def segment_text(text: str) -> Blocks:
                   path=[""] * n)
 
 
-def _hint_bits(attrs: str, cache: dict[str, int]) -> int:
-    """HINTS bitmask of a lowercased "class id" string, memoized per page."""
-    bits = cache.get(attrs)
-    if bits is None:
-        bits = 0
-        for m in _HINT_RE.finditer(attrs):
-            bits |= 1 << HINTS.index(m.lastgroup)
-        cache[attrs] = bits
+@lru_cache(maxsize=1 << 16)
+def _hint_bits(attrs: str) -> int:
+    """HINTS bitmask of a "class id" string (memoized: sites repeat the same classes page after page)."""
+    bits = 0
+    for m in _HINT_RE.finditer(attrs.lower()):
+        bits |= 1 << HINTS.index(m.lastgroup)
     return bits
 
 
@@ -176,7 +175,6 @@ def segment_html(text: str) -> Blocks:
     if title_el is not None:
         title = _WS.sub(" ", "".join(title_el.itertext())).strip()
 
-    cache: dict[str, int] = {}
     parts: list[str] = []  # text pieces of the block being built
     link_parts = 0  # characters of those pieces inside <a>
     in_link = 0
@@ -187,22 +185,22 @@ def segment_html(text: str) -> Blocks:
     owners: list[int] = [0]  # indexes into stack of open block-level elements
 
     def flush() -> None:
+        """Emit the pending text pieces as one block of the innermost open block-level element."""
         nonlocal link_parts
-        if parts:
-            block = _WS.sub(" ", "".join(parts)).strip()
-            if block:
-                at = owners[-1]
-                tag, bits, depth, levels, _ = stack[at]
-                texts.append(block)
-                link_chars.append(min(link_parts, len(block)))
-                tags.append(TAG_ID.get(tag, 1))
-                depths.append(min(depth, 32767))
-                hints.append(bits)
-                near.append(levels[2])
-                parents.append(stack[max(at - 1, 0)][4])
-                grandparents.append(stack[max(at - 2, 0)][4])
-                paths.append("/".join(entry[0] for entry in stack[max(at - PATH_LEN + 1, 1):at + 1]))
-            parts.clear()
+        block = _WS.sub(" ", "".join(parts)).strip()
+        if block:
+            at = owners[-1]
+            tag, bits, depth, levels, _ = stack[at]
+            texts.append(block)
+            link_chars.append(min(link_parts, len(block)))
+            tags.append(TAG_ID.get(tag, 1))
+            depths.append(min(depth, 32767))
+            hints.append(bits)
+            near.append(levels[2])
+            parents.append(stack[max(at - 1, 0)][4])
+            grandparents.append(stack[max(at - 2, 0)][4])
+            paths.append("/".join(entry[0] for entry in stack[max(at - PATH_LEN + 1, 1):at + 1]))
+        parts.clear()
         link_parts = 0
 
     def add(s: str | None) -> None:
@@ -220,8 +218,7 @@ def segment_html(text: str) -> Blocks:
             if event == "end":
                 add(el.tail)
             continue
-        tag = tag.lower()
-        if event == "start":
+        if event == "start":  # (libxml2's HTML parser has lowercased the tag names)
             style = el.get("style")
             if tag in SKIP_TAGS or el.get("hidden") is not None or \
                     (style and "none" in style and "display:none" in style.replace(" ", "")):
@@ -232,11 +229,12 @@ def segment_html(text: str) -> Blocks:
             cls, ident = el.get("class"), el.get("id")
             own = _HINT_TAGS.get(tag, 0)
             if cls or ident:
-                own |= _hint_bits(f"{cls or ''} {ident or ''}".lower(), cache)
+                own |= _hint_bits(f"{cls or ''} {ident or ''}")
             serial += 1
             stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))
             if tag in BLOCK_TAGS:
-                flush()
+                if parts:
+                    flush()
                 owners.append(len(stack) - 1)
             if tag == "a":
                 in_link += 1
@@ -246,11 +244,13 @@ def segment_html(text: str) -> Blocks:
                 if tag == "a":
                     in_link -= 1
                 if tag in BLOCK_TAGS:
-                    flush()
+                    if parts:
+                        flush()
                     owners.pop()
             stack.pop()
             add(el.tail)
-    flush()
+    if parts:
+        flush()
     return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title)
 
 
