@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -89,7 +90,7 @@ def read_jsonl(path: str | Path) -> Iterator[Record]:
                 if not line.strip():
                     continue
                 yield _jsonl_record(source, n, line)
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, zlib.error) as e:  # missing, unreadable, or a corrupt .gz
         raise InputFileError(f"{path}: cannot read: {e}") from None
 
 

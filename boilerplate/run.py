@@ -240,7 +240,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     out.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
     mpath = str(Path(model_path).resolve()) if model_path is not None else None  # workers may run elsewhere
-    Model.load(mpath)  # a bad model fails here, once, with a clear ModelError
+    _model(mpath)  # a bad model fails here, once, with a clear ModelError
     digest = model_digest(mpath)
     manifest = load_manifest(out)
     manifest["model"] = {"path": mpath or str(DEFAULT_MODEL), "sha256": digest}

@@ -3,6 +3,7 @@ and the same job on a real Dask LocalCluster."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -54,8 +55,14 @@ def test_records_of_each_input_type(inputs):
     assert "not JSON" in js[1].error and "no string field" in js[3].error
     names = [r.record_id for r in read_records(pages)]
     assert names == sorted(names) and "sub/a.html" in names and len(names) == 7
+    csv = jsonl.with_suffix(".csv")
+    csv.write_text("a,b\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="not a WARC"):
-        read_records(jsonl.with_suffix(".csv").touch() or jsonl.with_suffix(".csv"))
+        read_records(csv)
+    corrupt = jsonl.with_suffix(".jsonl.gz")
+    corrupt.write_bytes(gzip.compress(b'{"text": "x"}\n' * 100)[:-30] + b"\x00" * 10)
+    with pytest.raises(InputFileError, match="cannot read"):
+        list(read_records(corrupt))
 
 
 def test_run_writes_one_shard_per_input_and_resumes(inputs, tmp_path, capsys):
