@@ -47,6 +47,12 @@ def _lang(text: str) -> str:
     return "zh" if toks and cjk / len(toks) > 0.3 else "en"
 
 
+def dump_as_html(lines: list[str]) -> str:
+    """A text dump as the HTML peers are given: one <p> per line."""
+    body = "".join(f"<p>{html_lib.escape(t)}</p>\n" for t in lines)
+    return f"<html><body>\n{body}</body></html>"
+
+
 def collect(labeled: Path | None, corpora: list[Path]) -> tuple[list[BenchPage], TrainingSet]:
     """The benchmark pages, and the same pages as a training set for boilerplate's cross-validation."""
     pages: list[BenchPage] = []
@@ -57,9 +63,7 @@ def collect(labeled: Path | None, corpora: list[Path]) -> tuple[list[BenchPage],
         for a in articles:
             dump = (labeled / f"{a.name}.txt")
             raw = dump.read_text(encoding="utf-8") if dump.is_file() else (labeled / f"{a.name}.html").read_bytes()
-            body = "".join(f"<p>{html_lib.escape(t)}</p>\n" for t in a.blocks.texts)
-            pages.append(BenchPage("labeled", a.name, raw, f"<html><body>\n{body}</body></html>",
-                                   a.content_text, "zh"))
+            pages.append(BenchPage("labeled", a.name, raw, dump_as_html(a.blocks.texts), a.content_text, "zh"))
     for path in corpora:
         corpus_pages = list(read_corpus(path))
         data.add_corpus(corpus_pages)

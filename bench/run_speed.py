@@ -10,7 +10,6 @@ included); peak memory is the largest sum of RSS over the process and its worker
 from __future__ import annotations
 
 import argparse
-import html
 import os
 import subprocess
 import sys
@@ -19,16 +18,17 @@ import time
 from itertools import cycle, islice
 from pathlib import Path
 
+from bench.quality import dump_as_html
 from bench.warc import write_warc
 from boilerplate.corpora import corpus_paths, read_corpus
+from boilerplate.segment import segment_text
 
 
 def _pages(labeled: Path, corpora: list[Path]) -> list[tuple[str, bytes, str | None]]:
     pages = []
     for txt in sorted(labeled.glob("*.txt")):
-        lines = txt.read_text(encoding="utf-8").splitlines()
-        body = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line.strip())
-        pages.append((f"http://labeled/{txt.stem}", f"<html><body>{body}</body></html>".encode(), "utf-8"))
+        html = dump_as_html(segment_text(txt.read_text(encoding="utf-8")).texts)
+        pages.append((f"http://labeled/{txt.stem}", html.encode(), "utf-8"))
     for corpus in corpora:
         pages += [(f"http://{page.corpus}/{page.id}", page.html, None) for page in read_corpus(corpus)]
     return pages
