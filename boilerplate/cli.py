@@ -13,7 +13,7 @@ from . import Line, classify, load_model
 from .errors import InputError, LabelError, ModelError
 from .files import atomic_write
 from .labeled import format_labels, load_labeled, normalize
-from .model import DEFAULT_MODEL
+from .model import DEFAULT_MODEL, DEFAULT_ROUNDS
 
 EPILOG = """examples:
   boilerplate extract page.html                 content lines of one page
@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also learn from an (HTML, clean text) corpus; repeatable (default: the "
                          "directories in $BOILERPLATE_CORPORA, if set)")
     tr.add_argument("--out", required=True, help="model file to write (its card goes beside it)")
-    tr.add_argument("--rounds", type=int, default=300, help="boosting rounds (default 300)")
+    tr.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help=f"boosting rounds (default {DEFAULT_ROUNDS})")
     tr.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     tr.set_defaults(func=cmd_train)
     return p

@@ -21,7 +21,7 @@ from .features import CATEGORICAL, FEATURE_NAMES
 CARD_FORMAT = 1
 DEFAULT_PARAMS: dict[str, Any] = {
     "objective": "binary",
-    "learning_rate": 0.05,
+    "learning_rate": 0.15,
     "num_leaves": 15,
     "min_data_in_leaf": 5,
     "feature_fraction": 0.8,
@@ -35,7 +35,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "seed": 7,
     "verbose": -1,
 }
-DEFAULT_ROUNDS = 300
+DEFAULT_ROUNDS = 100
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
 
 
