@@ -21,7 +21,7 @@ import boilerplate
 from boilerplate.corpora import corpus_paths, read_corpus
 from boilerplate.decode import decode
 from boilerplate.features import batch_features
-from boilerplate.segment import segment
+from boilerplate.segment import parse_html, segment
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "reports" / "speed.md"
@@ -88,6 +88,22 @@ def test_lxml_parse_only(benchmark):
     _run(benchmark, "lxml parse only (html)", parse, len(HTML))
 
 
+def test_lxml_parse_and_bare_walk(benchmark):
+    """The floor of any segmenter written in Python over lxml: parse, then visit every element once
+    reading what a block needs (tag, text, tail, class, id) and doing nothing with it."""
+    def walk():
+        for t in HTML_TEXTS:
+            root = parse_html(t)
+            if root is None:
+                continue
+            for event, el in etree.iterwalk(root, events=("start", "end")):
+                if event == "start":
+                    el.tag, el.text, el.get("class"), el.get("id")
+                else:
+                    el.tail
+    _run(benchmark, "lxml parse + bare DOM walk (html)", walk, len(HTML))
+
+
 def test_resiliparse(benchmark):
     extract_plain_text = pytest.importorskip("resiliparse.extract.html2text").extract_plain_text
     _run(benchmark, "resiliparse main_content (html)",
@@ -126,9 +142,14 @@ def test_zz_memory_and_ratios():
     lines += [f"| {name} | {ms:.2f} | {1000 / ms:.0f} |" for name, ms in RESULTS.items()]
     ours = RESULTS.get("boilerplate extract_many (html)")
     lines += ["", "Ratios (boilerplate extract_many ms/page ÷ other ms/page; ≤ 1 means boilerplate is faster):", ""]
-    for other in ("resiliparse main_content (html)", "trafilatura (html)", "lxml parse only (html)"):
+    for other in ("resiliparse main_content (html)", "trafilatura (html)", "lxml parse only (html)",
+                  "lxml parse + bare DOM walk (html)"):
         if ours and other in RESULTS:
             lines.append(f"- ÷ {other}: **{ours / RESULTS[other]:.2f}**")
+    floor, resili = RESULTS.get("lxml parse + bare DOM walk (html)"), RESULTS.get("resiliparse main_content (html)")
+    if floor and resili:
+        lines += ["", "The floor of a Python segmenter over lxml (parse + a walk that only reads each element) "
+                  f"÷ resiliparse main_content: **{floor / resili:.2f}**"]
     lines += ["", f"Peak RSS while extracting {done} pages in batches of 100 ({elapsed:.1f} s):", "",
               "| pages done | peak RSS (MB) |", "|---:|---:|"]
     lines += [f"| {n} | {rss:.0f} |" for n, rss in checkpoints[:: max(1, len(checkpoints) // 10)]]
