@@ -1,8 +1,11 @@
 """Ablation: cross-validated token F1 per source with one feature group removed at a time.
 
-    python -m bench.ablation --corpus DIR [--corpus DIR ...]
+    python -m bench.ablation --corpus DIR [--corpus DIR ...] [--seeds N]
 
 A removed feature is blanked (NaN) in training and scoring, which is what dropping it amounts to.
+With --seeds N every score is the mean over LightGBM seeds 0..N-1 (feature sampling changes with the
+seed), and the first row also gives the standard deviation over seeds: a difference smaller than that
+is noise. The default (1) uses the shipped model's parameters.
 """
 
 from __future__ import annotations
@@ -40,23 +43,38 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--labeled", default="labeled")
     ap.add_argument("--corpus", action="append", help="corpus directory (default: $BOILERPLATE_CORPORA)")
+    ap.add_argument("--seeds", type=int, default=1, help="average over this many LightGBM seeds (default 1)")
     args = ap.parse_args(argv)
+    if args.seeds < 1:
+        ap.error("--seeds must be at least 1")
+    seed_params = [None] if args.seeds == 1 else [{"seed": k, "feature_fraction_seed": k} for k in range(args.seeds)]
     data = TrainingSet()
     data.add_articles(load_labeled(args.labeled), source="labeled")
     for path in corpus_paths(args.corpus):
         data.add_corpus(read_corpus(path))
     sources = list(data.sources)
 
-    def scores(drop: list[str]) -> dict[str, float]:
-        by_source: dict[str, list[float]] = {}
-        for s in cross_validate(data, drop=drop):
-            by_source.setdefault(s.source, []).append(s.token[2])
-        return {k: float(np.mean(v)) for k, v in by_source.items()}
+    def per_seed(drop: list[str]) -> dict[str, list[float]]:
+        """Each source's mean per-page F1, one value per seed."""
+        out: dict[str, list[float]] = {}
+        for params in seed_params:
+            by_source: dict[str, list[float]] = {}
+            for s in cross_validate(data, drop=drop, params=params):
+                by_source.setdefault(s.source, []).append(s.token[2])
+            for k, v in by_source.items():
+                out.setdefault(k, []).append(float(np.mean(v)))
+        return out
 
-    base = scores([])
+    def scores(drop: list[str]) -> dict[str, float]:
+        return {k: float(np.mean(v)) for k, v in per_seed(drop).items()}
+
+    base_runs = per_seed([])
+    base = {k: float(np.mean(v)) for k, v in base_runs.items()}
+    spread = {k: f" ± {np.std(v):.4f}" if len(v) > 1 else "" for k, v in base_runs.items()}
     print("| removed | " + " | ".join(f"{s} F1 (Δ)" for s in sources) + " |")
     print("|---|" + "---:|" * len(sources))
-    print("| (none: all features) | " + " | ".join(f"{base[s]:.4f}" for s in sources) + " |")
+    print("| (none: all features) | " + " | ".join(f"{base[s]:.4f}{spread[s]}" for s in sources) + " |",
+          flush=True)
     for group, names in GROUPS.items():
         r = scores(names)
         print(f"| {group} | " + " | ".join(f"{r[s]:.4f} ({r[s] - base[s]:+.4f})" for s in sources) + " |",

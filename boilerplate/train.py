@@ -97,12 +97,14 @@ def _summary(scores: list[PageScore]) -> dict[str, Any]:
 
 
 def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS, drop: Iterable[str] = (),
+                   params: dict[str, Any] | None = None,
                    progress: Callable[[str], None] | None = None) -> list[PageScore]:
-    """Each page is scored by a model trained on the other folds only; `drop` blanks features (ablation)."""
+    """Each page is scored by a model trained on the other folds only; `drop` blanks features (ablation),
+    `params` overrides LightGBM parameters (e.g. the seeds, to measure how much a score owes to them)."""
     X, offsets = batch_features(data.pages)
     for name in drop:
         X[:, FEATURE_NAMES.index(name)] = np.nan
-    return _cross_validate(data, X, offsets, rounds=rounds, progress=progress)
+    return _cross_validate(data, X, offsets, rounds=rounds, params=params, progress=progress)
 
 
 def _row_weights(data: TrainingSet, offsets: np.ndarray) -> np.ndarray:
@@ -111,6 +113,7 @@ def _row_weights(data: TrainingSet, offsets: np.ndarray) -> np.ndarray:
 
 
 def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, rounds: int,
+                    params: dict[str, Any] | None = None,
                     progress: Callable[[str], None] | None) -> list[PageScore]:
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
     w = _row_weights(data, offsets)
@@ -121,7 +124,7 @@ def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, ro
         if progress:
             progress(f"cross-validation fold {fold + 1}/{FOLDS}")
         train_rows = row_fold != fold
-        model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], rounds=rounds)
+        model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], params=params, rounds=rounds)
         for i in np.flatnonzero(page_fold == fold):
             rows = slice(offsets[i], offsets[i + 1])
             keep = model.predict_proba(X[rows]) >= model.threshold
