@@ -99,3 +99,14 @@ def test_model_from_other_feature_set(tmp_path):
     card_path(path).write_text("{not json")
     with pytest.raises(ModelError, match="not valid JSON"):
         Model.load(path)
+
+
+def test_cross_validation_uses_the_given_lightgbm_params(training_set):
+    """A model that barely learns (learning rate 1e-9) scores far below the default one: params reach the fit."""
+    from boilerplate.train import cross_validate
+
+    def mean_f1(scores):
+        return float(np.mean([s.token[2] for s in scores]))
+
+    assert mean_f1(cross_validate(training_set)) > 0.9
+    assert mean_f1(cross_validate(training_set, params={"learning_rate": 1e-9})) < 0.7
