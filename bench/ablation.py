@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.seeds < 1:
         ap.error("--seeds must be at least 1")
-    seed_params = [None] if args.seeds == 1 else [{"seed": k, "feature_fraction_seed": k} for k in range(args.seeds)]
+    seed_params = [None] if args.seeds == 1 else [{"seed": k, "feature_fraction_seed": k}
+                                                  for k in range(args.seeds)]
     data = TrainingSet()
     data.add_articles(load_labeled(args.labeled), source="labeled")
     for path in corpus_paths(args.corpus):
@@ -65,18 +66,18 @@ def main(argv: list[str] | None = None) -> int:
                 out.setdefault(k, []).append(float(np.mean(v)))
         return out
 
-    def scores(drop: list[str]) -> dict[str, float]:
-        return {k: float(np.mean(v)) for k, v in per_seed(drop).items()}
+    def means(runs: dict[str, list[float]]) -> dict[str, float]:
+        return {k: float(np.mean(v)) for k, v in runs.items()}
 
     base_runs = per_seed([])
-    base = {k: float(np.mean(v)) for k, v in base_runs.items()}
+    base = means(base_runs)
     spread = {k: f" ± {np.std(v):.4f}" if len(v) > 1 else "" for k, v in base_runs.items()}
     print("| removed | " + " | ".join(f"{s} F1 (Δ)" for s in sources) + " |")
     print("|---|" + "---:|" * len(sources))
     print("| (none: all features) | " + " | ".join(f"{base[s]:.4f}{spread[s]}" for s in sources) + " |",
           flush=True)
     for group, names in GROUPS.items():
-        r = scores(names)
+        r = means(per_seed(names))
         print(f"| {group} | " + " | ".join(f"{r[s]:.4f} ({r[s] - base[s]:+.4f})" for s in sources) + " |",
               flush=True)
     return 0

@@ -146,7 +146,8 @@ def test_zz_memory_and_ratios():
                   "lxml parse + bare DOM walk (html)"):
         if ours and other in RESULTS:
             lines.append(f"- ÷ {other}: **{ours / RESULTS[other]:.2f}**")
-    floor, resili = RESULTS.get("lxml parse + bare DOM walk (html)"), RESULTS.get("resiliparse main_content (html)")
+    floor = RESULTS.get("lxml parse + bare DOM walk (html)")
+    resili = RESULTS.get("resiliparse main_content (html)")
     if floor and resili:
         lines += ["", "The floor of a Python segmenter over lxml (parse + a walk that only reads each element) "
                   f"÷ resiliparse main_content: **{floor / resili:.2f}**"]

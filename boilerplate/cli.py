@@ -200,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also learn from an (HTML, clean text) corpus; repeatable (default: the "
                          "directories in $BOILERPLATE_CORPORA, if set)")
     tr.add_argument("--out", required=True, help="model file to write (its card goes beside it)")
-    tr.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help=f"boosting rounds (default {DEFAULT_ROUNDS})")
+    tr.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
+                    help=f"boosting rounds (default {DEFAULT_ROUNDS})")
     tr.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     tr.set_defaults(func=cmd_train)
     return p

@@ -9,7 +9,7 @@ from boilerplate.errors import ModelError
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
 from boilerplate.model import DEFAULT_MODEL, Model, card_path
-from boilerplate.train import TrainingSet, train
+from boilerplate.train import TrainingSet, cross_validate, train
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +102,7 @@ def test_model_from_other_feature_set(tmp_path):
 
 
 def test_cross_validation_uses_the_given_lightgbm_params(training_set):
-    """A model that barely learns (learning rate 1e-9) scores far below the default one: params reach the fit."""
-    from boilerplate.train import cross_validate
-
+    """A model that barely learns (learning rate 1e-9) scores far below the default: params reach the fit."""
     def mean_f1(scores):
         return float(np.mean([s.token[2] for s in scores]))
 
