@@ -1,13 +1,17 @@
 """Labels from (page, clean text) pairs: a block is content when its tokens are found, in page order,
 in the clean text.
 
-Each clean-text token n-gram can be claimed once, in page order, so a caption or paragraph repeated a
-second time on the page (a teaser of the first paragraph, a duplicated caption) is not content twice.
+Two passes. Anchors: each block of at least ANCHOR_TOKENS tokens is placed where most of its token
+n-grams fall in the clean text, and the heaviest chain of anchors whose places increase in page order is
+kept, so a pull quote or teaser repeating a paragraph out of order is left out. Gaps: every other block
+is matched, in page order, only against the clean text between the two chained anchors around it, so a
+menu item "About" is not content merely because the word occurs somewhere in the article.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from bisect import bisect_left
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -16,31 +20,113 @@ from .segment import Blocks
 
 NGRAM = 3  # tokens per n-gram when matching a block against the clean text
 MIN_SHARE = 0.5  # a block is content if at least this share of its n-grams is found
+ANCHOR_TOKENS = 8  # blocks this long are placed on their own; shorter ones only between anchors
+MAX_PLACES = 64  # places looked at per n-gram: bounds the cost of n-grams repeated all over a text
 
 
 def _ngrams(toks: list[str], n: int) -> list[tuple[str, ...]]:
-    if len(toks) < n:
-        return [tuple(toks)] if toks else []
     return [tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)]
 
 
-def align(blocks: Blocks, clean: str, *, ngram: int = NGRAM, min_share: float = MIN_SHARE) -> np.ndarray:
+def _place(grams: list[tuple[str, ...]], where: dict[tuple[str, ...], list[int]], size: int,
+           min_share: float) -> tuple[int, int] | None:
+    """(start in the clean text, n-grams agreeing on it) for a block, or None when too few agree.
+
+    Each n-gram found at clean position q votes for the block starting at q - (its offset in the
+    block); votes within a tenth of the block's length of each other agree (small edits shift them)."""
+    votes = np.array([q - k for k, g in enumerate(grams) for q in where.get(g, ())[:MAX_PLACES]], dtype=np.int64)
+    if len(votes) < min_share * len(grams):
+        return None
+    votes.sort()
+    slack = max(3, size // 10)
+    ends = np.searchsorted(votes, votes + 2 * slack, side="right")
+    agree = ends - np.arange(len(votes))
+    k = int(np.argmax(agree))
+    n = min(int(agree[k]), len(grams))
+    if n < min_share * len(grams):
+        return None
+    return int(np.median(votes[k:ends[k]])), n
+
+
+def _chain(anchors: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The heaviest subsequence of (block, start, end, weight) anchors, in block order, whose starts
+    increase (weighted longest increasing subsequence with a prefix-max Fenwick tree)."""
+    if not anchors:
+        return []
+    ranks = {s: r for r, s in enumerate(sorted({a[1] for a in anchors}), 1)}
+    tree = [(0, -1)] * (len(ranks) + 1)  # (best chain weight, its last anchor) per rank prefix
+    best: list[int] = []
+    back: list[int] = []
+    for i, (_, start, _, weight) in enumerate(anchors):
+        r, top = ranks[start] - 1, (0, -1)  # chains ending at a strictly smaller start
+        while r > 0:
+            top = max(top, tree[r])
+            r -= r & -r
+        best.append(top[0] + weight)
+        back.append(top[1])
+        r = ranks[start]
+        while r < len(tree):
+            tree[r] = max(tree[r], (best[i], i))
+            r += r & -r
+    i = int(np.argmax(best))
+    chain = []
+    while i >= 0:
+        chain.append(anchors[i])
+        i = back[i]
+    return chain[::-1]
+
+
+def _match_in(toks: list[str], clean: list[str], at: dict[tuple[str, ...], list[int]], lo: int, hi: int,
+              n: int, min_share: float) -> int | None:
+    """Where a block's in-order match within clean[lo:hi] ends, or None: a block shorter than an
+    n-gram must occur verbatim; a longer one needs min_share of its n-grams there."""
+    if len(toks) < n:
+        places = at.get(tuple(toks[:1]), [])
+        for p in places[bisect_left(places, lo):]:
+            if p + len(toks) > hi:
+                break
+            if clean[p:p + len(toks)] == toks:
+                return p + len(toks)
+        return None
+    grams = _ngrams(toks, n)
+    found = []
+    for g in grams:
+        places = at.get(g, [])
+        j = bisect_left(places, lo)
+        if j < len(places) and places[j] + n <= hi:
+            found.append(places[j])
+    return max(found) + n if found and len(found) >= min_share * len(grams) else None
+
+
+def align(blocks: Blocks, clean: str, *, ngram: int = NGRAM, min_share: float = MIN_SHARE,
+          anchor_tokens: int = ANCHOR_TOKENS) -> np.ndarray:
     """Boolean content label per block, derived from the page's clean text."""
     clean_toks = tokens(clean)
-    available = Counter(_ngrams(clean_toks, ngram))
-    # short blocks (fewer tokens than an n-gram) match as a whole against all shorter n-grams
-    short = Counter(tuple(clean_toks[i:i + k]) for k in range(1, ngram) for i in range(len(clean_toks) - k + 1))
+    at: dict[tuple[str, ...], list[int]] = defaultdict(list)  # n-gram (and first token) → clean positions
+    for i in range(len(clean_toks)):
+        at[tuple(clean_toks[i:i + 1])].append(i)
+        if i + ngram <= len(clean_toks):
+            at[tuple(clean_toks[i:i + ngram])].append(i)
+    block_toks = [tokens(t) for t in blocks.texts]
+    anchors = []
+    for b, toks in enumerate(block_toks):
+        if len(toks) >= max(anchor_tokens, ngram):
+            placed = _place(_ngrams(toks, ngram), at, len(toks), min_share)
+            if placed:
+                anchors.append((b, placed[0], placed[0] + len(toks), placed[1]))
+    chain = _chain(anchors)
     labels = np.zeros(len(blocks), dtype=bool)
-    for i, text in enumerate(blocks.texts):
-        grams = _ngrams(tokens(text), ngram)
-        if not grams:
-            continue
-        pool = short if len(grams[0]) < ngram else available
-        found = [g for g in grams if pool[g] > 0]
-        if len(found) >= min_share * len(grams):
-            labels[i] = True
-            for g in found:
-                pool[g] -= 1
+    for b, *_ in chain:
+        labels[b] = True
+    # the gaps: before the first anchor, between consecutive ones, after the last
+    bounds = [(-1, 0, 0)] + [(b, s, e) for b, s, e, _ in chain] + [(len(blocks), len(clean_toks), 0)]
+    for (b0, _, lo), (b1, hi, _) in zip(bounds, bounds[1:]):
+        for b in range(b0 + 1, b1):
+            if block_toks[b]:
+                end = _match_in(block_toks[b], clean_toks, at, lo, hi, ngram, min_share)
+                if end is not None:
+                    labels[b] = True
+                    lo = end
     return labels
 
 

@@ -65,7 +65,7 @@ BASE_FEATURES = {
     "main_overlap": "share of the block's distinct character bigrams found in other blocks of the main run",
     "title_overlap": "share of the block's character bigrams found in the HTML <title> (NaN for text)",
     "tag": "the owner element's tag, categorical (0 = text dump)",
-    "depth": "DOM depth of the owner element (NaN for text dumps)",
+    "depth": "DOM depth of the owner element minus the main run's median depth (NaN for text dumps)",
     "path_share": "share of the page's blocks with the same last-3-tags path (NaN for text dumps)",
     "parent_text_share": "share of the page's non-link tokens under the owner's parent element (NaN: text)",
     "parent_link_density": "link density of all blocks under the owner's parent element (NaN for text)",
@@ -250,7 +250,8 @@ def page_features(blocks: Blocks) -> np.ndarray:
         title_keys, _ = _bigram_keys(title_codes, _classes(title_codes), np.array([0, len(title_codes)]))
         base["title_overlap"] = _overlap(keys, owner, _distinct(title_keys), n) if len(title_keys) else \
             np.full(n, np.nan)
-        base["depth"] = blocks.depth.astype(np.float64)
+        main_depths = blocks.depth[start:end + 1]
+        base["depth"] = blocks.depth - (float(np.median(main_depths)) if len(main_depths) else 0.0)
         path_counts = Counter(blocks.path)
         base["path_share"] = np.fromiter((path_counts[p] for p in blocks.path), dtype=np.float64,
                                          count=n) / n

@@ -59,6 +59,10 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
               "figure": 1 << HINTS.index("caption"), "figcaption": 1 << HINTS.index("caption"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
 
+CELL_TAGS = frozenset({"td", "th"})
+_ROW_BREAKERS = BLOCK_TAGS - CELL_TAGS  # a row holding any of these is layout, not data
+CELL_SEP = " | "  # between the non-empty cells of a data-table row, which is one block
+_CELL_MARK = "\x1f"  # marks a cell boundary while the row's text is collected
 MAX_DEPTH = 2048  # libxml2's HTML nesting limit; deeper pages raise InputError
 MAX_BLOCKS = 1_000_000  # pages with more blocks raise InputError (features.BLOCK_BITS needs < 2**21)
 MAX_TEXT_CHARS = 10_000_000  # nor may their blocks hold more characters: feature memory is ~65 B/char
@@ -183,11 +187,16 @@ def segment_html(text: str) -> Blocks:
     # owner = innermost block-level one; skipped subtrees have depth -1
     stack: list[tuple[str, int, int, tuple[int, int, int], int]] = [("root", 0, 0, (0, 0, 0), 0)]
     owners: list[int] = [0]  # indexes into stack of open block-level elements
+    data_rows: list[int] = []  # stack indexes of open data-table rows, whose cells are not blocks
 
     def flush() -> None:
         """Emit the pending text pieces as one block of the innermost open block-level element."""
         nonlocal link_parts
-        block = _WS.sub(" ", "".join(parts)).strip()
+        block = "".join(parts)
+        if _CELL_MARK in block:
+            block = CELL_SEP.join(c for c in (_WS.sub(" ", cell).strip() for cell in block.split(_CELL_MARK)) if c)
+        else:
+            block = _WS.sub(" ", block).strip()
         if block:
             at = owners[-1]
             tag, bits, depth, levels, _ = stack[at]
@@ -232,10 +241,15 @@ def segment_html(text: str) -> Blocks:
                 own |= _hint_bits(f"{cls or ''} {ident or ''}")
             serial += 1
             stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))
-            if tag in BLOCK_TAGS:
+            if tag in CELL_TAGS and data_rows and data_rows[-1] == len(stack) - 2:
+                if parts:
+                    parts.append(_CELL_MARK)
+            elif tag in BLOCK_TAGS:
                 if parts:
                     flush()
                 owners.append(len(stack) - 1)
+                if tag == "tr" and _is_data_row(el):
+                    data_rows.append(len(stack) - 1)
             if tag == "a":
                 in_link += 1
             add(el.text)
@@ -243,15 +257,28 @@ def segment_html(text: str) -> Blocks:
             if stack[-1][2] >= 0:  # not a skipped subtree
                 if tag == "a":
                     in_link -= 1
-                if tag in BLOCK_TAGS:
+                if owners[-1] == len(stack) - 1:
                     if parts:
                         flush()
                     owners.pop()
+                    if data_rows and data_rows[-1] == len(stack) - 1:
+                        data_rows.pop()
             stack.pop()
             add(el.tail)
     if parts:
         flush()
     return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title)
+
+
+def _is_data_row(tr: etree._Element) -> bool:
+    """A table row of two or more cells holding only inline content: it reads as one line, not as cells."""
+    cells = 0
+    for el in tr.iterdescendants():
+        if el.tag in CELL_TAGS:
+            cells += 1
+        elif el.tag in _ROW_BREAKERS:
+            return False
+    return cells >= 2
 
 
 def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],

@@ -25,6 +25,19 @@ def test_align_tolerates_small_differences_and_latin():
     assert align(page, clean).tolist() == [True, False]
 
 
+def test_align_ignores_menu_words_and_out_of_order_repeats():
+    page = segment_html("<ul><li>About</li><li>Sports</li></ul>"
+                        "<blockquote>a slow ferry crossed the grey bay before dawn</blockquote>"
+                        "<p>About forty people waited on the pier in the cold morning air.</p>"
+                        "<p>Sports</p>"
+                        "<p>Then a slow ferry crossed the grey bay before dawn and everyone cheered.</p>"
+                        "<ul><li>Sports</li><li>About</li></ul>")
+    clean = ("About forty people waited on the pier in the cold morning air.\nSports\n"
+             "Then a slow ferry crossed the grey bay before dawn and everyone cheered.")
+    # menu words found in the article, and a pull quote placed before its paragraph, are not content
+    assert align(page, clean).tolist() == [False, False, False, True, True, True, False, False]
+
+
 def test_oracle_is_perfect_when_blocks_match():
     page = segment_text("選單\n正文一。\n正文二。")
     assert oracle_f1(page, "正文一。正文二。") == pytest.approx(1.0)

@@ -110,3 +110,12 @@ def test_far_hints_and_container_features():
 
 def test_earlier_copies():
     assert feats("圖說\n正文\n圖說\n圖說")["earlier_copies"].tolist() == [0, 0, 1, 2]
+
+
+def test_depth_is_relative_to_the_main_run():
+    body = "這是一段很長的正文內容，" * 5
+    page = f"<body><ul><li>選單</li></ul><div><div><p>{body}</p><p>{body}二</p></div></div></body>"
+    deep = f"<body><div><div><div><div>{page[6:-7]}</div></div></div></div></body>"
+    for html in (page, deep):  # the same page nested 4 levels deeper gets the same depths
+        X = page_features(segment_html(html))
+        assert X[:, FEATURE_NAMES.index("depth")].tolist() == [-1, 0, 0]

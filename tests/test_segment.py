@@ -1,7 +1,7 @@
 import pytest
 
 from boilerplate.errors import InputError
-from boilerplate.segment import HINTS, TAG_ID, looks_like_html, segment, segment_html, segment_text
+from boilerplate.segment import HINTS, TAG_ID, TAGS, looks_like_html, segment, segment_html, segment_text
 
 
 def test_text_dump_lines_and_date_marker():
@@ -31,10 +31,11 @@ def test_html_blocks_links_and_dropped_tags():
                      "<style>p{}</style><noscript>enable js</noscript>"
                      "<ul><li>one</li><li>two</li></ul><table><tr><td>c1</td><td>c2</td></tr></table>"
                      "<!-- a comment --></body></html>")
-    assert b.texts == ["Home | News", "Hello world,", "second link line.", "one", "two", "c1", "c2"]
+    assert b.texts == ["Home | News", "Hello world,", "second link line.", "one", "two", "c1 | c2"]
     assert b.title == "A title"
-    assert b.link_chars.tolist() == [8, 0, 4, 0, 0, 0, 0]
+    assert b.link_chars.tolist() == [8, 0, 4, 0, 0, 0]
     assert b.tag[0] == TAG_ID["div"] and b.tag[1] == TAG_ID["p"] and b.tag[3] == TAG_ID["li"]
+    assert b.tag[5] == TAG_ID["tr"]
     assert b.hints[0] & (1 << HINTS.index("nav"))
     assert not b.hints[1] & (1 << HINTS.index("nav"))
     assert b.depth[3] == b.depth[1] + 1  # li sits one deeper (html/body/ul/li vs html/body/p)
@@ -63,3 +64,12 @@ def test_deep_nesting_within_and_beyond_the_parser_limit():
     too_deep = "<body>" + "<div>" * 100_000 + "deep" + "</div>" * 100_000 + "</body>"
     with pytest.raises(InputError, match="nested deeper"):
         segment_html(too_deep)
+
+
+def test_data_table_rows_are_one_block_but_layout_cells_are_not():
+    b = segment_html("<table><tr><th>Pos</th><td></td><td>Player</td><td><a>Stats</a></td></tr>"
+                     "<tr><td><p>Layout cell paragraph.</p></td><td>side</td></tr>"
+                     "<tr><td>lone cell</td></tr></table><p>after</p>")
+    assert b.texts == ["Pos | Player | Stats", "Layout cell paragraph.", "side", "lone cell", "after"]
+    assert b.link_chars.tolist() == [5, 0, 0, 0, 0]
+    assert [TAGS[t] for t in b.tag] == ["tr", "p", "td", "td", "p"]
