@@ -60,7 +60,7 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
 
 CELL_TAGS = frozenset({"td", "th"})
-_ROW_BREAKERS = BLOCK_TAGS - CELL_TAGS  # a row holding any of these is layout, not data
+MAX_ROW_CHARS = 300  # a table row with more text than this is page layout, not a line of data
 CELL_SEP = " | "  # between the non-empty cells of a data-table row, which is one block
 _CELL_MARK = "\x1f"  # marks a cell boundary while the row's text is collected
 MAX_DEPTH = 2048  # libxml2's HTML nesting limit; deeper pages raise InputError
@@ -187,7 +187,7 @@ def segment_html(text: str) -> Blocks:
     # owner = innermost block-level one; skipped subtrees have depth -1
     stack: list[tuple[str, int, int, tuple[int, int, int], int]] = [("root", 0, 0, (0, 0, 0), 0)]
     owners: list[int] = [0]  # indexes into stack of open block-level elements
-    data_rows: list[int] = []  # stack indexes of open data-table rows, whose cells are not blocks
+    data_row = -1  # stack index of the open data-table row, whose cells and their blocks are inline
 
     def flush() -> None:
         """Emit the pending text pieces as one block of the innermost open block-level element."""
@@ -241,15 +241,14 @@ def segment_html(text: str) -> Blocks:
                 own |= _hint_bits(f"{cls or ''} {ident or ''}")
             serial += 1
             stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))
-            if tag in CELL_TAGS and data_rows and data_rows[-1] == len(stack) - 2:
-                if parts:
-                    parts.append(_CELL_MARK)
+            if data_row >= 0 and tag in BLOCK_TAGS:
+                parts.append(_CELL_MARK if tag in CELL_TAGS else " ")
             elif tag in BLOCK_TAGS:
                 if parts:
                     flush()
                 owners.append(len(stack) - 1)
                 if tag == "tr" and _is_data_row(el):
-                    data_rows.append(len(stack) - 1)
+                    data_row = len(stack) - 1
             if tag == "a":
                 in_link += 1
             add(el.text)
@@ -261,8 +260,8 @@ def segment_html(text: str) -> Blocks:
                     if parts:
                         flush()
                     owners.pop()
-                    if data_rows and data_rows[-1] == len(stack) - 1:
-                        data_rows.pop()
+                    if data_row == len(stack) - 1:
+                        data_row = -1
             stack.pop()
             add(el.tail)
     if parts:
@@ -271,14 +270,15 @@ def segment_html(text: str) -> Blocks:
 
 
 def _is_data_row(tr: etree._Element) -> bool:
-    """A table row of two or more cells holding only inline content: it reads as one line, not as cells."""
+    """A table row of two or more cells, no nested table and little text reads as one line of data;
+    any other row is page layout, whose cells are blocks of their own."""
     cells = 0
     for el in tr.iterdescendants():
         if el.tag in CELL_TAGS:
             cells += 1
-        elif el.tag in _ROW_BREAKERS:
+        elif el.tag == "table":
             return False
-    return cells >= 2
+    return cells >= 2 and sum(map(len, tr.itertext())) <= MAX_ROW_CHARS
 
 
 def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],

@@ -67,9 +67,11 @@ def test_deep_nesting_within_and_beyond_the_parser_limit():
 
 
 def test_data_table_rows_are_one_block_but_layout_cells_are_not():
-    b = segment_html("<table><tr><th>Pos</th><td></td><td>Player</td><td><a>Stats</a></td></tr>"
-                     "<tr><td><p>Layout cell paragraph.</p></td><td>side</td></tr>"
+    long = "A layout cell holding a whole article paragraph. " * 7  # > MAX_ROW_CHARS
+    b = segment_html("<table><tr><th>Pos</th><td></td><td><p>Player</p></td><td><a>Stats</a><br>ok</td></tr>"
+                     f"<tr><td><p>{long}</p></td><td>side</td></tr>"
+                     "<tr><td><table><tr><td>inner</td></tr></table></td><td>outer</td></tr>"
                      "<tr><td>lone cell</td></tr></table><p>after</p>")
-    assert b.texts == ["Pos | Player | Stats", "Layout cell paragraph.", "side", "lone cell", "after"]
-    assert b.link_chars.tolist() == [5, 0, 0, 0, 0]
-    assert [TAGS[t] for t in b.tag] == ["tr", "p", "td", "td", "p"]
+    assert b.texts == ["Pos | Player | Stats ok", long.strip(), "side", "inner", "outer", "lone cell", "after"]
+    assert b.link_chars.tolist() == [5, 0, 0, 0, 0, 0, 0]
+    assert [TAGS[t] for t in b.tag] == ["tr", "p", "td", "td", "td", "td", "p"]
