@@ -1,8 +1,9 @@
 """LightGBM content-vs-chrome classifier: fit, predict, save and load with a model card.
 
-A model is two files: the LightGBM text model (`NAME.txt`) and its card (`NAME.json`) with the feature
-list, LightGBM version, training data and cross-validated scores. Loading checks the card against this
-version's FEATURE_NAMES so that a model trained on other features fails at load time, not later.
+A model is two files: the LightGBM text model (`NAME.txt`; two boosters one after the other when it
+has a text-dump booster, see `Model`) and its card (`NAME.json`) with the feature list, LightGBM
+version, training data and cross-validated scores. Loading checks the card against this version's
+FEATURE_NAMES so that a model trained on other features fails at load time, not later.
 """
 
 from __future__ import annotations
@@ -37,13 +38,23 @@ DEFAULT_PARAMS: dict[str, Any] = {
 }
 DEFAULT_ROUNDS = 100
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
+TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
+_LINK_DENSITY = FEATURE_NAMES.index("link_density")
 
 
 class Model:
-    """A trained classifier: `predict_proba(X)` gives each block's probability of being content."""
+    """A trained classifier: `predict_proba(X)` gives each block's probability of being content.
 
-    def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5) -> None:
+    When trained on both text dumps and HTML pages it holds two boosters: one fit on all rows, and one fit
+    on the text-dump rows alone, which scores text-dump rows (link_density NaN). Text dumps share few
+    features with HTML, and without the second booster adding HTML corpora made the labeled text dumps
+    worse (cross-validated token F1 0.976 against 0.980 for text dumps alone).
+    """
+
+    def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
+                 text_booster: lgb.Booster | None = None) -> None:
         self.booster = booster
+        self.text_booster = text_booster
         self.card = card
         self.threshold = threshold
 
@@ -53,30 +64,43 @@ class Model:
         """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic."""
         if X.shape[1] != len(FEATURE_NAMES):
             raise ValueError(f"X has {X.shape[1]} columns, expected {len(FEATURE_NAMES)}")
+        y = np.asarray(y, dtype=np.float32)
         if len(np.unique(y)) < 2:
             raise ValueError("training needs both content and chrome blocks")
         params = {**DEFAULT_PARAMS, **(params or {})}
-        data = lgb.Dataset(X, label=np.asarray(y, dtype=np.float32), weight=weight,
-                           feature_name=list(FEATURE_NAMES), categorical_feature=list(CATEGORICAL),
-                           free_raw_data=True, params={"verbose": -1})
-        booster = lgb.train(params, data, num_boost_round=rounds)
+        booster = _train(X, y, weight, params, rounds)
+        text = text_rows(X)
+        text_booster = None
+        if 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2:
+            text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds)
         card = {"format": CARD_FORMAT, "feature_names": list(FEATURE_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
-                "threshold": 0.5}
-        return cls(booster, card)
+                "threshold": 0.5, "text_model": text_booster is not None}
+        return cls(booster, card, text_booster=text_booster)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of content for each row of X."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64)
-        return self.booster.predict(X, num_threads=1)
+        if self.text_booster is None:
+            return self.booster.predict(X, num_threads=1)
+        text = text_rows(X)
+        out = np.empty(len(X), dtype=np.float64)
+        for rows, booster in ((~text, self.booster), (text, self.text_booster)):
+            if rows.any():
+                out[rows] = booster.predict(X[rows], num_threads=1)
+        return out
 
     def save(self, path: str | Path, **card_extra: Any) -> None:
-        """Write the model (`path`) and its card (`path` with .json) atomically."""
+        """Write the model (`path`: the booster, then the text-dump one if any) and its card (`path`
+        with .json) atomically."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.card.update(card_extra)
-        atomic_write(path, self.booster.model_to_string())
+        text = self.booster.model_to_string()
+        if self.text_booster is not None:
+            text += TEXT_MODEL_MARK + self.text_booster.model_to_string()
+        atomic_write(path, text)
         atomic_write(card_path(path), json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
 
     @classmethod
@@ -104,18 +128,41 @@ class Model:
             missing = sorted(set(FEATURE_NAMES) - set(names or []))
             raise ModelError(f"{path}: trained with different features than this version computes "
                              f"(unknown: {extra[:5]}, missing: {missing[:5]}); retrain it")
-        if "end of trees" not in text:
-            raise ModelError(f"{path}: model file is truncated (no 'end of trees' marker)")
-        try:
-            booster = lgb.Booster(model_str=text)
-        except lgb.basic.LightGBMError as e:
-            raise ModelError(f"{path}: corrupt LightGBM model: {str(e).strip()[:200]}") from None
-        if booster.num_feature() != len(FEATURE_NAMES) or booster.feature_name() != list(FEATURE_NAMES):
-            raise ModelError(f"{path}: the model's features do not match its card")
+        parts = text.split(TEXT_MODEL_MARK)
+        if len(parts) != 1 + bool(card.get("text_model")):
+            raise ModelError(f"{path}: holds {len(parts)} booster(s), its card says "
+                             f"{1 + bool(card.get('text_model'))}; the file is truncated or not this card's")
+        boosters = [_booster(path, part) for part in parts]
         threshold = card.get("threshold", 0.5)
         if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
             raise ModelError(f"{card_file}: threshold must be a number in [0, 1]")
-        return cls(booster, card, float(threshold))
+        return cls(boosters[0], card, float(threshold), text_booster=boosters[1] if len(boosters) > 1 else None)
+
+
+def text_rows(X: np.ndarray) -> np.ndarray:
+    """Which feature rows come from text dumps: theirs is the only link_density that is missing."""
+    return np.isnan(X[:, _LINK_DENSITY])
+
+
+def _train(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, params: dict[str, Any],
+           rounds: int) -> lgb.Booster:
+    data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(FEATURE_NAMES),
+                       categorical_feature=list(CATEGORICAL), free_raw_data=True, params={"verbose": -1})
+    return lgb.train(params, data, num_boost_round=rounds)
+
+
+def _booster(path: Path, text: str) -> lgb.Booster:
+    """One LightGBM booster from its text, checked; ModelError names the file."""
+    if "end of trees" not in text or "end of parameters" not in text:
+        # (LightGBM can crash the process on a model cut short after its trees: check before parsing)
+        raise ModelError(f"{path}: model file is truncated (no 'end of trees' / 'end of parameters' marker)")
+    try:
+        booster = lgb.Booster(model_str=text)
+    except lgb.basic.LightGBMError as e:
+        raise ModelError(f"{path}: corrupt LightGBM model: {str(e).strip()[:200]}") from None
+    if booster.num_feature() != len(FEATURE_NAMES) or booster.feature_name() != list(FEATURE_NAMES):
+        raise ModelError(f"{path}: the model's features do not match its card")
+    return booster
 
 
 def card_path(model_path: Path) -> Path:

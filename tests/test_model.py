@@ -8,7 +8,7 @@ from boilerplate.corpora import ENV_VAR, corpus_paths, read_corpus
 from boilerplate.errors import ModelError
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
-from boilerplate.model import DEFAULT_MODEL, Model, card_path
+from boilerplate.model import DEFAULT_MODEL, TEXT_MODEL_MARK, Model, card_path
 from boilerplate.train import TrainingSet, cross_validate, train
 
 
@@ -84,7 +84,11 @@ def test_truncated_and_corrupt_model(tmp_path):
     path.write_text(text[: len(text) // 2])
     with pytest.raises(ModelError, match="truncated"):
         Model.load(path)
-    path.write_text("garbage\nend of trees\n")
+    path.write_text(text[: text.index("end of parameters")])  # cut after the trees: LightGBM would crash
+    with pytest.raises(ModelError, match="truncated"):
+        Model.load(path)
+    rest = text[text.index(TEXT_MODEL_MARK):] if TEXT_MODEL_MARK in text else ""  # keep the booster count
+    path.write_text("garbage\nend of trees\nend of parameters\n" + rest)
     with pytest.raises(ModelError, match="corrupt LightGBM model"):
         Model.load(path)
 
@@ -108,3 +112,37 @@ def test_cross_validation_uses_the_given_lightgbm_params(training_set):
 
     assert mean_f1(cross_validate(training_set)) > 0.9
     assert mean_f1(cross_validate(training_set, params={"learning_rate": 1e-9})) < 0.7
+
+
+def mixed_rows(n=400):
+    """Feature rows half from text dumps (link_density NaN), half from HTML, labels learnable from n_chars."""
+    rng = np.random.default_rng(1)
+    X = rng.random((n, len(FEATURE_NAMES)), dtype=np.float32)
+    X[: n // 2, FEATURE_NAMES.index("link_density")] = np.nan
+    y = X[:, FEATURE_NAMES.index("n_chars")] > 0.5
+    y[n // 2:] = ~y[n // 2:]  # HTML rows follow the opposite rule: one booster cannot serve both
+    return X, y
+
+
+def test_text_dump_rows_are_scored_by_a_booster_fit_on_them_alone():
+    X, y = mixed_rows()
+    mixed = Model.fit(X, y)
+    text_only = Model.fit(X[:200], y[:200])
+    assert mixed.card["text_model"] and not text_only.card["text_model"]
+    np.testing.assert_array_equal(mixed.predict_proba(X[:200]), text_only.predict_proba(X[:200]))
+    np.testing.assert_array_equal(mixed.predict_proba(X)[:200], text_only.predict_proba(X[:200]))
+    assert ((mixed.predict_proba(X) >= 0.5) == y).mean() > 0.95
+
+
+def test_two_booster_model_roundtrip_and_damage(tmp_path):
+    X, y = mixed_rows()
+    path = tmp_path / "two.txt"
+    Model.fit(X, y).save(path)
+    np.testing.assert_array_equal(Model.load(path).predict_proba(X), Model.fit(X, y).predict_proba(X))
+    text = path.read_text()
+    path.write_text(text[: text.index(TEXT_MODEL_MARK)])
+    with pytest.raises(ModelError, match=r"holds 1 booster\(s\), its card says 2"):
+        Model.load(path)
+    path.write_text(text[: len(text) - 2000])
+    with pytest.raises(ModelError, match="truncated"):
+        Model.load(path)
