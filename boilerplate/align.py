@@ -34,7 +34,8 @@ def _place(grams: list[tuple[str, ...]], where: dict[tuple[str, ...], list[int]]
 
     Each n-gram found at clean position q votes for the block starting at q - (its offset in the
     block); votes within a tenth of the block's length of each other agree (small edits shift them)."""
-    votes = np.array([q - k for k, g in enumerate(grams) for q in where.get(g, ())[:MAX_PLACES]], dtype=np.int64)
+    votes = np.array([q - k for k, g in enumerate(grams) for q in where.get(g, ())[:MAX_PLACES]],
+                     dtype=np.int64)
     if len(votes) < min_share * len(grams):
         return None
     votes.sort()

@@ -69,7 +69,7 @@ class Model:
             raise ValueError("training needs both content and chrome blocks")
         params = {**DEFAULT_PARAMS, **(params or {})}
         booster = _train(X, y, weight, params, rounds)
-        text = text_rows(X)
+        text = _text_rows(X)
         text_booster = None
         if 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2:
             text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds)
@@ -84,7 +84,7 @@ class Model:
             return np.zeros(0, dtype=np.float64)
         if self.text_booster is None:
             return self.booster.predict(X, num_threads=1)
-        text = text_rows(X)
+        text = _text_rows(X)
         out = np.empty(len(X), dtype=np.float64)
         for rows, booster in ((~text, self.booster), (text, self.text_booster)):
             if rows.any():
@@ -129,17 +129,19 @@ class Model:
             raise ModelError(f"{path}: trained with different features than this version computes "
                              f"(unknown: {extra[:5]}, missing: {missing[:5]}); retrain it")
         parts = text.split(TEXT_MODEL_MARK)
-        if len(parts) != 1 + bool(card.get("text_model")):
-            raise ModelError(f"{path}: holds {len(parts)} booster(s), its card says "
-                             f"{1 + bool(card.get('text_model'))}; the file is truncated or not this card's")
+        expected = 1 + bool(card.get("text_model"))
+        if len(parts) != expected:
+            raise ModelError(f"{path}: holds {len(parts)} booster(s), its card says {expected}; "
+                             "the file is truncated or not this card's")
         boosters = [_booster(path, part) for part in parts]
         threshold = card.get("threshold", 0.5)
         if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
             raise ModelError(f"{card_file}: threshold must be a number in [0, 1]")
-        return cls(boosters[0], card, float(threshold), text_booster=boosters[1] if len(boosters) > 1 else None)
+        text_booster = boosters[1] if len(boosters) > 1 else None
+        return cls(boosters[0], card, float(threshold), text_booster=text_booster)
 
 
-def text_rows(X: np.ndarray) -> np.ndarray:
+def _text_rows(X: np.ndarray) -> np.ndarray:
     """Which feature rows come from text dumps: theirs is the only link_density that is missing."""
     return np.isnan(X[:, _LINK_DENSITY])
 

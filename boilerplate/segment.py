@@ -194,7 +194,8 @@ def segment_html(text: str) -> Blocks:
         nonlocal link_parts
         block = "".join(parts)
         if _CELL_MARK in block:
-            block = CELL_SEP.join(c for c in (_WS.sub(" ", cell).strip() for cell in block.split(_CELL_MARK)) if c)
+            cells = (_WS.sub(" ", cell).strip() for cell in block.split(_CELL_MARK))
+            block = CELL_SEP.join(c for c in cells if c)
         else:
             block = _WS.sub(" ", block).strip()
         if block:
