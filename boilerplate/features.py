@@ -40,6 +40,8 @@ MAIN_MIN_TOKENS = 30  # blocks with at least this many tokens add their excess t
 LATIN_WORD_WEIGHT = 2.0  # a word of a non-CJK script weighs this many CJK characters in the main run
 MAIN_MAX_TOKENS = 300  # a single block counts at most this many tokens toward the main run
 BLOCK_BITS = 21  # bits of a block index packed beside a bigram key; segment.MAX_BLOCKS < 2**BLOCK_BITS
+SHARE_POWER = 3  # container text shares weigh each block's main-run weight cubed: a container of long
+# prose outweighs one of many short lines (a reply list, a link list) holding as many tokens
 DIST_CLIP = 50  # block distances are clipped to ±this
 WINDOW = (-2, -1, 1, 2)  # neighbour offsets whose features are copied into each row
 NEIGHBOUR_BASE = ("n_chars", "punct_ratio", "ends_sentence", "link_density", "repeat", "main_overlap",
@@ -67,9 +69,10 @@ BASE_FEATURES = {
     "tag": "the owner element's tag, categorical (0 = text dump)",
     "depth": "DOM depth of the owner element minus the main run's median depth (NaN for text dumps)",
     "path_share": "share of the page's blocks with the same last-3-tags path (NaN for text dumps)",
-    "parent_text_share": "share of the page's non-link tokens under the owner's parent element (NaN: text)",
+    "parent_text_share": "share of the page's text mass under the owner's parent element (NaN for text); "
+                         "a block's mass is its main-run weight ** SHARE_POWER",
     "parent_link_density": "link density of all blocks under the owner's parent element (NaN for text)",
-    "grandparent_text_share": "share of the page's non-link tokens under the owner's grandparent (NaN: text)",
+    "grandparent_text_share": "share of the page's text mass under the owner's grandparent (NaN for text)",
     "grandparent_link_density": "link density of all blocks under the owner's grandparent (NaN for text)",
     **{f"hint_{h}": f"2 if the owner or its 2 nearest ancestors have a class/id/tag hinting '{h}', "
                     f"1 if only a further ancestor has, else 0 (NaN for text)" for h in HINTS},
@@ -255,10 +258,10 @@ def page_features(blocks: Blocks) -> np.ndarray:
         path_counts = Counter(blocks.path)
         base["path_share"] = np.fromiter((path_counts[p] for p in blocks.path), dtype=np.float64,
                                          count=n) / n
-        plain = n_tokens * (1 - link_density)
+        mass = eff ** SHARE_POWER
         for name, ids in (("parent", blocks.parent), ("grandparent", blocks.grandparent)):
             _, group = np.unique(ids, return_inverse=True)
-            base[f"{name}_text_share"] = np.bincount(group, weights=plain)[group] / max(plain.sum(), 1.0)
+            base[f"{name}_text_share"] = np.bincount(group, weights=mass)[group] / max(mass.sum(), 1.0)
             base[f"{name}_link_density"] = (np.bincount(group, weights=blocks.link_chars)[group] /
                                             np.maximum(np.bincount(group, weights=n_chars)[group], 1))
         for bit, h in enumerate(HINTS):

@@ -119,3 +119,12 @@ def test_depth_is_relative_to_the_main_run():
     for html in (page, deep):  # the same page nested 4 levels deeper gets the same depths
         X = page_features(segment_html(html))
         assert X[:, FEATURE_NAMES.index("depth")].tolist() == [-1, 0, 0]
+
+
+def test_container_share_favours_long_prose_over_many_short_lines():
+    post = "這是一段很長的正文內容，" * 10  # one 100-character paragraph
+    replies = "".join(f"<li>回覆第{i}則很短的留言</li>" for i in range(12))  # 12 × 9 characters
+    b = segment_html(f"<body><div><p>{post}</p></div><ul>{replies}</ul></body>")
+    share = page_features(b)[:, FEATURE_NAMES.index("parent_text_share")]
+    # the list holds more tokens than the paragraph (132 against 110), but short lines weigh little
+    assert share[0] > 0.95 and share[1] < 0.05
