@@ -29,6 +29,7 @@ GROUPS = {
     "neighbour window (±2)": [n for n in FEATURE_NAMES if "@" in n],
     "main run (in/distances/overlap)": _names("in_main", "d_main", "main_overlap"),
     "container text share / link density": _names("parent_", "grandparent_"),
+    "article root (in_root)": _names("in_root"),
     "class/id/tag hints": _names("hint_"),
     "tag, depth, path share": _names("tag", "depth", "path_share"),
     "link density": _names("link_density"),

@@ -42,6 +42,7 @@ MAIN_MAX_TOKENS = 300  # a single block counts at most this many tokens toward t
 BLOCK_BITS = 21  # bits of a block index packed beside a bigram key; segment.MAX_BLOCKS < 2**BLOCK_BITS
 SHARE_POWER = 3  # container text shares weigh each block's main-run weight cubed: a container of long
 # prose outweighs one of many short lines (a reply list, a link list) holding as many tokens
+ROOT_SHARE = 0.7  # the article root: the deepest block-level element holding this share of the main-run weight
 DIST_CLIP = 50  # block distances are clipped to ±this
 WINDOW = (-2, -1, 1, 2)  # neighbour offsets whose features are copied into each row
 NEIGHBOUR_BASE = ("n_chars", "punct_ratio", "ends_sentence", "link_density", "repeat", "main_overlap",
@@ -74,6 +75,8 @@ BASE_FEATURES = {
     "parent_link_density": "link density of all blocks under the owner's parent element (NaN for text)",
     "grandparent_text_share": "share of the page's text mass under the owner's grandparent (NaN for text)",
     "grandparent_link_density": "link density of all blocks under the owner's grandparent (NaN for text)",
+    "in_root": "1 inside the article root: the deepest block-level element holding ROOT_SHARE of the page's "
+               "main-run weight (NaN for text)",
     **{f"hint_{h}": f"2 if the owner or its 2 nearest ancestors have a class/id/tag hinting '{h}', "
                     f"1 if only a further ancestor has, else 0 (NaN for text)" for h in HINTS},
 }
@@ -176,6 +179,19 @@ def _overlap(keys: np.ndarray, owner: np.ndarray, reference: np.ndarray, n: int)
         return np.where(total > 0, hit / np.maximum(total, 1), np.nan)
 
 
+def _root(containers: np.ndarray, weight: np.ndarray) -> tuple[int, int]:
+    """The blocks first:end of the article root: the deepest container (the narrowest among equally deep
+    ones) holding ROOT_SHARE of the weight; the whole page when none does."""
+    total = weight.sum()
+    cum = np.concatenate(([0.0], np.cumsum(weight)))
+    depth, first, end = containers[:, 0], containers[:, 1], containers[:, 2]
+    held = np.flatnonzero(cum[end] - cum[first] >= ROOT_SHARE * total) if total > 0 else []
+    if len(held) == 0:
+        return 0, len(weight)
+    k = held[np.lexsort(((end - first)[held], -depth[held]))[0]]
+    return int(first[k]), int(end[k])
+
+
 def page_features(blocks: Blocks) -> np.ndarray:
     """The feature matrix (n_blocks × len(FEATURE_NAMES), float32) of one page."""
     n = len(blocks)
@@ -264,6 +280,8 @@ def page_features(blocks: Blocks) -> np.ndarray:
             base[f"{name}_text_share"] = np.bincount(group, weights=mass)[group] / max(mass.sum(), 1.0)
             base[f"{name}_link_density"] = (np.bincount(group, weights=blocks.link_chars)[group] /
                                             np.maximum(np.bincount(group, weights=n_chars)[group], 1))
+        first, end = _root(blocks.containers, eff)
+        base["in_root"] = ((idx >= first) & (idx < end)).astype(np.float64)
         for bit, h in enumerate(HINTS):
             base[f"hint_{h}"] = (((blocks.hints >> bit) & 1) + ((blocks.near_hints >> bit) & 1)).astype(np.float64)
     for name, values in base.items():

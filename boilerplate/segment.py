@@ -89,6 +89,8 @@ class Blocks:
     parent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # owner's parent element id
     grandparent: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # and its parent's
     path: list[str] = field(default_factory=list)  # last PATH_LEN tags down to the owner ("body/div/p")
+    # block-level elements holding blocks, one row each: (depth, first block, end block), blocks first:end
+    containers: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int32))
     title: str = ""  # the document <title>, HTML only
 
     def __len__(self) -> int:
@@ -172,9 +174,11 @@ def segment_html(text: str) -> Blocks:
     parents: list[int] = []
     grandparents: list[int] = []
     paths: list[str] = []
+    containers: list[tuple[int, int, int]] = []  # (depth, first block, end block) of block-level elements
     title = ""
     if root is None:
-        return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title)
+        return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title,
+                            containers)
     title_el = root.find(".//title")
     if title_el is not None:
         title = _WS.sub(" ", "".join(title_el.itertext())).strip()
@@ -187,6 +191,7 @@ def segment_html(text: str) -> Blocks:
     # owner = innermost block-level one; skipped subtrees have depth -1
     stack: list[tuple[str, int, int, tuple[int, int, int], int]] = [("root", 0, 0, (0, 0, 0), 0)]
     owners: list[int] = [0]  # indexes into stack of open block-level elements
+    firsts: list[int] = [0]  # the index of the first block each open block-level element may hold
     data_row = -1  # stack index of the open data-table row, whose cells and their blocks are inline
 
     def flush() -> None:
@@ -248,6 +253,7 @@ def segment_html(text: str) -> Blocks:
                 if parts:
                     flush()
                 owners.append(len(stack) - 1)
+                firsts.append(len(texts))
                 if tag == "tr" and _is_data_row(el):
                     data_row = len(stack) - 1
             if tag == "a":
@@ -261,13 +267,17 @@ def segment_html(text: str) -> Blocks:
                     if parts:
                         flush()
                     owners.pop()
+                    first = firsts.pop()
+                    if len(texts) > first:
+                        containers.append((stack[-1][2], first, len(texts)))
                     if data_row == len(stack) - 1:
                         data_row = -1
             stack.pop()
             add(el.tail)
     if parts:
         flush()
-    return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title)
+    return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title,
+                        containers)
 
 
 def _is_data_row(tr: etree._Element) -> bool:
@@ -284,11 +294,12 @@ def _is_data_row(tr: etree._Element) -> bool:
 
 def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],
                  hints: list[int], near: list[int], parents: list[int], grandparents: list[int],
-                 paths: list[str], title: str) -> Blocks:
+                 paths: list[str], title: str, containers: list[tuple[int, int, int]]) -> Blocks:
     n = len(texts)
     return Blocks(texts=texts, is_html=True, line_no=np.arange(1, n + 1, dtype=np.int32),
                   link_chars=np.asarray(link_chars, dtype=np.int32),
                   tag=np.asarray(tags, dtype=np.int16), depth=np.asarray(depths, dtype=np.int16),
                   hints=np.asarray(hints, dtype=np.int32), near_hints=np.asarray(near, dtype=np.int32),
                   parent=np.asarray(parents, dtype=np.int64), grandparent=np.asarray(grandparents, dtype=np.int64),
-                  path=paths, title=title)
+                  path=paths, title=title,
+                  containers=np.asarray(containers, dtype=np.int32).reshape(-1, 3))

@@ -128,3 +128,16 @@ def test_container_share_favours_long_prose_over_many_short_lines():
     share = page_features(b)[:, FEATURE_NAMES.index("parent_text_share")]
     # the list holds more tokens than the paragraph (132 against 110), but short lines weigh little
     assert share[0] > 0.95 and share[1] < 0.05
+
+
+def test_article_root_holds_the_list_inside_the_article_but_not_the_menu():
+    prose = "This paragraph of the article is long enough to weigh in the main run of the page. " * 2
+    items = "".join(f"<li>item {i} of the article's own list</li>" for i in range(3))
+    menu = "".join(f"<li><a>Menu {i}</a></li>" for i in range(5))
+    b = segment_html(f"<body><ul>{menu}</ul><div><div><p>{prose}</p><ul>{items}</ul><p>{prose}</p></div>"
+                     f"<p>{prose * 2}</p></div><p>footer</p></body>")
+    in_root = page_features(b)[:, FEATURE_NAMES.index("in_root")].tolist()
+    # the inner div holds the list and half the prose (< ROOT_SHARE 0.7): the root is the outer div
+    assert in_root == [0] * 5 + [1] * 6 + [0]
+    text = page_features(segment_text("a\nb"))[:, FEATURE_NAMES.index("in_root")]
+    assert np.isnan(text).all()

@@ -75,3 +75,13 @@ def test_data_table_rows_are_one_block_but_layout_cells_are_not():
     assert b.texts == ["Pos | Player | Stats ok", long.strip(), "side", "inner", "outer", "lone cell", "after"]
     assert b.link_chars.tolist() == [5, 0, 0, 0, 0, 0, 0]
     assert [TAGS[t] for t in b.tag] == ["tr", "p", "td", "td", "td", "td", "p"]
+
+
+def test_containers_are_the_block_spans_of_block_level_elements():
+    b = segment_html("<body><div><p>one <span>two</span></p><ul><li>three</li><li>four</li></ul></div>"
+                     "<p>five</p></body>")
+    assert b.texts == ["one two", "three", "four", "five"]
+    spans = {(int(d), int(f), int(e)) for d, f, e in b.containers}
+    # (depth, first block, end block): p, li, li, ul, div, the last p, body, html; inline <span> is none
+    assert spans == {(4, 0, 1), (5, 1, 2), (5, 2, 3), (4, 1, 3), (3, 0, 3), (3, 3, 4), (2, 0, 4), (1, 0, 4)}
+    assert segment_text("a\nb").containers.shape == (0, 3)
