@@ -56,7 +56,7 @@ def classify_blocks(pages: list[Blocks], model: Model | None = None) -> list[lis
     out = []
     for i, blocks in enumerate(pages):
         s = scores[offsets[i]:offsets[i + 1]]
-        keep = s >= model.threshold
+        keep = model.keep(s)
         out.append([Line(t, bool(k), float(p), int(n))
                     for t, k, p, n in zip(blocks.texts, keep, s, blocks.line_no)])
     return out

@@ -12,12 +12,20 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
 ENV_VAR = "BOILERPLATE_CORPORA"  # whitespace- or os.pathsep-separated corpus directories
+_CANONICAL = re.compile(rb"""<link\b[^>]*\brel=["']?canonical\b[^>]*\bhref=["']?https?://([^/"'\s>:]+)"""
+                        rb"""|<meta\b[^>]*\bproperty=["']?og:url["']?[^>]*\bcontent=["']?https?://([^/"'\s>:]+)""",
+                        re.I)
+_LINK_HOST = re.compile(rb"""<a\b[^>]*\bhref=["']?https?://([^/"'\s>:?#]+)""", re.I)
+_SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "or", "ne", "go"})
+MIN_SITE_LINKS = 3  # a page's own site is guessed from its links only when it has this many to it
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,28 @@ def layout(directory: Path) -> str:
                       "ground-truth.json)")
 
 
+def site_domain(host: str) -> str:
+    """The registrable part of a host name, roughly: the last two labels, three under a country code's
+    generic second level ("news.sina.com.cn" → "sina.com.cn"); good enough to group pages by site."""
+    labels = host.lower().rstrip(".").split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def guess_site(html: bytes) -> str | None:
+    """A page's site when its corpus does not say: its canonical or og:url host, else the domain most of
+    its absolute links point to (a page links to its own site's sections more than to any other)."""
+    head = _CANONICAL.search(html)
+    if head:
+        return site_domain((head.group(1) or head.group(2)).decode("ascii", "replace"))
+    counts = Counter(site_domain(h.decode("ascii", "replace")) for h in _LINK_HOST.findall(html))
+    if counts:
+        domain, n = counts.most_common(1)[0]
+        if n >= MIN_SITE_LINKS:
+            return domain
+    return None
+
+
 def read_corpus(directory: str | Path) -> Iterator[CorpusPage]:
     """Iterate over a corpus's pages in id order; pages without gold text are skipped."""
     directory = Path(directory)
@@ -63,8 +93,9 @@ def read_corpus(directory: str | Path) -> Iterator[CorpusPage]:
                 continue
             clean = directory / "cleaned" / f"{path.name.split('.')[0]}.txt"
             if clean.is_file():
-                yield CorpusPage(name, path.name.split(".")[0], path.read_bytes(),
-                                 clean.read_bytes().decode("utf-8", "replace"))
+                data = path.read_bytes()
+                yield CorpusPage(name, path.name.split(".")[0], data,
+                                 clean.read_bytes().decode("utf-8", "replace"), guess_site(data))
         return
     try:
         truth = json.loads((directory / "ground-truth.json").read_text(encoding="utf-8"))
@@ -80,6 +111,7 @@ def read_corpus(directory: str | Path) -> Iterator[CorpusPage]:
                 data = path.read_bytes()
                 if path.suffix == ".gz":
                     data = gzip.decompress(data)
-                site = urlsplit(entry.get("url") or "").netloc.removeprefix("www.") or None
+                host = urlsplit(entry.get("url") or "").hostname
+                site = site_domain(host) if host else guess_site(data)
                 yield CorpusPage(name, page_id, data, body, site)
                 break

@@ -127,7 +127,7 @@ def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, ro
         model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], params=params, rounds=rounds)
         for i in np.flatnonzero(page_fold == fold):
             rows = slice(offsets[i], offsets[i + 1])
-            keep = model.predict_proba(X[rows]) >= model.threshold
+            keep = model.keep(model.predict_proba(X[rows]))
             extracted = "\n".join(t for t, k in zip(data.pages[i].texts, keep) if k)
             scores.append(PageScore(data.names[i], data.page_sources[i],
                                     tuple(line_prf(keep, data.labels[i])),

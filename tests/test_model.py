@@ -146,3 +146,12 @@ def test_two_booster_model_roundtrip_and_damage(tmp_path):
     path.write_text(text[: len(text) - 2000])
     with pytest.raises(ModelError, match="truncated"):
         Model.load(path)
+
+
+def test_keep_thresholds_and_falls_back_to_the_best_block():
+    model = Model.load()
+    assert model.keep(np.array([0.9, 0.2, 0.5])).tolist() == [True, False, True]
+    # nothing reaches the threshold: the best block is kept if it is likely enough, else nothing
+    assert model.keep(np.array([0.1, 0.45, 0.3])).tolist() == [False, True, False]
+    assert model.keep(np.array([0.1, 0.2, 0.05])).tolist() == [False, False, False]
+    assert model.keep(np.zeros(0)).tolist() == []
