@@ -37,6 +37,8 @@ _FULL_STOP[[ord(c) for c in ".!?。！？；;"]] = True
 
 MAIN_MIN_TOKENS = 30  # blocks with at least this many tokens add their excess to the main run's score;
 # shorter ones subtract MAIN_MIN_TOKENS, however short, so that runs of headlines break the run
+LINK_BLOCK_COST = 0.3  # a mostly-link short block subtracts only this share of MAIN_MIN_TOKENS: a few
+# related-headline links set between paragraphs do not end the article's run; a long menu still does
 LATIN_WORD_WEIGHT = 2.0  # a word of a non-CJK script weighs this many CJK characters in the main run
 MAIN_MAX_TOKENS = 300  # a single block counts at most this many tokens toward the main run
 BLOCK_BITS = 21  # bits of a block index packed beside a bigram key; segment.MAX_BLOCKS < 2**BLOCK_BITS
@@ -62,7 +64,8 @@ BASE_FEATURES = {
     "repeat": "how many blocks of the page have the same whitespace-free text",
     "earlier_copies": "how many blocks before this one have the same whitespace-free text",
     "len_rank": "rank of the block's length within the page, 0 (shortest) to 1 (longest)",
-    "in_main": "1 inside the main run: the max-sum run of blocks scored by tokens beyond MAIN_MIN_TOKENS",
+    "in_main": "1 inside the main run: the max-sum run of blocks scored by tokens beyond MAIN_MIN_TOKENS "
+               "(shorter blocks cost MAIN_MIN_TOKENS, mostly-link ones LINK_BLOCK_COST of it)",
     "d_main_start": "block index minus the main run's first block (clipped to ±DIST_CLIP)",
     "d_main_end": "block index minus the main run's last block (clipped to ±DIST_CLIP)",
     "main_overlap": "share of the block's distinct character bigrams found in other blocks of the main run",
@@ -234,11 +237,12 @@ def page_features(blocks: Blocks) -> np.ndarray:
         seen[t] += 1
 
     # the main run: blocks score their tokens beyond MAIN_MIN_TOKENS; link text, repeated blocks and
-    # truncated teasers count for less or nothing
+    # truncated teasers count for less or nothing; short blocks cost, mostly-link ones less
     weight = n_cjk + LATIN_WORD_WEIGHT * (n_tokens - n_cjk)
     eff = np.minimum(weight, MAIN_MAX_TOKENS) * (1 - np.nan_to_num(link_density)) / np.sqrt(repeat)
     eff[ends_ellipsis] = 0
-    start, end = _main_run(np.where(eff >= MAIN_MIN_TOKENS, eff - MAIN_MIN_TOKENS, -MAIN_MIN_TOKENS))
+    cost = np.where(np.nan_to_num(link_density) > 0.5, LINK_BLOCK_COST * MAIN_MIN_TOKENS, MAIN_MIN_TOKENS)
+    start, end = _main_run(np.where(eff >= MAIN_MIN_TOKENS, eff - MAIN_MIN_TOKENS, -cost))
     idx = np.arange(n)
     keys, owner = _bigram_keys(codes, cls, starts)
     in_main = ((idx >= start) & (idx <= end)).astype(np.float64)

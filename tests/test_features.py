@@ -59,6 +59,21 @@ def test_main_run_and_distances():
     assert f["d_main_end"].tolist() == [-4, -3, -2, -1, 0, 1, 2]
 
 
+def test_a_few_links_between_paragraphs_do_not_end_the_main_run_but_a_menu_does():
+    def run(middle: str) -> list[float]:
+        first = "<p>" + "The first paragraph of this article is long enough to count in its main run. " * 3
+        second = "<p>" + "A second paragraph, different from the first, also counts in the same main run. " * 3
+        X = page_features(segment_html(f"<body>{first}{middle}{second}</body>"))
+        return X[:, FEATURE_NAMES.index("in_main")].tolist()
+
+    # each paragraph scores 84 - 30 = 54; three link blocks cost 3 × 0.3 × 30 = 27: one run over all
+    assert run("<ul>" + "<li><a>Related headline elsewhere</a></li>" * 3 + "</ul>") == [1] * 5
+    # three short lines that are not links cost 90: the run is one paragraph
+    assert run("<p>Short line.</p>" * 3) in ([1, 0, 0, 0, 0], [0, 0, 0, 0, 1])
+    # a menu of 20 links costs 180
+    assert sum(run("<ul>" + "<li><a>Menu item</a></li>" * 20 + "</ul>")[1:21]) == 0
+
+
 def test_main_overlap_excludes_the_block_itself():
     body1 = "美國與澳洲簽署稀土協議。" * 4
     body2 = "澳洲總理表示稀土協議重要。" * 4
