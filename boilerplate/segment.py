@@ -50,11 +50,15 @@ HINT_PATTERNS = {
     "meta": r"author|byline|date|time|meta|source|info|editor|reporter|publish",
     "tags": r"tag|keyword|label|topic",
     "hidden": r"hidden|display-?none|sr-only|visually-hidden|modal|popup|cookie|consent|gdpr",
+    "landmark": None,  # no class/id words: set by tags alone, see _HINT_TAGS
 }
 HINTS = tuple(HINT_PATTERNS)
-_HINT_RE = re.compile("|".join(f"(?P<{name}>{p})" for name, p in HINT_PATTERNS.items()))
-_HINT_TAGS = {"nav": 1 << HINTS.index("nav"), "header": 1 << HINTS.index("nav"),
-              "footer": 1 << HINTS.index("footer"), "aside": 1 << HINTS.index("related"),
+_HINT_RE = re.compile("|".join(f"(?P<{name}>{p})" for name, p in HINT_PATTERNS.items() if p))
+_LANDMARK = 1 << HINTS.index("landmark")  # the ARIA landmarks of page chrome: navigation, complementary,
+# banner and contentinfo, i.e. <nav>, <aside>, and <header>/<footer> outside any SECTIONING element
+SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
+_HINT_TAGS = {"nav": 1 << HINTS.index("nav") | _LANDMARK, "header": 1 << HINTS.index("nav") | _LANDMARK,
+              "footer": 1 << HINTS.index("footer") | _LANDMARK, "aside": 1 << HINTS.index("related") | _LANDMARK,
               "article": 1 << HINTS.index("content"), "main": 1 << HINTS.index("content"),
               "figure": 1 << HINTS.index("caption"), "figcaption": 1 << HINTS.index("caption"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
@@ -243,6 +247,8 @@ def segment_html(text: str) -> Blocks:
             _, parent_bits, parent_depth, (p0, p1, _), _ = stack[-1]
             cls, ident = el.get("class"), el.get("id")
             own = _HINT_TAGS.get(tag, 0)
+            if tag in ("header", "footer") and any(entry[0] in SECTIONING for entry in stack):
+                own &= ~_LANDMARK  # an article's own header or footer is not page chrome
             if cls or ident:
                 own |= _hint_bits(f"{cls or ''} {ident or ''}")
             serial += 1
