@@ -55,8 +55,10 @@ HINT_PATTERNS = {
 HINTS = tuple(HINT_PATTERNS)
 _HINT_RE = re.compile("|".join(f"(?P<{name}>{p})" for name, p in HINT_PATTERNS.items() if p))
 _LANDMARK = 1 << HINTS.index("landmark")  # the ARIA landmarks of page chrome: navigation, complementary,
-# banner and contentinfo, i.e. <nav>, <aside>, and <header>/<footer> outside any SECTIONING element
+# banner and contentinfo, i.e. <nav>, <aside>, <header>/<footer> outside any SECTIONING element, or any
+# element whose role attribute is one of LANDMARK_ROLES
 SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
+LANDMARK_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search", "menu", "menubar"})
 _HINT_TAGS = {"nav": 1 << HINTS.index("nav") | _LANDMARK, "header": 1 << HINTS.index("nav") | _LANDMARK,
               "footer": 1 << HINTS.index("footer") | _LANDMARK, "aside": 1 << HINTS.index("related") | _LANDMARK,
               "article": 1 << HINTS.index("content"), "main": 1 << HINTS.index("content"),
@@ -251,6 +253,9 @@ def segment_html(text: str) -> Blocks:
                 own &= ~_LANDMARK  # an article's own header or footer is not page chrome
             if cls or ident:
                 own |= _hint_bits(f"{cls or ''} {ident or ''}")
+            role = el.get("role")
+            if role and role.strip().lower() in LANDMARK_ROLES:
+                own |= _LANDMARK
             serial += 1
             stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))
             if data_row >= 0 and tag in BLOCK_TAGS:

@@ -87,12 +87,14 @@ def test_containers_are_the_block_spans_of_block_level_elements():
     assert segment_text("a\nb").containers.shape == (0, 3)
 
 
-def test_landmark_hint_marks_page_chrome_elements_but_not_an_articles_own_header():
+def test_landmark_hint_marks_page_chrome_elements_and_roles_but_not_an_articles_own_header():
     b = segment_html("<body><header><p>Site banner</p></header><nav><p>Menu</p></nav>"
                      "<article><header><h1>Title</h1></header><p>Body</p><footer><p>By us</p></footer>"
                      "</article><aside><p>Teaser</p></aside><footer><p>Copyright</p></footer>"
-                     "<div class='sidebar'><p>Not a landmark tag</p></div></body>")
+                     "<div class='sidebar'><p>Not a landmark tag</p></div>"
+                     "<div role='Navigation'><p>Role menu</p></div><div role='main'><p>Role main</p></div></body>")
     landmark = 1 << HINTS.index("landmark")
     marked = {t: bool(h & landmark) for t, h in zip(b.texts, b.hints)}
     assert marked == {"Site banner": True, "Menu": True, "Title": False, "Body": False, "By us": False,
-                      "Teaser": True, "Copyright": True, "Not a landmark tag": False}
+                      "Teaser": True, "Copyright": True, "Not a landmark tag": False, "Role menu": True,
+                      "Role main": False}
