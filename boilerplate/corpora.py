@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 ENV_VAR = "BOILERPLATE_CORPORA"  # whitespace- or os.pathsep-separated corpus directories
 _CANONICAL = re.compile(rb"""<link\b[^>]*\brel=["']?canonical\b[^>]*\bhref=["']?https?://([^/"'\s>:]+)"""
-                        rb"""|<meta\b[^>]*\bproperty=["']?og:url["']?[^>]*\bcontent=["']?https?://([^/"'\s>:]+)""",
+                        rb"""|<meta\b[^>]*\bproperty=["']?og:url["']?[^>]*\bcontent=["']?"""
+                        rb"""https?://([^/"'\s>:]+)""",
                         re.I)
 _LINK_HOST = re.compile(rb"""<a\b[^>]*\bhref=["']?https?://([^/"'\s>:?#]+)""", re.I)
 _SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "or", "ne", "go"})

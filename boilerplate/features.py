@@ -44,7 +44,8 @@ MAIN_MAX_TOKENS = 300  # a single block counts at most this many tokens toward t
 BLOCK_BITS = 21  # bits of a block index packed beside a bigram key; segment.MAX_BLOCKS < 2**BLOCK_BITS
 SHARE_POWER = 3  # container text shares weigh each block's main-run weight cubed: a container of long
 # prose outweighs one of many short lines (a reply list, a link list) holding as many tokens
-ROOT_SHARE = 0.7  # the article root: the deepest block-level element holding this share of the main-run weight
+ROOT_SHARE = 0.7  # the article root: the deepest block-level element holding this share of the
+# main-run weight
 DIST_CLIP = 50  # block distances are clipped to ±this
 WINDOW = (-2, -1, 1, 2)  # neighbour offsets whose features are copied into each row
 NEIGHBOUR_BASE = ("n_chars", "punct_ratio", "ends_sentence", "link_density", "repeat", "main_overlap",

@@ -58,9 +58,11 @@ _LANDMARK = 1 << HINTS.index("landmark")  # the ARIA landmarks of page chrome: n
 # banner and contentinfo, i.e. <nav>, <aside>, <header>/<footer> outside any SECTIONING element, or any
 # element whose role attribute is one of LANDMARK_ROLES
 SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
-LANDMARK_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search", "menu", "menubar"})
+LANDMARK_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search", "menu",
+                            "menubar"})
 _HINT_TAGS = {"nav": 1 << HINTS.index("nav") | _LANDMARK, "header": 1 << HINTS.index("nav") | _LANDMARK,
-              "footer": 1 << HINTS.index("footer") | _LANDMARK, "aside": 1 << HINTS.index("related") | _LANDMARK,
+              "footer": 1 << HINTS.index("footer") | _LANDMARK,
+              "aside": 1 << HINTS.index("related") | _LANDMARK,
               "article": 1 << HINTS.index("content"), "main": 1 << HINTS.index("content"),
               "figure": 1 << HINTS.index("caption"), "figcaption": 1 << HINTS.index("caption"),
               "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
