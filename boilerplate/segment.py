@@ -198,8 +198,8 @@ def segment_html(text: str) -> Blocks:
     # own|parent's|grandparent's), element id) for open elements;
     # owner = innermost block-level one; skipped subtrees have depth -1
     stack: list[tuple[str, int, int, tuple[int, int, int], int]] = [("root", 0, 0, (0, 0, 0), 0)]
-    owners: list[int] = [0]  # indexes into stack of open block-level elements
-    firsts: list[int] = [0]  # the index of the first block each open block-level element may hold
+    # open block-level elements: (index into stack, index of the first block it may hold)
+    owners: list[tuple[int, int]] = [(0, 0)]
     data_row = -1  # stack index of the open data-table row, whose cells and their blocks are inline
 
     def flush() -> None:
@@ -212,7 +212,7 @@ def segment_html(text: str) -> Blocks:
         else:
             block = _WS.sub(" ", block).strip()
         if block:
-            at = owners[-1]
+            at = owners[-1][0]
             tag, bits, depth, levels, _ = stack[at]
             texts.append(block)
             link_chars.append(min(link_parts, len(block)))
@@ -265,8 +265,7 @@ def segment_html(text: str) -> Blocks:
             elif tag in BLOCK_TAGS:
                 if parts:
                     flush()
-                owners.append(len(stack) - 1)
-                firsts.append(len(texts))
+                owners.append((len(stack) - 1, len(texts)))
                 if tag == "tr" and _is_data_row(el):
                     data_row = len(stack) - 1
             if tag == "a":
@@ -276,11 +275,10 @@ def segment_html(text: str) -> Blocks:
             if stack[-1][2] >= 0:  # not a skipped subtree
                 if tag == "a":
                     in_link -= 1
-                if owners[-1] == len(stack) - 1:
+                if owners[-1][0] == len(stack) - 1:
                     if parts:
                         flush()
-                    owners.pop()
-                    first = firsts.pop()
+                    _, first = owners.pop()
                     if len(texts) > first:
                         containers.append((stack[-1][2], first, len(texts)))
                     if data_row == len(stack) - 1:
