@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CORPORA ?=
+PEERS ?=
+# the sources of the shipped model: `make train CORPORA="$(ALL_CORPORA)"`
+ALL_CORPORA := $(addprefix ../shared/corpora/,zh-news-dev en-articles-dev daniel-dev wcxb-dev dragnet-train)
 MODEL := boilerplate/models/default.txt
 DEMO := labeled/003_99a058014c38c513.txt
 
@@ -38,13 +41,13 @@ test: $(STAMP)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_robustness.py -k "any_ or generated" -p no:cacheprovider
 
-# make train CORPORA="../shared/corpora/zh-news-dev ../shared/corpora/en-articles-dev"
+# make train CORPORA="$(ALL_CORPORA)": refuses to overwrite the shipped model without all its sources
 train: $(STAMP)
 	$(VENV)/bin/boilerplate train --labeled labeled $(CORPUS_ARGS) --out $(MODEL)
 
-# make bench CORPORA="../shared/corpora/zh-news-dev ../shared/corpora/en-articles-dev"
+# make bench CORPORA="..." [PEERS="trafilatura readability-lxml ..."] (default: every installed peer)
 bench: $(BENCH_STAMP)
-	$(PY) -m bench.quality --labeled labeled $(CORPUS_ARGS) --out bench/reports
+	$(PY) -m bench.quality --labeled labeled $(CORPUS_ARGS) --out bench/reports $(if $(PEERS),--peers $(PEERS))
 
 bench-speed: $(BENCH_STAMP)
 	BOILERPLATE_CORPORA="$(CORPORA)" $(PY) -m pytest bench/test_speed.py -p no:cacheprovider \

@@ -1,11 +1,14 @@
 """Quality benchmark: boilerplate and every installed peer on the same pages, with the token metric.
 
-    python -m bench.quality [--corpus DIR ...] [--labeled labeled] [--out bench/reports]
+    python -m bench.quality [--corpus DIR ...] [--labeled labeled] [--out bench/reports] [--holdout]
 
-Writes `pages.csv` (one row per page and system), `summary.md` (per source: mean/median P/R/F1,
-ms/page, pages/s, ranked) and, when matplotlib is installed, `f1_vs_ms.png` and `f1_distribution.png`.
-boilerplate is scored cross-validated (train.cross_validate: a page is never scored by a model that saw
-it or its site); its speed is measured with the shipped model on the same inputs.
+Writes `pages.csv` (one row per page and system), `summary.md` (per source: mean/median P/R/F1, the
+share of pages below F1 0.5, ms/page, pages/s, ranked; then per language and per page type where the
+corpus says) and, when matplotlib is installed, `f1_vs_ms.png` and `f1_distribution.png`.
+boilerplate is scored cross-validated by site (train.cross_validate: a page is never scored by a model
+that saw it or its site) on every page outside the fixed holdout of sites; `--holdout` scores the
+holdout instead, with a model fit on all other sites (the final check: run it rarely). Its speed is
+measured with the shipped model on the same inputs.
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ from pathlib import Path
 import polars as pl
 
 import boilerplate
-from boilerplate.corpora import corpus_paths, read_corpus
+from boilerplate.corpora import corpus_paths, count_pages, guess_lang, read_corpus
 from boilerplate.decode import decode
 from boilerplate.labeled import load_labeled
-from boilerplate.metrics import token_prf, tokens
-from boilerplate.train import TrainingSet, cross_validate
+from boilerplate.metrics import token_prf
+from boilerplate.train import StderrProgress, TrainingSet, cross_validate
 
 from .peers import load_peers
 
@@ -39,12 +42,7 @@ class BenchPage:
     html: str  # what peers are given: decoded HTML (text dumps become one <p> per line)
     gold: str
     lang: str
-
-
-def _lang(text: str) -> str:
-    toks = tokens(text[:5000])
-    cjk = sum(1 for t in toks if len(t) == 1 and ord(t) >= 0x3040)
-    return "zh" if toks and cjk / len(toks) > 0.3 else "en"
+    page_type: str = ""
 
 
 def dump_as_html(lines: list[str]) -> str:
@@ -53,26 +51,33 @@ def dump_as_html(lines: list[str]) -> str:
     return f"<html><body>\n{body}</body></html>"
 
 
-def collect(labeled: Path | None, corpora: list[Path]) -> tuple[list[BenchPage], TrainingSet]:
-    """The benchmark pages, and the same pages as a training set for boilerplate's cross-validation."""
+def collect(labeled: Path | None, corpora: list[Path], *,
+            holdout: bool = False) -> tuple[list[BenchPage], TrainingSet]:
+    """The benchmark pages (outside the holdout of sites, or only those with `holdout`), and all pages as
+    a training set for boilerplate's cross-validation."""
     pages: list[BenchPage] = []
     data = TrainingSet()
     if labeled:
         articles = load_labeled(labeled)
         data.add_articles(articles, source="labeled")
-        for a in articles:
+        for a in articles if not holdout else []:
             dump = (labeled / f"{a.name}.txt")
             raw = dump.read_text(encoding="utf-8") if dump.is_file() else (labeled / f"{a.name}.html").read_bytes()
-            pages.append(BenchPage("labeled", a.name, raw, dump_as_html(a.blocks.texts), a.content_text, "zh"))
+            pages.append(BenchPage("labeled", a.name, raw, dump_as_html(a.blocks.texts), a.content_text,
+                                   guess_lang(a.content_text)))
     for path in corpora:
-        corpus_pages = list(read_corpus(path))
-        data.add_corpus(corpus_pages)
-        for p in corpus_pages:
+        first = len(data.names)
+        data.add_corpus(read_corpus(path), progress=StderrProgress(), total=count_pages(path))
+        scored = {data.names[i]: i for i in range(first, len(data.names)) if data.holdout[i] == holdout}
+        for p in read_corpus(path):
+            i = scored.get(p.id)
+            if i is None:
+                continue
             try:
                 text = decode(p.html)
             except boilerplate.InputError:
                 continue
-            pages.append(BenchPage(p.corpus, p.id, p.html, text, p.clean, _lang(p.clean)))
+            pages.append(BenchPage(p.corpus, p.id, p.html, text, p.clean, data.langs[i], data.page_types[i]))
     return pages, data
 
 
@@ -95,18 +100,20 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: bool = True) -> pl.DataFrame:
-    """One row per (page, system): source, page, system, precision, recall, f1, ms."""
+def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: bool = True,
+        holdout: bool = False) -> pl.DataFrame:
+    """One row per (page, system): source, page, lang, page type, system, precision, recall, f1, ms."""
     rows = []
     bar = Progress(len(pages) * (1 + len(peers))) if progress else None
-    cv = {(s.source, s.name): s.token for s in cross_validate(data)}
+    cv = {(s.source, s.name): s.token
+          for s in cross_validate(data, holdout=holdout, progress=StderrProgress() if progress else None)}
     model = boilerplate.load_model()
     for page in pages:
         t0 = time.perf_counter()
         boilerplate.extract(page.raw, model=model)
         ms = (time.perf_counter() - t0) * 1000
         p, r, f = cv[(page.source, page.id)]
-        rows.append((page.source, page.id, SYSTEM, p, r, f, ms))
+        rows.append((page.source, page.id, page.lang, page.page_type, SYSTEM, p, r, f, ms))
         if bar:
             bar.step(SYSTEM)
     for name, extract in peers.items():
@@ -117,40 +124,72 @@ def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: boo
             except Exception:  # a peer's crash on a page scores as an empty extraction
                 text = ""
             ms = (time.perf_counter() - t0) * 1000
-            rows.append((page.source, page.id, name, *token_prf(text, page.gold), ms))
+            rows.append((page.source, page.id, page.lang, page.page_type, name, *token_prf(text, page.gold), ms))
             if bar:
                 bar.step(name)
-    return pl.DataFrame(rows, schema=["source", "page", "system", "precision", "recall", "f1", "ms"],
-                        orient="row")
+    return pl.DataFrame(rows, schema=["source", "page", "lang", "page_type", "system", "precision", "recall",
+                                      "f1", "ms"], orient="row")
 
 
-def summarize(df: pl.DataFrame) -> pl.DataFrame:
-    """Per source and system: mean and median P/R/F1, ms/page, pages/s; ranked by mean F1."""
-    return (df.group_by("source", "system")
+def summarize(df: pl.DataFrame, by: tuple[str, ...] = ("source",)) -> pl.DataFrame:
+    """Per group and system: mean and median P/R/F1, share of pages below F1 0.5, ms/page, pages/s;
+    ranked by mean F1 within each group."""
+    return (df.group_by(*by, "system")
             .agg(pl.len().alias("pages"),
                  pl.col("precision").mean().alias("P"), pl.col("recall").mean().alias("R"),
                  pl.col("f1").mean().alias("F1"), pl.col("f1").median().alias("median F1"),
+                 (pl.col("f1") < 0.5).mean().alias("< 0.5"),
                  pl.col("ms").mean().alias("ms/page"))
             .with_columns((1000 / pl.col("ms/page")).alias("pages/s"))
-            .sort(["source", "F1"], descending=[False, True]))
+            .sort([*by, "F1"], descending=[False] * len(by) + [True]))
 
 
-def markdown(summary: pl.DataFrame, skipped: dict[str, str], command: str) -> str:
-    """The summary as Markdown tables, one per source."""
+def group_table(df: pl.DataFrame, column: str) -> list[str]:
+    """One Markdown row per (source, value of `column`): each system's mean F1 and share < 0.5, and
+    boilerplate's margin over the best peer; [] when no source has more than one value."""
+    df = df.filter(pl.col(column) != "")
+    if df.is_empty() or df.group_by("source").agg(pl.col(column).n_unique()).get_column(column).max() < 2:
+        return []
+    part = summarize(df, ("source", column))
+    systems = [SYSTEM] + sorted(set(part["system"]) - {SYSTEM})
+    out = ["| source | " + column.replace("_", " ") + " | pages | " + " | ".join(systems) +
+           " | margin over best peer |", "|---|---|---:|" + "---:|" * (len(systems) + 1)]
+    for (source, value), rows in part.group_by("source", column, maintain_order=True):
+        f1 = dict(zip(rows["system"], rows["F1"]))
+        low = dict(zip(rows["system"], rows["< 0.5"]))
+        peers = [f1[s] for s in systems[1:] if s in f1]
+        margin = f"{f1[SYSTEM] - max(peers):+.3f}" if peers and SYSTEM in f1 else ""
+        cells = [f"{f1[s]:.3f} ({low[s]:.2f})" if s in f1 else "" for s in systems]
+        cells[0] = f"**{cells[0]}**"
+        out.append(f"| {source} | {value} | {rows['pages'][0]} | " + " | ".join(cells) + f" | {margin} |")
+    return out
+
+
+def markdown(df: pl.DataFrame, skipped: dict[str, str], command: str, holdout: bool = False) -> str:
+    """The benchmark as Markdown: one ranked table per source, then per language and per page type."""
+    summary = summarize(df)
+    scored = ("the fixed holdout of sites, scored by a model fit on all other sites" if holdout else
+              "cross-validated by site over every page outside the fixed holdout of sites (no page is "
+              "scored by a model that saw its site)")
     out = ["# Quality benchmark", "", f"Produced by `{command}`.", "",
-           "Token metric (see README). boilerplate is scored cross-validated by page (grouped by "
-           "article / site): no page is scored by a model that saw it; its ms/page is measured with the "
-           "shipped model. Peers get the decoded HTML (text dumps as one `<p>` per line).", ""]
+           f"Token metric (see README). boilerplate is {scored}; its ms/page is measured with the "
+           "shipped model. Peers get the decoded HTML (text dumps as one `<p>` per line). `< 0.5`: the "
+           "share of pages scoring below F1 0.5.", ""]
     for source in summary["source"].unique(maintain_order=True):
         part = summary.filter(pl.col("source") == source)
         out += [f"## {source} ({part['pages'][0]} pages)", "",
-                "| rank | system | P | R | F1 | median F1 | ms/page | pages/s |",
-                "|---:|---|---:|---:|---:|---:|---:|---:|"]
+                "| rank | system | P | R | F1 | median F1 | < 0.5 | ms/page | pages/s |",
+                "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
         for rank, row in enumerate(part.iter_rows(named=True), 1):
             name = f"**{row['system']}**" if row["system"] == SYSTEM else row["system"]
             out.append(f"| {rank} | {name} | {row['P']:.3f} | {row['R']:.3f} | {row['F1']:.3f} | "
-                       f"{row['median F1']:.3f} | {row['ms/page']:.1f} | {row['pages/s']:.0f} |")
+                       f"{row['median F1']:.3f} | {row['< 0.5']:.2f} | {row['ms/page']:.1f} | "
+                       f"{row['pages/s']:.0f} |")
         out.append("")
+    for column, title in (("lang", "By language"), ("page_type", "By page type")):
+        table = group_table(df, column)
+        if table:
+            out += [f"## {title}", "", "Mean F1 (share of pages < 0.5).", ""] + table + [""]
     if skipped:
         out += ["Skipped (not installed: `pip install .[peers]`):", ""]
         out += [f"- {name}: {why}" for name, why in skipped.items()] + [""]
@@ -208,20 +247,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peers", nargs="*", help="only these peers (default: all installed)")
     ap.add_argument("--no-peers", action="store_true", help="boilerplate only")
     ap.add_argument("--out", default="bench/reports", help="report directory")
+    ap.add_argument("--holdout", action="store_true",
+                    help="score the fixed holdout of sites (the final check; run it rarely)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    pages, data = collect(Path(args.labeled) if args.labeled else None, corpus_paths(args.corpus))
+    pages, data = collect(Path(args.labeled) if args.labeled else None, corpus_paths(args.corpus),
+                          holdout=args.holdout)
     if not pages:
         print("bench: no pages (give --labeled or --corpus)", file=sys.stderr)
         return 2
     peers, skipped = ({}, {}) if args.no_peers else load_peers(args.peers)
-    df = run(pages, data, peers)
+    df = run(pages, data, peers, holdout=args.holdout)
     df.write_csv(out / "pages.csv", float_precision=4)
-    summary = summarize(df)
     command = "python -m bench.quality " + " ".join(sys.argv[1:] if argv is None else argv)
-    images = plots(df, summary, out)
-    text = markdown(summary, skipped, command.strip())
+    images = plots(df, summarize(df), out)
+    text = markdown(df, skipped, command.strip(), holdout=args.holdout)
     text += "".join(f"\n![{name}]({name})\n" for name in images)
     (out / "summary.md").write_text(text, encoding="utf-8")
     print(text)

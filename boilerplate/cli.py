@@ -95,20 +95,31 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .corpora import CorpusError, corpus_paths, read_corpus
-    from .train import TrainingSet, stderr_progress, train
+    from .corpora import CorpusError, corpus_license, corpus_paths, count_pages, read_corpus
+    from .train import StderrProgress, TrainingSet, train
 
+    paths = corpus_paths(args.corpus)
+    if Path(args.out).resolve() == DEFAULT_MODEL.resolve() and not args.force:
+        shipped = set(load_model().card.get("training_data", {}))
+        missing = sorted(shipped - {"labeled"} - {p.name for p in paths})
+        if missing:
+            print(f"boilerplate: refusing to overwrite the shipped model without its sources "
+                  f"{', '.join(missing)} (give them with --corpus, or --force)", file=sys.stderr)
+            return 2
+    progress = StderrProgress()
     data = TrainingSet()
     data.add_articles(load_labeled(args.labeled), source="labeled")
-    for path in corpus_paths(args.corpus):
+    data.licenses["labeled"] = "this project's own labels (MIT)"
+    for path in paths:
         try:
-            data.add_corpus(read_corpus(path), progress=stderr_progress)
+            data.licenses[path.name] = corpus_license(path)
+            data.add_corpus(read_corpus(path), progress=progress, total=count_pages(path))
         except CorpusError as e:
             print(f"boilerplate: {e}", file=sys.stderr)
             return 1
     for skipped in data.skipped:
         print(f"boilerplate: skipped {skipped}", file=sys.stderr)
-    card = train(data, args.out, rounds=args.rounds, cv=not args.no_cv, progress=stderr_progress)
+    card = train(data, args.out, rounds=args.rounds, cv=not args.no_cv, progress=progress)
     print(json.dumps({"model": str(args.out), "training_data": card["training_data"],
                       "cross_validation": {k: {m: v for m, v in s.items() if m != "per_page"}
                                            for k, s in card["cross_validation"].items()}},
@@ -203,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
                     help=f"boosting rounds (default {DEFAULT_ROUNDS})")
     tr.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    tr.add_argument("--force", action="store_true",
+                    help="allow overwriting the shipped model without all the sources it was trained on")
     tr.set_defaults(func=cmd_train)
     return p
 

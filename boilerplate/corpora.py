@@ -31,13 +31,17 @@ MIN_SITE_LINKS = 3  # a page's own site is guessed from its links only when it h
 
 @dataclass(frozen=True)
 class CorpusPage:
-    """One page of a corpus: raw bytes, the gold clean text, and the site when known (for CV groups)."""
+    """One page of a corpus: raw bytes, the gold clean text, the site when known (for CV groups), and
+    what the corpus says of it: language, page type, gold title (None when it does not say)."""
 
     corpus: str
     id: str
     html: bytes
     clean: str
     site: str | None = None
+    lang: str | None = None
+    page_type: str | None = None
+    title: str | None = None
 
 
 class CorpusError(ValueError):
@@ -84,6 +88,41 @@ def guess_site(html: bytes) -> str | None:
     return None
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def guess_lang(text: str) -> str:
+    """A rough language for pages whose corpus does not say: "zh" when CJK characters make up more than
+    30% of the first 5,000 characters' letters, else "en" (used only to group reports and pick peers'
+    stop lists)."""
+    head = text[:5000]
+    letters = len(_LETTER.findall(head))
+    return "zh" if letters and len(_CJK.findall(head)) / letters > 0.3 else "en"
+
+
+def corpus_license(directory: str | Path) -> str:
+    """The first line of the corpus's LICENSE file (for the model card), or a note that there is none."""
+    for name in ("LICENSE", "LICENSE.txt", "LICENSE.md", "COPYING"):
+        try:
+            text = (Path(directory) / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        return next((line.strip() for line in text.splitlines() if line.strip()), "empty LICENSE file")
+    return "unknown (no LICENSE file)"
+
+
+def count_pages(directory: str | Path) -> int:
+    """How many pages `read_corpus` will consider (for progress bars): records or original files."""
+    directory = Path(directory)
+    if layout(directory) == "cleaned":
+        return sum(1 for p in (directory / "original").iterdir() if p.is_file())
+    try:
+        return len(json.loads((directory / "ground-truth.json").read_text(encoding="utf-8")))
+    except (OSError, json.JSONDecodeError, TypeError) as e:
+        raise CorpusError(f"{directory / 'ground-truth.json'}: cannot read: {e}") from None
+
+
 def read_corpus(directory: str | Path) -> Iterator[CorpusPage]:
     """Iterate over a corpus's pages in id order; pages without gold text are skipped."""
     directory = Path(directory)
@@ -114,5 +153,11 @@ def read_corpus(directory: str | Path) -> Iterator[CorpusPage]:
                     data = gzip.decompress(data)
                 host = urlsplit(entry.get("url") or "").hostname
                 site = site_domain(host) if host else guess_site(data)
-                yield CorpusPage(name, page_id, data, body, site)
+                yield CorpusPage(name, page_id, data, body, site, _str(entry.get("lang")),
+                                 _str(entry.get("page_type")), _str(entry.get("title")))
                 break
+
+
+def _str(value: object) -> str | None:
+    """A record's optional string field; anything else (missing, null, a number) is None."""
+    return value if isinstance(value, str) and value else None

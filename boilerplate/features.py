@@ -79,6 +79,16 @@ BASE_FEATURES = {
     "parent_link_density": "link density of all blocks under the owner's parent element (NaN for text)",
     "grandparent_text_share": "share of the page's text mass under the owner's grandparent (NaN for text)",
     "grandparent_link_density": "link density of all blocks under the owner's grandparent (NaN for text)",
+    "path_text_share": "share of the page's tokens in blocks with the same last-3-tags path: how much a "
+                       "repeated structure (teaser list, card grid, reply list) carries (NaN for text)",
+    "path_link_density": "link density of all blocks with the same last-3-tags path (NaN for text dumps)",
+    "position": "block index / (blocks - 1): 0 at the top of the page, 1 at the bottom",
+    "page_blocks": "page: log(1 + number of blocks)",
+    "page_tokens": "page: log(1 + tokens of all blocks)",
+    "page_max_tokens": "page: log(1 + tokens of its longest block)",
+    "page_long_blocks": "page: log(1 + blocks whose main-run weight reaches MAIN_MIN_TOKENS)",
+    "page_main_share": "page: share of its main-run weight inside the main run (one main text, or none?)",
+    "page_link_density": "page: characters inside <a> / characters (NaN for text dumps)",
     "in_root": "1 inside the article root: the deepest block-level element holding ROOT_SHARE of the page's "
                "main-run weight (NaN for text)",
     **{f"hint_{h}": f"2 if the owner or its 2 nearest ancestors have a class/id/tag hinting '{h}', "
@@ -268,6 +278,12 @@ def page_features(blocks: Blocks) -> np.ndarray:
         "d_main_end": np.clip(idx - end, -DIST_CLIP, DIST_CLIP),
         "main_overlap": _main_overlap(keys, owner, in_main, n),
         "tag": blocks.tag.astype(np.float64),
+        "position": idx / max(n - 1, 1),
+        "page_blocks": np.full(n, np.log1p(n)),
+        "page_tokens": np.full(n, np.log1p(n_tokens.sum())),
+        "page_max_tokens": np.full(n, np.log1p(n_tokens.max())),
+        "page_long_blocks": np.full(n, np.log1p(np.count_nonzero(eff >= MAIN_MIN_TOKENS))),
+        "page_main_share": np.full(n, eff[start:end + 1].sum() / max(eff.sum(), 1.0)),
     }
     if blocks.is_html:
         title_codes, _ = _codes([blocks.title])
@@ -276,9 +292,14 @@ def page_features(blocks: Blocks) -> np.ndarray:
             np.full(n, np.nan)
         main_depths = blocks.depth[start:end + 1]
         base["depth"] = blocks.depth - (float(np.median(main_depths)) if len(main_depths) else 0.0)
-        path_counts = Counter(blocks.path)
-        base["path_share"] = np.fromiter((path_counts[p] for p in blocks.path), dtype=np.float64,
-                                         count=n) / n
+        path_ids = {}
+        path_group = np.fromiter((path_ids.setdefault(p, len(path_ids)) for p in blocks.path), dtype=np.int64,
+                                 count=n)
+        base["path_share"] = np.bincount(path_group)[path_group] / n
+        base["path_text_share"] = np.bincount(path_group, weights=n_tokens)[path_group] / max(n_tokens.sum(), 1.0)
+        base["path_link_density"] = (np.bincount(path_group, weights=blocks.link_chars)[path_group] /
+                                     np.maximum(np.bincount(path_group, weights=n_chars)[path_group], 1))
+        base["page_link_density"] = np.full(n, blocks.link_chars.sum() / max(n_chars.sum(), 1.0))
         mass = eff ** SHARE_POWER
         for name, ids in (("parent", blocks.parent), ("grandparent", blocks.grandparent)):
             _, group = np.unique(ids, return_inverse=True)

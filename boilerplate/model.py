@@ -23,7 +23,7 @@ CARD_FORMAT = 1
 DEFAULT_PARAMS: dict[str, Any] = {
     "objective": "binary",
     "learning_rate": 0.15,
-    "num_leaves": 15,
+    "num_leaves": 31,
     "min_data_in_leaf": 5,
     "feature_fraction": 0.8,
     "feature_fraction_seed": 7,
@@ -36,7 +36,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "seed": 7,
     "verbose": -1,
 }
-DEFAULT_ROUNDS = 100
+DEFAULT_ROUNDS = 300
 FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps its best block if it
 # scores at least this: an article whose only paragraph scored 0.45 loses less than with nothing kept
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"

@@ -19,14 +19,16 @@ from .errors import InputError
 Kind = Literal["auto", "text", "html"]
 
 # Tags whose subtree is never rendered as text.
-SKIP_TAGS = frozenset({"script", "style", "noscript", "noframes", "template", "head", "svg", "math", "iframe",
+# <noscript> is rendered: some sites (Discourse forums) put their whole content there for readers without
+# JavaScript; its blocks carry the "noscript" hint.
+SKIP_TAGS = frozenset({"script", "style", "noframes", "template", "head", "svg", "math", "iframe",
                        "object", "embed", "canvas", "select", "button", "input", "textarea"})
 # Tags that start a new rendered line (block-level boxes, list items, table cells, line breaks).
 BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir",
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "frame",
     "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main",
-    "menu", "nav", "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+    "menu", "nav", "noscript", "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
     "th", "thead", "tr", "ul", "br", "caption",
 })
 # Owner tags known to the model; everything else is "other". Index 0 is reserved for text dumps.
@@ -51,6 +53,7 @@ HINT_PATTERNS = {
     "tags": r"tag|keyword|label|topic",
     "hidden": r"hidden|display-?none|sr-only|visually-hidden|modal|popup|cookie|consent|gdpr",
     "landmark": None,  # no class/id words: set by tags alone, see _HINT_TAGS
+    "noscript": None,  # inside <noscript>
 }
 HINTS = tuple(HINT_PATTERNS)
 _HINT_RE = re.compile("|".join(f"(?P<{name}>{p})" for name, p in HINT_PATTERNS.items() if p))
@@ -65,7 +68,8 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav") | _LANDMARK, "header": 1 << HINTS.i
               "aside": 1 << HINTS.index("related") | _LANDMARK,
               "article": 1 << HINTS.index("content"), "main": 1 << HINTS.index("content"),
               "figure": 1 << HINTS.index("caption"), "figcaption": 1 << HINTS.index("caption"),
-              "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title")}
+              "form": 1 << HINTS.index("nav"), "h1": 1 << HINTS.index("title"),
+              "noscript": 1 << HINTS.index("noscript")}
 
 CELL_TAGS = frozenset({"td", "th"})
 MAX_ROW_CHARS = 300  # a table row with more text than this is page layout, not a line of data

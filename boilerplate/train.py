@@ -1,14 +1,17 @@
 """Training stage: labeled pages → cross-validated scores → the final model with its card.
 
-Cross-validation is by group (an article, or a site when the site is known) in FOLDS folds: the
-labeled articles go one per fold (leave-one-article-out for five articles) and corpus groups are spread
-over the folds by a stable hash, so a page is never scored by a model that saw it or its site.
-Everything is deterministic.
+Pages are grouped by site (registrable domain, across corpora: one site's pages in two corpora are one
+group; a page whose site is unknown is its own group). One site in HOLDOUT_EVERY, chosen by a stable hash
+of its name, is the holdout: left out of cross-validation and scored only by `evaluate(holdout=True)`, a
+model fit on all other sites (the final check, to be looked at rarely). The other groups are spread over
+FOLDS folds by a stable hash, the labeled articles one per fold (leave-one-article-out for five), so a page
+is never scored by a model that saw it or its site. The shipped model is fit on every page. Deterministic.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +20,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .align import align
-from .corpora import CorpusPage
+from .corpora import CorpusPage, guess_lang
 from .decode import decode
 from .errors import InputError
 from .features import FEATURE_NAMES, batch_features
@@ -27,84 +30,132 @@ from .model import DEFAULT_ROUNDS, Model
 from .segment import Blocks, segment
 
 FOLDS = 5
+HOLDOUT_EVERY = 10  # one site in this many is the holdout (crc32 of "holdout:" + site)
 LABELED_WEIGHT = 3.0  # hand-labeled blocks are exact, alignment-derived ones approximate: weigh them more
+Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
+
+
+def site_fold(group: str) -> int:
+    """The cross-validation fold of a group (a site name, or "corpus:id" for a page of unknown site)."""
+    return zlib.crc32(group.encode("utf-8", "surrogatepass")) % FOLDS
+
+
+def is_holdout(group: str) -> bool:
+    """Whether a group belongs to the fixed holdout of sites."""
+    return zlib.crc32(f"holdout:{group}".encode("utf-8", "surrogatepass")) % HOLDOUT_EVERY == 0
+
 
 @dataclass
 class TrainingSet:
-    """Pages with per-block labels, the gold content text of each page, and its CV group."""
+    """Pages with per-block labels, the gold content text of each page, its CV group and what the corpus
+    says of it (language, page type)."""
 
     names: list[str] = field(default_factory=list)
     pages: list[Blocks] = field(default_factory=list)
     labels: list[np.ndarray] = field(default_factory=list)
     gold: list[str] = field(default_factory=list)
     folds: list[int] = field(default_factory=list)
+    holdout: list[bool] = field(default_factory=list)
     page_sources: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    page_types: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)  # per page: the weight of each of its blocks
     sources: dict[str, int] = field(default_factory=dict)  # source name → page count
+    licenses: dict[str, str] = field(default_factory=dict)  # source name → license, for the model card
     skipped: list[str] = field(default_factory=list)  # corpus pages that could not be read
 
     def add_articles(self, articles: list[Article], source: str) -> None:
-        """Add hand-labeled articles; each is its own group, one fold after another."""
+        """Add hand-labeled articles; each is its own group, one fold after another, never held out."""
         for k, a in enumerate(articles):
             self.add(a.name, a.blocks, a.labels, a.content_text, fold=k % FOLDS, source=source,
-                     weight=LABELED_WEIGHT)
+                     weight=LABELED_WEIGHT, lang=guess_lang(a.content_text))
 
-    def add_corpus(self, pages: Iterable[CorpusPage], progress: Callable[[str], None] | None = None) -> None:
+    def add_corpus(self, pages: Iterable[CorpusPage], progress: Progress | None = None, total: int = 0) -> None:
         """Add corpus pages, labeled by aligning their blocks with the clean text; grouped by site."""
+        done = 0
         for page in pages:
+            done += 1
+            if progress and (done % 25 == 0 or done == total):
+                progress(f"reading and aligning {page.corpus}", done, total)
             try:
                 blocks = segment(decode(page.html), kind="html")
             except InputError as e:
                 self.skipped.append(f"{page.corpus}/{page.id}: {e}")
                 continue
-            group = f"{page.corpus}:{page.site or page.id}"
-            self.add(page.id, blocks, align(blocks, page.clean), page.clean,
-                     fold=zlib.crc32(group.encode()) % FOLDS, source=page.corpus)
-            if progress and self.sources[page.corpus] % 20 == 0:
-                progress(f"{page.corpus}: {self.sources[page.corpus]} pages read and aligned")
+            group = page.site or f"{page.corpus}:{page.id}"
+            self.add(page.id, blocks, align(blocks, page.clean), page.clean, fold=site_fold(group),
+                     holdout=is_holdout(group), source=page.corpus,
+                     lang=page.lang or guess_lang(page.clean), page_type=page.page_type or "")
 
     def add(self, name: str, blocks: Blocks, labels: np.ndarray, gold: str, *, fold: int,
-            source: str, weight: float = 1.0) -> None:
-        """Add one page to a cross-validation fold."""
+            source: str, weight: float = 1.0, holdout: bool = False, lang: str = "",
+            page_type: str = "") -> None:
+        """Add one page to a cross-validation fold (or to the holdout)."""
         self.names.append(name)
         self.pages.append(blocks)
         self.labels.append(np.asarray(labels, dtype=bool))
         self.gold.append(gold)
         self.folds.append(fold)
+        self.holdout.append(holdout)
         self.page_sources.append(source)
+        self.langs.append(lang)
+        self.page_types.append(page_type)
         self.weights.append(weight)
         self.sources[source] = self.sources.get(source, 0) + 1
 
 
 @dataclass
 class PageScore:
-    """Cross-validated scores of one page: line-level and token-level (precision, recall, F1)."""
+    """Scores of one page by a model that never saw its site: line-level and token-level (P, R, F1)."""
 
     name: str
     source: str
     line: tuple[float, float, float]
     token: tuple[float, float, float]
+    lang: str = ""
+    page_type: str = ""
 
 
 def _summary(scores: list[PageScore]) -> dict[str, Any]:
     line = np.array([s.line for s in scores]).mean(axis=0)
-    tok = np.array([s.token for s in scores]).mean(axis=0)
+    tok = np.array([s.token for s in scores])
     return {"pages": len(scores),
             "line_precision": round(float(line[0]), 4), "line_recall": round(float(line[1]), 4),
             "line_f1": round(float(line[2]), 4),
-            "token_precision": round(float(tok[0]), 4), "token_recall": round(float(tok[1]), 4),
-            "token_f1": round(float(tok[2]), 4)}
+            "token_precision": round(float(tok[:, 0].mean()), 4),
+            "token_recall": round(float(tok[:, 1].mean()), 4),
+            "token_f1": round(float(tok[:, 2].mean()), 4),
+            "token_f1_median": round(float(np.median(tok[:, 2])), 4),
+            "share_below_0.5": round(float(np.mean(tok[:, 2] < 0.5)), 4)}
+
+
+def _breakdown(scores: list[PageScore]) -> dict[str, Any]:
+    """Mean token F1, median and share below 0.5 per language and per page type, where there are several."""
+    out: dict[str, Any] = {}
+    for key, attr in (("by_lang", "lang"), ("by_page_type", "page_type")):
+        groups: dict[str, list[float]] = {}
+        for s in scores:
+            if getattr(s, attr):
+                groups.setdefault(getattr(s, attr), []).append(s.token[2])
+        if len(groups) > 1:
+            out[key] = {g: {"pages": len(f), "token_f1": round(float(np.mean(f)), 4),
+                            "token_f1_median": round(float(np.median(f)), 4),
+                            "share_below_0.5": round(float(np.mean(np.array(f) < 0.5)), 4)}
+                        for g, f in sorted(groups.items())}
+    return out
 
 
 def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS, drop: Iterable[str] = (),
-                   params: dict[str, Any] | None = None,
-                   progress: Callable[[str], None] | None = None) -> list[PageScore]:
-    """Each page is scored by a model trained on the other folds only; `drop` blanks features (ablation),
-    `params` overrides LightGBM parameters (e.g. the seeds, to measure how much a score owes to them)."""
+                   params: dict[str, Any] | None = None, holdout: bool = False,
+                   progress: Progress | None = None) -> list[PageScore]:
+    """Each page outside the holdout is scored by a model trained on the other folds' pages (holdout
+    pages excluded); with `holdout=True`, the holdout pages are scored by a model trained on all the
+    others instead. `drop` blanks features (ablation), `params` overrides LightGBM parameters."""
     X, offsets = batch_features(data.pages)
     for name in drop:
         X[:, FEATURE_NAMES.index(name)] = np.nan
-    return _cross_validate(data, X, offsets, rounds=rounds, params=params, progress=progress)
+    return _cross_validate(data, X, offsets, rounds=rounds, params=params, holdout=holdout,
+                           progress=progress)
 
 
 def _row_weights(data: TrainingSet, offsets: np.ndarray) -> np.ndarray:
@@ -112,34 +163,47 @@ def _row_weights(data: TrainingSet, offsets: np.ndarray) -> np.ndarray:
     return np.repeat(np.array(data.weights), np.diff(offsets))
 
 
+def _splits(data: TrainingSet, holdout: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(pages to train on, pages to score) as boolean masks over pages, one pair per model to fit."""
+    folds, held = np.array(data.folds), np.array(data.holdout, dtype=bool)
+    if holdout:
+        return [(~held, held)] if held.any() else []
+    return [(~held & (folds != k), ~held & (folds == k)) for k in range(FOLDS) if (~held & (folds == k)).any()]
+
+
 def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, rounds: int,
-                    params: dict[str, Any] | None = None,
-                    progress: Callable[[str], None] | None) -> list[PageScore]:
+                    params: dict[str, Any] | None = None, holdout: bool = False,
+                    progress: Progress | None) -> list[PageScore]:
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
     w = _row_weights(data, offsets)
-    page_fold = np.array(data.folds)
-    row_fold = np.repeat(page_fold, np.diff(offsets))
+    sizes = np.diff(offsets)
     scores: list[PageScore] = []
-    for fold in sorted(set(data.folds)):
+    splits = _splits(data, holdout)
+    for k, (train_pages, test_pages) in enumerate(splits):
         if progress:
-            progress(f"cross-validation fold {fold + 1}/{FOLDS}")
-        train_rows = row_fold != fold
+            progress("holdout" if holdout else "cross-validation folds", k, len(splits))
+        train_rows = np.repeat(train_pages, sizes)
         model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], params=params, rounds=rounds)
-        for i in np.flatnonzero(page_fold == fold):
+        for i in np.flatnonzero(test_pages):
             rows = slice(offsets[i], offsets[i + 1])
             keep = model.keep(model.predict_proba(X[rows]))
             extracted = "\n".join(t for t, k in zip(data.pages[i].texts, keep) if k)
             scores.append(PageScore(data.names[i], data.page_sources[i],
                                     tuple(line_prf(keep, data.labels[i])),
-                                    tuple(token_prf(extracted, data.gold[i]))))
+                                    tuple(token_prf(extracted, data.gold[i])),
+                                    data.langs[i], data.page_types[i]))
+    if progress and splits:
+        progress("holdout" if holdout else "cross-validation folds", len(splits), len(splits))
     return scores
 
 
 def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, cv: bool = True,
-          progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+          progress: Progress | None = None) -> dict[str, Any]:
     """Cross-validate (optional), fit on everything, save the model and card; return the card."""
     if not data.pages:
         raise ValueError("no training pages")
+    if progress:
+        progress(f"features of {len(data.pages):,} pages", 0, 0)
     X, offsets = batch_features(data.pages)  # computed once, for cross-validation and the final fit
     report: dict[str, Any] = {}
     if cv:
@@ -147,17 +211,34 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
         by_source: dict[str, list[PageScore]] = {}
         for s in scores:
             by_source.setdefault(s.source, []).append(s)
-        report = {src: {**_summary(ss), "per_page": {s.name: round(s.token[2], 4) for s in ss}}
+        report = {src: {**_summary(ss), **_breakdown(ss),
+                        "per_page": {s.name: round(s.token[2], 4) for s in ss}}
                   for src, ss in by_source.items()}
     if progress:
-        progress("fitting the final model on all pages")
+        progress(f"fitting the final model on all {len(data.pages):,} pages", 0, 0)
     model = Model.fit(X, np.concatenate(data.labels), weight=_row_weights(data, offsets), rounds=rounds)
-    model.save(out, training_data={src: {"pages": n} for src, n in data.sources.items()},
+    model.save(out, training_data={src: {"pages": n, "license": data.licenses.get(src, "unknown")}
+                                   for src, n in data.sources.items()},
                labeled_weight=LABELED_WEIGHT,
                cross_validation=report, n_features=len(FEATURE_NAMES))
     return model.card
 
 
-def stderr_progress(message: str) -> None:
-    """Progress messages for long training runs go to stderr."""
-    print(message, file=sys.stderr, flush=True)
+class StderrProgress:
+    """A progress bar on stderr, one line per stage, redrawn in place: `[#####.....] stage 12/40 3s`;
+    a stage with no known total is printed as a line of its own."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width, self.stage, self.start = width, "", time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.stage, self.start = stage, time.monotonic()
+        elapsed = f"{time.monotonic() - self.start:.0f}s"
+        if total <= 0:
+            print(f"{stage} ...", file=sys.stderr, flush=True)
+            return
+        filled = self.width * min(done, total) // total
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {stage} {done:,}/{total:,} {elapsed}{end}")
+        sys.stderr.flush()

@@ -8,16 +8,17 @@ import pytest
 from bench import quality
 
 
-def tiny_corpus(tmp_path):
+def tiny_corpus(tmp_path, sites=(0, 1, 2)):
     root = tmp_path / "tiny"
     (root / "html").mkdir(parents=True)
     body = "The minister said the agreement would be signed next week after a long negotiation. " * 3
     truth = {}
-    for i in range(3):
+    for i in sites:
         page = (f"<html><body><div class='nav'><a>Home</a> <a>World</a></div><article><h1>Title {i}</h1>"
                 f"<p>{body}</p><p>{body} Paragraph {i}.</p></article><footer>Copyright</footer></body></html>")
         (root / "html" / f"p{i}.html").write_text(page)
-        truth[f"p{i}"] = {"articleBody": f"Title {i}\n{body}\n{body} Paragraph {i}.", "url": f"https://s{i}.com/"}
+        truth[f"p{i}"] = {"articleBody": f"Title {i}\n{body}\n{body} Paragraph {i}.", "url": f"https://s{i}.com/",
+                          "lang": "en", "page_type": "article" if i % 2 else "listing"}
     (root / "ground-truth.json").write_text(json.dumps(truth))
     return root
 
@@ -27,24 +28,34 @@ def test_report_from_a_tiny_corpus(tmp_path, labeled_dir):
     assert quality.main(["--labeled", str(labeled_dir), "--corpus", str(tiny_corpus(tmp_path)),
                          "--no-peers", "--out", str(out)]) == 0
     df = pl.read_csv(out / "pages.csv")
-    assert df.columns == ["source", "page", "system", "precision", "recall", "f1", "ms"]
+    assert df.columns == ["source", "page", "lang", "page_type", "system", "precision", "recall", "f1", "ms"]
     assert sorted(df["source"].unique().to_list()) == ["labeled", "tiny"]
     assert df.height == 5 + 3 and (df["ms"] > 0).all()
     assert df["f1"].is_between(0, 1).all()
     summary = (out / "summary.md").read_text()
     assert "## tiny (3 pages)" in summary and "**boilerplate**" in summary
+    assert "## By page type" in summary and "| tiny | listing | 2 |" in summary
+
+
+def test_holdout_sites_are_scored_only_with_holdout(tmp_path, labeled_dir):
+    corpus = tiny_corpus(tmp_path, sites=(0, 1, 18))  # s18.com is in the fixed holdout of sites
+    for flag, pages in (([], ["p0", "p1"]), (["--holdout"], ["p18"])):
+        out = tmp_path / f"report{len(flag)}"
+        assert quality.main(["--labeled", str(labeled_dir), "--corpus", str(corpus), "--no-peers",
+                             "--out", str(out), *flag]) == 0
+        df = pl.read_csv(out / "pages.csv")
+        assert sorted(df.filter(pl.col("source") == "tiny")["page"].to_list()) == pages
 
 
 def test_summary_ranks_by_mean_f1():
     df = pl.DataFrame({"source": ["s"] * 4, "page": ["a", "b", "a", "b"], "system": ["x", "x", "y", "y"],
+                       "lang": ["en"] * 4, "page_type": ["article", "forum"] * 2,
                        "precision": [1.0, 0.5, 1.0, 1.0], "recall": [1.0, 0.5, 1.0, 0.8],
                        "f1": [1.0, 0.5, 1.0, 0.8], "ms": [2.0, 4.0, 1.0, 1.0]})
     s = quality.summarize(df)
     assert s["system"].to_list() == ["y", "x"]
     assert s["F1"].to_list() == pytest.approx([0.9, 0.75])
     assert s["pages/s"].to_list() == pytest.approx([1000.0, 1000 / 3])
-
-
-def test_language_guess():
-    assert quality._lang("這是中文新聞的內容") == "zh"
-    assert quality._lang("This is an English article") == "en"
+    assert s["< 0.5"].to_list() == [0.0, 0.0]
+    by_type = quality.summarize(df, ("source", "page_type"))
+    assert by_type.filter(pl.col("page_type") == "forum")["F1"].to_list() == pytest.approx([0.8, 0.5])

@@ -1,4 +1,5 @@
-from boilerplate.corpora import guess_site, read_corpus, site_domain
+import json
+from boilerplate.corpora import guess_lang, guess_site, read_corpus, site_domain
 
 
 def test_site_domain_keeps_the_registrable_part():
@@ -35,3 +36,22 @@ def test_pages_of_one_site_share_a_cross_validation_group(tmp_path):
     (tmp_path / "cleaned" / "p3.txt").write_text("alone", encoding="utf-8")
     assert [(p.id, p.site) for p in read_corpus(tmp_path)] == [
         ("p1", "wenxuecity.com"), ("p2", "wenxuecity.com"), ("p3", None)]
+
+
+def test_language_guess():
+    assert guess_lang("這是中文新聞的內容, with a few words") == "zh"
+    assert guess_lang("This is an English article") == "en"
+    assert guess_lang("") == "en"
+
+
+def test_ground_truth_records_carry_language_page_type_and_title(tmp_path):
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "a.html").write_text("<p>Body</p>", encoding="utf-8")
+    (tmp_path / "html" / "b.html").write_text("<p>Other</p>", encoding="utf-8")
+    (tmp_path / "ground-truth.json").write_text(json.dumps({
+        "a": {"articleBody": "Body", "url": "https://news.example.co.uk/x", "lang": "en",
+              "page_type": "forum", "title": "A title"},
+        "b": {"articleBody": "Other", "url": "", "lang": 7, "page_type": None}}), encoding="utf-8")
+    pages = list(read_corpus(tmp_path))
+    assert [(p.site, p.lang, p.page_type, p.title) for p in pages] == [
+        ("example.co.uk", "en", "forum", "A title"), (None, None, None, None)]

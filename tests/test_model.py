@@ -4,12 +4,12 @@ import shutil
 import numpy as np
 import pytest
 
-from boilerplate.corpora import ENV_VAR, corpus_paths, read_corpus
+from boilerplate.corpora import ENV_VAR, CorpusPage, corpus_paths, read_corpus
 from boilerplate.errors import ModelError
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
 from boilerplate.model import DEFAULT_MODEL, TEXT_MODEL_MARK, Model, card_path
-from boilerplate.train import TrainingSet, cross_validate, train
+from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +155,22 @@ def test_keep_thresholds_and_falls_back_to_the_best_block():
     assert model.keep(np.array([0.1, 0.45, 0.3])).tolist() == [False, True, False]
     assert model.keep(np.array([0.1, 0.2, 0.05])).tolist() == [False, False, False]
     assert model.keep(np.zeros(0)).tolist() == []
+
+
+def test_sites_are_grouped_across_corpora_and_the_holdout_is_never_cross_validated(labeled_dir):
+    data = TrainingSet()
+    data.add_articles(load_labeled(labeled_dir), source="labeled")
+    body = "<p>" + "The council approved the new budget after a long debate on Tuesday. " * 4 + "</p>"
+    page = f"<html><body><div class='nav'><a>Home</a> <a>News</a></div>{body}<footer>(c)</footer></body></html>"
+    clean = " ".join(["The council approved the new budget after a long debate on Tuesday."] * 4)
+    for corpus in ("one", "two"):
+        data.add_corpus([CorpusPage(corpus, f"{corpus}-{site}", page.encode(), clean, site)
+                         for site in ("s0.com", "s1.com", "s18.com")])  # s18.com is a holdout site
+    by_site = {}
+    for name, fold, held in zip(data.names, data.folds, data.holdout):
+        by_site.setdefault(name.split("-", 1)[-1], set()).add((fold, held))
+    assert all(len(v) == 1 for v in by_site.values())  # one site: one fold, whichever corpus
+    assert by_site["s18.com"] == {(site_fold("s18.com"), True)}
+    cv = {s.name for s in cross_validate(data)}
+    assert "one-s0.com" in cv and "two-s1.com" in cv and not {"one-s18.com", "two-s18.com"} & cv
+    assert {s.name for s in cross_validate(data, holdout=True)} == {"one-s18.com", "two-s18.com"}

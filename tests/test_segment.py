@@ -31,15 +31,17 @@ def test_html_blocks_links_and_dropped_tags():
                      "<style>p{}</style><noscript>enable js</noscript>"
                      "<ul><li>one</li><li>two</li></ul><table><tr><td>c1</td><td>c2</td></tr></table>"
                      "<!-- a comment --></body></html>")
-    assert b.texts == ["Home | News", "Hello world,", "second link line.", "one", "two", "c1 | c2"]
+    assert b.texts == ["Home | News", "Hello world,", "second link line.", "enable js", "one", "two", "c1 | c2"]
     assert b.title == "A title"
-    assert b.link_chars.tolist() == [8, 0, 4, 0, 0, 0]
-    assert b.tag[0] == TAG_ID["div"] and b.tag[1] == TAG_ID["p"] and b.tag[3] == TAG_ID["li"]
-    assert b.tag[5] == TAG_ID["tr"]
+    assert b.link_chars.tolist() == [8, 0, 4, 0, 0, 0, 0]
+    assert b.tag[0] == TAG_ID["div"] and b.tag[1] == TAG_ID["p"] and b.tag[4] == TAG_ID["li"]
+    assert b.tag[6] == TAG_ID["tr"]
+    noscript = 1 << HINTS.index("noscript")  # rendered (Discourse puts whole threads there), and marked
+    assert [bool(h & noscript) for h in b.hints] == [False, False, False, True, False, False, False]
     assert b.hints[0] & (1 << HINTS.index("nav"))
     assert not b.hints[1] & (1 << HINTS.index("nav"))
-    assert b.depth[3] == b.depth[1] + 1  # li sits one deeper (html/body/ul/li vs html/body/p)
-    assert b.path[3].endswith("ul/li")
+    assert b.depth[4] == b.depth[1] + 1  # li sits one deeper (html/body/ul/li vs html/body/p)
+    assert b.path[4].endswith("ul/li")
 
 
 def test_hidden_elements_are_dropped():
