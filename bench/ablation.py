@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-from boilerplate.corpora import corpus_paths, read_corpus
+from boilerplate.corpora import corpus_paths
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
 from boilerplate.train import TrainingSet, cross_validate
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     data = TrainingSet()
     data.add_articles(load_labeled(args.labeled), source="labeled")
     for path in corpus_paths(args.corpus):
-        data.add_corpus(read_corpus(path))
+        data.add_corpus_dir(path)
     sources = list(data.sources)
 
     def per_seed(drop: list[str]) -> dict[str, list[float]]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 import boilerplate
-from boilerplate.corpora import corpus_paths, count_pages, guess_lang, read_corpus
+from boilerplate.corpora import corpus_paths, guess_lang, read_corpus
 from boilerplate.decode import decode
 from boilerplate.labeled import load_labeled
 from boilerplate.metrics import token_prf
@@ -67,7 +67,7 @@ def collect(labeled: Path | None, corpora: list[Path], *,
                                    guess_lang(a.content_text)))
     for path in corpora:
         first = len(data.names)
-        data.add_corpus(read_corpus(path), progress=StderrProgress(), total=count_pages(path))
+        data.add_corpus_dir(path, progress=StderrProgress())
         scored = {data.names[i]: i for i in range(first, len(data.names)) if data.holdout[i] == holdout}
         for p in read_corpus(path):
             i = scored.get(p.id)

@@ -95,7 +95,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .corpora import CorpusError, corpus_license, corpus_paths, count_pages, read_corpus
+    from .corpora import CorpusError, corpus_paths
     from .train import StderrProgress, TrainingSet, train
 
     paths = corpus_paths(args.corpus)
@@ -109,11 +109,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     progress = StderrProgress()
     data = TrainingSet()
     data.add_articles(load_labeled(args.labeled), source="labeled")
-    data.licenses["labeled"] = "this project's own labels (MIT)"
     for path in paths:
         try:
-            data.licenses[path.name] = corpus_license(path)
-            data.add_corpus(read_corpus(path), progress=progress, total=count_pages(path))
+            data.add_corpus_dir(path, progress=progress)
         except CorpusError as e:
             print(f"boilerplate: {e}", file=sys.stderr)
             return 1

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .align import align
-from .corpora import CorpusPage, guess_lang
+from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_corpus
 from .decode import decode
 from .errors import InputError
 from .features import FEATURE_NAMES, batch_features
@@ -32,6 +32,7 @@ from .segment import Blocks, segment
 FOLDS = 5
 HOLDOUT_EVERY = 10  # one site in this many is the holdout (crc32 of "holdout:" + site)
 LABELED_WEIGHT = 3.0  # hand-labeled blocks are exact, alignment-derived ones approximate: weigh them more
+LABELED_LICENSE = "this project's own labels (MIT)"
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
 
 
@@ -66,9 +67,15 @@ class TrainingSet:
 
     def add_articles(self, articles: list[Article], source: str) -> None:
         """Add hand-labeled articles; each is its own group, one fold after another, never held out."""
+        self.licenses[source] = LABELED_LICENSE
         for k, a in enumerate(articles):
             self.add(a.name, a.blocks, a.labels, a.content_text, fold=k % FOLDS, source=source,
                      weight=LABELED_WEIGHT, lang=guess_lang(a.content_text))
+
+    def add_corpus_dir(self, directory: str | Path, progress: Progress | None = None) -> None:
+        """Add every page of a corpus directory, and its license for the model card."""
+        self.licenses[Path(directory).name] = corpus_license(directory)
+        self.add_corpus(read_corpus(directory), progress, total=count_pages(directory))
 
     def add_corpus(self, pages: Iterable[CorpusPage], progress: Progress | None = None, total: int = 0) -> None:
         """Add corpus pages, labeled by aligning their blocks with the clean text; grouped by site."""

@@ -4,7 +4,7 @@ import shutil
 import numpy as np
 import pytest
 
-from boilerplate.corpora import ENV_VAR, CorpusPage, corpus_paths, read_corpus
+from boilerplate.corpora import ENV_VAR, CorpusPage, corpus_paths
 from boilerplate.errors import ModelError
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
@@ -35,7 +35,7 @@ def test_shipped_model_is_reproduced_with_its_card_scores(tmp_path):
     data = TrainingSet()
     data.add_articles(load_labeled("labeled"), source="labeled")
     for name in needed:
-        data.add_corpus(read_corpus(corpora[name]))
+        data.add_corpus_dir(corpora[name])
     card = train(data, tmp_path / "m.txt", rounds=shipped["rounds"])
     assert card["cross_validation"] == shipped["cross_validation"]
     assert card["training_data"] == shipped["training_data"]
@@ -53,6 +53,7 @@ def test_card_lists_features_and_training_data():
     card = json.loads(card_path(DEFAULT_MODEL).read_text())
     assert card["feature_names"] == list(FEATURE_NAMES)
     assert card["training_data"]["labeled"]["pages"] == 5
+    assert all(source["license"] for source in card["training_data"].values())
     assert "lightgbm_version" in card
 
 
