@@ -4,8 +4,9 @@ in the clean text.
 Two passes. Anchors: each block of at least ANCHOR_TOKENS tokens is placed where most of its token
 n-grams fall in the clean text, and the heaviest chain of anchors whose places increase in page order is
 kept, so a pull quote or teaser repeating a paragraph out of order is left out. Gaps: every other block
-is matched, in page order, only against the clean text between the two chained anchors around it, so a
-menu item "About" is not content merely because the word occurs somewhere in the article.
+is matched only against the clean text between the two chained anchors around it, so a menu item
+"About" is not content merely because the word occurs somewhere in the article; within a gap, the
+heaviest set of blocks whose matches follow page order is kept.
 """
 
 from __future__ import annotations
@@ -77,26 +78,63 @@ def _chain(anchors: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int
     return chain[::-1]
 
 
-def _match_in(toks: list[str], clean: list[str], at: dict[tuple[str, ...], list[int]], lo: int, hi: int,
-              n: int, min_share: float) -> int | None:
-    """Where a block's in-order match within clean[lo:hi] ends, or None: a block shorter than an
-    n-gram must occur verbatim; a longer one needs min_share of its n-grams there."""
-    if len(toks) < n:
-        places = at.get(tuple(toks[:1]), [])
-        for p in places[bisect_left(places, lo):]:
-            if p + len(toks) > hi:
-                break
-            if clean[p:p + len(toks)] == toks:
-                return p + len(toks)
-        return None
-    grams = _ngrams(toks, n)
+def _candidates(toks: list[str], clean: list[str], at: dict[tuple[str, ...], list[int]], lo: int, hi: int,
+                n: int, min_share: float) -> list[tuple[int, int]]:
+    """(start, end) places in clean[lo:hi] where a block may match: its verbatim occurrences (at most
+    MAX_PLACES); for a block of n or more tokens with none, the span of its n-grams found there, if
+    they are min_share of its n-grams."""
+    places = at.get(tuple(toks[:n] if len(toks) >= n else toks[:1]), [])
     found = []
+    for p in places[bisect_left(places, lo):]:
+        if p + len(toks) > hi or len(found) >= MAX_PLACES:
+            break
+        if clean[p:p + len(toks)] == toks:
+            found.append((p, p + len(toks)))
+    if found or len(toks) < n:
+        return found
+    grams = _ngrams(toks, n)
+    hits = []
     for g in grams:
         places = at.get(g, [])
         j = bisect_left(places, lo)
         if j < len(places) and places[j] + n <= hi:
-            found.append(places[j])
-    return max(found) + n if found and len(found) >= min_share * len(grams) else None
+            hits.append(places[j])
+    return [(min(hits), max(hits) + n)] if hits and len(hits) >= min_share * len(grams) else []
+
+
+def _gap_chain(block_toks: list[list[str]], blocks: range, clean: list[str],
+               at: dict[tuple[str, ...], list[int]], lo: int, hi: int, n: int, min_share: float) -> list[int]:
+    """The blocks of a gap to label content: the heaviest set (by tokens) whose matches in clean[lo:hi]
+    follow page order without overlapping, each block matched at most once (a prefix-max Fenwick tree
+    over match ends). Greedy first matches let one early stray match ("Deals" found inside "Video Game
+    Deals") push every later block out of reach."""
+    size = hi - lo + 1
+    tree = [(0, -1)] * (size + 1)  # per end position (1-based, lo → 1): (best weight, its last choice)
+    choices: list[tuple[int, int]] = []  # (block, previous choice)
+    best = (0, -1)
+    for b in blocks:
+        toks = block_toks[b]
+        if not toks:
+            continue
+        updates = []
+        for start, end in _candidates(toks, clean, at, lo, hi, n, min_share):
+            r, top = start - lo + 1, (0, -1)  # chains ending at or before this start
+            while r > 0:
+                top = max(top, tree[r])
+                r -= r & -r
+            updates.append((end - lo + 1, top[0] + len(toks), top[1]))
+        for r, weight, prev in updates:  # after all of the block's candidates: it is used at most once
+            choices.append((b, prev))
+            entry = (weight, len(choices) - 1)
+            best = max(best, entry)
+            while r <= size:
+                tree[r] = max(tree[r], entry)
+                r += r & -r
+    chosen, k = [], best[1]
+    while k >= 0:
+        chosen.append(choices[k][0])
+        k = choices[k][1]
+    return chosen
 
 
 def align(blocks: Blocks, clean: str, *, ngram: int = NGRAM, min_share: float = MIN_SHARE,
@@ -122,12 +160,8 @@ def align(blocks: Blocks, clean: str, *, ngram: int = NGRAM, min_share: float = 
     # the gaps: before the first anchor, between consecutive ones, after the last
     bounds = [(-1, 0, 0)] + [(b, s, e) for b, s, e, _ in chain] + [(len(blocks), len(clean_toks), 0)]
     for (b0, _, lo), (b1, hi, _) in zip(bounds, bounds[1:]):
-        for b in range(b0 + 1, b1):
-            if block_toks[b]:
-                end = _match_in(block_toks[b], clean_toks, at, lo, hi, ngram, min_share)
-                if end is not None:
-                    labels[b] = True
-                    lo = end
+        if b1 > b0 + 1 and hi > lo:
+            labels[_gap_chain(block_toks, range(b0 + 1, b1), clean_toks, at, lo, hi, ngram, min_share)] = True
     return labels
 
 

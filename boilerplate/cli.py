@@ -13,7 +13,7 @@ from . import Line, classify, load_model
 from .errors import InputError, LabelError, ModelError
 from .files import atomic_write
 from .labeled import format_labels, load_labeled, normalize
-from .model import DEFAULT_MODEL, DEFAULT_ROUNDS
+from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, card_path
 
 EPILOG = """examples:
   boilerplate extract page.html                 content lines of one page
@@ -100,7 +100,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     paths = corpus_paths(args.corpus)
     if Path(args.out).resolve() == DEFAULT_MODEL.resolve() and not args.force:
-        shipped = set(load_model().card.get("training_data", {}))
+        try:  # the card alone: a shipped model trained on other features is still worth protecting
+            shipped = set(json.loads(card_path(DEFAULT_MODEL).read_text(encoding="utf-8"))["training_data"])
+        except (OSError, ValueError, KeyError, TypeError):
+            shipped = set()
         missing = sorted(shipped - {"labeled"} - {p.name for p in paths})
         if missing:
             print(f"boilerplate: refusing to overwrite the shipped model without its sources "

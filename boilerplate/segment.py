@@ -54,12 +54,15 @@ HINT_PATTERNS = {
     "hidden": r"hidden|display-?none|sr-only|visually-hidden|modal|popup|cookie|consent|gdpr",
     "landmark": None,  # no class/id words: set by tags alone, see _HINT_TAGS
     "noscript": None,  # inside <noscript>
+    "invisible": None,  # inside an element with the `hidden` attribute or `display: none`: still text of
+    # the page (closed tabs, collapsed sections, other languages' code samples), often kept by the gold
 }
 HINTS = tuple(HINT_PATTERNS)
 _HINT_RE = re.compile("|".join(f"(?P<{name}>{p})" for name, p in HINT_PATTERNS.items() if p))
 _LANDMARK = 1 << HINTS.index("landmark")  # the ARIA landmarks of page chrome: navigation, complementary,
 # banner and contentinfo, i.e. <nav>, <aside>, <header>/<footer> outside any SECTIONING element, or any
 # element whose role attribute is one of LANDMARK_ROLES
+_INVISIBLE = 1 << HINTS.index("invisible")
 SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
 LANDMARK_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search", "menu",
                             "menubar"})
@@ -247,8 +250,7 @@ def segment_html(text: str) -> Blocks:
             continue
         if event == "start":  # (libxml2's HTML parser has lowercased the tag names)
             style = el.get("style")
-            if tag in SKIP_TAGS or el.get("hidden") is not None or \
-                    (style and "none" in style and "display:none" in style.replace(" ", "")):
+            if tag in SKIP_TAGS:
                 walker.skip_subtree()
                 stack.append((tag, 0, -1, (0, 0, 0), 0))
                 continue
@@ -262,6 +264,8 @@ def segment_html(text: str) -> Blocks:
             role = el.get("role")
             if role and role.strip().lower() in LANDMARK_ROLES:
                 own |= _LANDMARK
+            if el.get("hidden") is not None or (style and "none" in style and "display:none" in style.replace(" ", "")):
+                own |= _INVISIBLE
             serial += 1
             stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))
             if data_row >= 0 and tag in BLOCK_TAGS:

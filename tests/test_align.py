@@ -71,3 +71,14 @@ def test_corpus_paths_from_environment(monkeypatch):
     assert [p.name for p in corpus_paths(["/y/c"])] == ["c"]
     monkeypatch.delenv("BOILERPLATE_CORPORA")
     assert corpus_paths() == []
+
+
+def test_align_short_blocks_take_the_heaviest_chain_not_the_first_match():
+    # "Deals" and "Video Games" in the menu also occur in the gold, late or inside other lines; matching
+    # each block at its first place after the previous one would push the real list out of reach
+    page = segment_html("<ul><li>Deals</li><li>Video Games</li></ul><h2>Video Game Deals</h2>"
+                        "<ul><li>Nintendo Switch</li><li>PlayStation 5</li><li>Xbox Series X</li></ul>"
+                        "<h2>Browse by genre</h2><ul><li>Adventure</li><li>Racing</li></ul>")
+    clean = ("Video Game Deals\nNintendo Switch\nPlayStation 5\nXbox Series X\nBrowse by genre\nAdventure\n"
+             "Racing\nBrowse age-appropriate video games")
+    assert align(page, clean).tolist() == [False, False, True, True, True, True, True, True, True]

@@ -78,3 +78,21 @@ def test_usage_and_model_errors(tmp_path, capsys):
     assert "model file not found" in capsys.readouterr().err
     assert main(["train", "--labeled", str(tmp_path), "--out", str(tmp_path / "m.txt")]) == 1
     assert "no labeled articles" in capsys.readouterr().err
+
+
+def test_train_refuses_to_overwrite_the_shipped_model_without_its_sources(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from boilerplate import cli
+    from boilerplate.model import DEFAULT_MODEL, card_path
+
+    shipped = tmp_path / "default.txt"
+    shutil.copy(DEFAULT_MODEL, shipped)
+    shutil.copy(card_path(DEFAULT_MODEL), card_path(shipped))
+    monkeypatch.setattr(cli, "DEFAULT_MODEL", shipped)
+    before = shipped.read_bytes()
+    assert main(["train", "--labeled", "labeled", "--out", str(shipped), "--no-cv"]) == 2
+    assert "refusing to overwrite the shipped model" in capsys.readouterr().err
+    assert shipped.read_bytes() == before
+    assert main(["train", "--labeled", "labeled", "--out", str(shipped), "--no-cv", "--force"]) == 0
+    assert shipped.read_bytes() != before  # trained on the seeds alone, as asked

@@ -44,9 +44,12 @@ def test_html_blocks_links_and_dropped_tags():
     assert b.path[4].endswith("ul/li")
 
 
-def test_hidden_elements_are_dropped():
-    b = segment_html('<body><p>seen</p><div hidden>unseen</div><p style="display: none">no</p></body>')
-    assert b.texts == ["seen"]
+def test_hidden_elements_are_kept_and_marked_invisible():
+    # closed tabs and collapsed sections are text of the page that corpora's gold often keeps
+    b = segment_html('<body><p>seen</p><div hidden><p>tab</p></div><p style="display: none">no</p></body>')
+    assert b.texts == ["seen", "tab", "no"]
+    invisible = 1 << HINTS.index("invisible")
+    assert [bool(h & invisible) for h in b.hints] == [False, True, True]
 
 
 def test_headings_and_inline_text_between_blocks():
