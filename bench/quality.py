@@ -68,7 +68,8 @@ def collect(labeled: Path | None, corpora: list[Path], *,
     for path in corpora:
         first = len(data.names)
         data.add_corpus_dir(path, progress=StderrProgress())
-        scored = {data.names[i]: i for i in range(first, len(data.names)) if data.holdout[i] == holdout}
+        scored = {data.names[i]: i for i in range(first, len(data.names))
+                  if data.page_sources[i] == path.name and data.holdout[i] == holdout}
         for p in read_corpus(path):
             i = scored.get(p.id)
             if i is None:

@@ -27,11 +27,12 @@ from .features import FEATURE_NAMES, batch_features
 from .labeled import Article
 from .metrics import line_prf, token_prf
 from .model import DEFAULT_ROUNDS, Model
-from .segment import Blocks, segment
+from .segment import Blocks, segment, segment_text
 
 FOLDS = 5
 HOLDOUT_EVERY = 10  # one site in this many is the holdout (crc32 of "holdout:" + site)
-LABELED_WEIGHT = 3.0  # hand-labeled blocks are exact, alignment-derived ones approximate: weigh them more
+LABELED_WEIGHT = 30.0  # hand-labeled blocks are exact, alignment-derived ones approximate; the labeled
+# text dumps are also a handful among thousands of text dumps derived from the corpora
 LABELED_LICENSE = "this project's own labels (MIT)"
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
 
@@ -77,8 +78,10 @@ class TrainingSet:
         self.licenses[Path(directory).name] = corpus_license(directory)
         self.add_corpus(read_corpus(directory), progress, total=count_pages(directory))
 
-    def add_corpus(self, pages: Iterable[CorpusPage], progress: Progress | None = None, total: int = 0) -> None:
-        """Add corpus pages, labeled by aligning their blocks with the clean text; grouped by site."""
+    def add_corpus(self, pages: Iterable[CorpusPage], progress: Progress | None = None, total: int = 0,
+                   text_dumps: bool = True) -> None:
+        """Add corpus pages, labeled by aligning their blocks with the clean text; grouped by site. With
+        `text_dumps`, each page also teaches the text-dump booster (see `_add_text_dumps`)."""
         done = 0
         for page in pages:
             done += 1
@@ -93,11 +96,27 @@ class TrainingSet:
             self.add(page.id, blocks, align(blocks, page.clean), page.clean, fold=site_fold(group),
                      holdout=is_holdout(group), source=page.corpus,
                      lang=page.lang or guess_lang(page.clean), page_type=page.page_type or "")
+            if text_dumps:
+                self._add_text_dumps(len(self.pages) - 1)
+
+    def _add_text_dumps(self, i: int) -> None:
+        """Page i again as the plain-text dump a browser's select-all and copy gives (one block per line,
+        the same labels), and its gold text as a dump with no chrome at all (so that re-extracting an
+        extraction keeps it); same fold and holdout, sources "dump:CORPUS" and "clean:CORPUS"."""
+        for kind, text, labels in (("dump", "\n".join(self.pages[i].texts), self.labels[i]),
+                                   ("clean", self.gold[i], None)):
+            dump = segment_text(text)
+            labels = np.ones(len(dump), dtype=bool) if labels is None else labels
+            if len(dump) and len(dump) == len(labels):
+                self.add(self.names[i], dump, labels, self.gold[i] if kind == "dump" else "\n".join(dump.texts),
+                         fold=self.folds[i], holdout=self.holdout[i], source=f"{kind}:{self.page_sources[i]}",
+                         lang=self.langs[i], page_type=self.page_types[i], derived=True)
 
     def add(self, name: str, blocks: Blocks, labels: np.ndarray, gold: str, *, fold: int,
             source: str, weight: float = 1.0, holdout: bool = False, lang: str = "",
-            page_type: str = "") -> None:
-        """Add one page to a cross-validation fold (or to the holdout)."""
+            page_type: str = "", derived: bool = False) -> None:
+        """Add one page to a cross-validation fold (or to the holdout); a `derived` page (a text dump made
+        from another) is not counted among the sources' pages."""
         self.names.append(name)
         self.pages.append(blocks)
         self.labels.append(np.asarray(labels, dtype=bool))
@@ -108,7 +127,8 @@ class TrainingSet:
         self.langs.append(lang)
         self.page_types.append(page_type)
         self.weights.append(weight)
-        self.sources[source] = self.sources.get(source, 0) + 1
+        if not derived:
+            self.sources[source] = self.sources.get(source, 0) + 1
 
 
 @dataclass

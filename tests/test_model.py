@@ -175,3 +175,20 @@ def test_sites_are_grouped_across_corpora_and_the_holdout_is_never_cross_validat
     cv = {s.name for s in cross_validate(data)}
     assert "one-s0.com" in cv and "two-s1.com" in cv and not {"one-s18.com", "two-s18.com"} & cv
     assert {s.name for s in cross_validate(data, holdout=True)} == {"one-s18.com", "two-s18.com"}
+
+
+def test_corpus_pages_also_teach_text_dumps_in_the_same_fold():
+    body = "The council approved the new budget after a long debate on Tuesday."
+    page = f"<html><body><div class='nav'><a>Home</a> <a>News</a></div><p>{body}</p><p>{body}</p></body></html>"
+    data = TrainingSet()
+    data.add_corpus([CorpusPage("c", "p", page.encode(), f"{body}\n{body}", "s0.com")])
+    assert data.sources == {"c": 1}  # the derived dumps are not pages of a source
+    assert data.page_sources == ["c", "dump:c", "clean:c"]
+    html, dump, clean = data.pages
+    assert not dump.is_html and dump.texts == html.texts and data.labels[1].tolist() == data.labels[0].tolist()
+    assert data.labels[0].tolist() == [False, True, True]
+    assert clean.texts == [body, body] and data.labels[2].all()
+    assert len(set(data.folds)) == 1 and len(set(data.holdout)) == 1
+    data = TrainingSet()
+    data.add_corpus([CorpusPage("c", "p", page.encode(), body, "s0.com")], text_dumps=False)
+    assert data.page_sources == ["c"]
