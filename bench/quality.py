@@ -125,7 +125,8 @@ def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: boo
             except Exception:  # a peer's crash on a page scores as an empty extraction
                 text = ""
             ms = (time.perf_counter() - t0) * 1000
-            rows.append((page.source, page.id, page.lang, page.page_type, name, *token_prf(text, page.gold), ms))
+            rows.append((page.source, page.id, page.lang, page.page_type, name, *token_prf(text, page.gold),
+                         ms))
             if bar:
                 bar.step(name)
     return pl.DataFrame(rows, schema=["source", "page", "lang", "page_type", "system", "precision", "recall",

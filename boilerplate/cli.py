@@ -204,9 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--model", help=f"model file (default: the shipped {DEFAULT_MODEL.name})")
     rn.set_defaults(func=cmd_run)
 
-    tr = sub.add_parser("train", help="train a model on labeled articles",
-                        description="Train on labeled articles, print leave-one-article-out scores, "
-                                    "write MODEL and its card MODEL.json.")
+    tr = sub.add_parser("train", help="train a model on labeled articles and corpora",
+                        description="Train on labeled articles and (HTML, clean text) corpora, print the "
+                                    "scores cross-validated by site, write MODEL and its card MODEL.json. "
+                                    "Progress goes to stderr.")
     tr.add_argument("--labeled", required=True, help="directory of labeled articles (NAME.tsv + page)")
     tr.add_argument("--corpus", action="append", metavar="DIR",
                     help="also learn from an (HTML, clean text) corpus; repeatable (default: the "

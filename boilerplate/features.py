@@ -72,8 +72,8 @@ BASE_FEATURES = {
     "d_main_end": "block index minus the main run's last block (clipped to ±DIST_CLIP)",
     "main_overlap": "share of the block's distinct character bigrams found in other blocks of the main run",
     "title_overlap": "share of the block's character bigrams found in the HTML <title> (NaN for text)",
-    "d_headline": "block index minus the headline's: the first block with the page's best title_overlap, if at "
-                  "least HEADLINE_OVERLAP (clipped to ±DIST_CLIP; NaN without a headline)",
+    "d_headline": "block index minus the headline's: the first block with the page's best title_overlap, "
+                  "if at least HEADLINE_OVERLAP (clipped to ±DIST_CLIP; NaN without a headline)",
     "tag": "the owner element's tag, categorical (0 = text dump)",
     "depth": "DOM depth of the owner element minus the main run's median depth (NaN for text dumps)",
     "path_share": "share of the page's blocks with the same last-3-tags path (NaN for text dumps)",
@@ -303,7 +303,8 @@ def page_features(blocks: Blocks) -> np.ndarray:
         path_group = np.fromiter((path_ids.setdefault(p, len(path_ids)) for p in blocks.path), dtype=np.int64,
                                  count=n)
         base["path_share"] = np.bincount(path_group)[path_group] / n
-        base["path_text_share"] = np.bincount(path_group, weights=n_tokens)[path_group] / max(n_tokens.sum(), 1.0)
+        base["path_text_share"] = (np.bincount(path_group, weights=n_tokens)[path_group] /
+                                   max(n_tokens.sum(), 1.0))
         base["path_link_density"] = (np.bincount(path_group, weights=blocks.link_chars)[path_group] /
                                      np.maximum(np.bincount(path_group, weights=n_chars)[path_group], 1))
         base["page_link_density"] = np.full(n, blocks.link_chars.sum() / max(n_chars.sum(), 1.0))

@@ -28,7 +28,8 @@ BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir",
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "frame",
     "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main",
-    "menu", "nav", "noscript", "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
+    "menu", "nav", "noscript", "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td",
+    "tfoot",
     "th", "thead", "tr", "ul", "br", "caption",
 })
 # Owner tags known to the model; everything else is "other". Index 0 is reserved for text dumps.
@@ -264,7 +265,8 @@ def segment_html(text: str) -> Blocks:
             role = el.get("role")
             if role and role.strip().lower() in LANDMARK_ROLES:
                 own |= _LANDMARK
-            if el.get("hidden") is not None or (style and "none" in style and "display:none" in style.replace(" ", "")):
+            if el.get("hidden") is not None or \
+                    (style and "none" in style and "display:none" in style.replace(" ", "")):
                 own |= _INVISIBLE
             serial += 1
             stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))

@@ -1,11 +1,12 @@
 """Training stage: labeled pages → cross-validated scores → the final model with its card.
 
 Pages are grouped by site (registrable domain, across corpora: one site's pages in two corpora are one
-group; a page whose site is unknown is its own group). One site in HOLDOUT_EVERY, chosen by a stable hash
-of its name, is the holdout: left out of cross-validation and scored only by `evaluate(holdout=True)`, a
-model fit on all other sites (the final check, to be looked at rarely). The other groups are spread over
-FOLDS folds by a stable hash, the labeled articles one per fold (leave-one-article-out for five), so a page
-is never scored by a model that saw it or its site. The shipped model is fit on every page. Deterministic.
+group; a page whose site is unknown is its own group). One site in HOLDOUT_EVERY, chosen by a stable
+hash of its name, is the holdout: left out of cross-validation, scored only by
+`cross_validate(holdout=True)` with a model fit on all other sites (the final check, to be looked at
+rarely). The other groups are spread over FOLDS folds by a stable hash, the labeled articles one per
+fold (leave-one-article-out for five), so a page is never scored by a model that saw it or its site.
+The shipped model is fit on every page. Deterministic.
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ class TrainingSet:
             dump = segment_text(text)
             labels = np.ones(len(dump), dtype=bool) if labels is None else labels
             if len(dump) and len(dump) == len(labels):
-                self.add(self.names[i], dump, labels, self.gold[i] if kind == "dump" else "\n".join(dump.texts),
+                gold = self.gold[i] if kind == "dump" else "\n".join(dump.texts)
+                self.add(self.names[i], dump, labels, gold,
                          fold=self.folds[i], holdout=self.holdout[i], source=f"{kind}:{self.page_sources[i]}",
                          lang=self.langs[i], page_type=self.page_types[i], derived=True)
 
@@ -267,5 +269,6 @@ class StderrProgress:
             return
         filled = self.width * min(done, total) // total
         end = "\n" if done >= total else ""
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {stage} {done:,}/{total:,} {elapsed}{end}")
+        bar = "#" * filled + "." * (self.width - filled)
+        sys.stderr.write(f"\r[{bar}] {stage} {done:,}/{total:,} {elapsed}{end}")
         sys.stderr.flush()

@@ -17,8 +17,9 @@ def tiny_corpus(tmp_path, sites=(0, 1, 2)):
         page = (f"<html><body><div class='nav'><a>Home</a> <a>World</a></div><article><h1>Title {i}</h1>"
                 f"<p>{body}</p><p>{body} Paragraph {i}.</p></article><footer>Copyright</footer></body></html>")
         (root / "html" / f"p{i}.html").write_text(page)
-        truth[f"p{i}"] = {"articleBody": f"Title {i}\n{body}\n{body} Paragraph {i}.", "url": f"https://s{i}.com/",
-                          "lang": "en", "page_type": "article" if i % 2 else "listing"}
+        truth[f"p{i}"] = {"articleBody": f"Title {i}\n{body}\n{body} Paragraph {i}.",
+                          "url": f"https://s{i}.com/", "lang": "en",
+                          "page_type": "article" if i % 2 else "listing"}
     (root / "ground-truth.json").write_text(json.dumps(truth))
     return root
 

@@ -162,7 +162,8 @@ def test_sites_are_grouped_across_corpora_and_the_holdout_is_never_cross_validat
     data = TrainingSet()
     data.add_articles(load_labeled(labeled_dir), source="labeled")
     body = "<p>" + "The council approved the new budget after a long debate on Tuesday. " * 4 + "</p>"
-    page = f"<html><body><div class='nav'><a>Home</a> <a>News</a></div>{body}<footer>(c)</footer></body></html>"
+    nav = "<div class='nav'><a>Home</a> <a>News</a></div>"
+    page = f"<html><body>{nav}{body}<footer>(c)</footer></body></html>"
     clean = " ".join(["The council approved the new budget after a long debate on Tuesday."] * 4)
     for corpus in ("one", "two"):
         data.add_corpus([CorpusPage(corpus, f"{corpus}-{site}", page.encode(), clean, site)
@@ -179,7 +180,8 @@ def test_sites_are_grouped_across_corpora_and_the_holdout_is_never_cross_validat
 
 def test_corpus_pages_also_teach_text_dumps_in_the_same_fold():
     body = "The council approved the new budget after a long debate on Tuesday."
-    page = f"<html><body><div class='nav'><a>Home</a> <a>News</a></div><p>{body}</p><p>{body}</p></body></html>"
+    nav = "<div class='nav'><a>Home</a> <a>News</a></div>"
+    page = f"<html><body>{nav}<p>{body}</p><p>{body}</p></body></html>"
     data = TrainingSet()
     data.add_corpus([CorpusPage("c", "p", page.encode(), f"{body}\n{body}", "s0.com")])
     assert data.sources == {"c": 1}  # the derived dumps are not pages of a source

@@ -31,7 +31,8 @@ def test_html_blocks_links_and_dropped_tags():
                      "<style>p{}</style><noscript>enable js</noscript>"
                      "<ul><li>one</li><li>two</li></ul><table><tr><td>c1</td><td>c2</td></tr></table>"
                      "<!-- a comment --></body></html>")
-    assert b.texts == ["Home | News", "Hello world,", "second link line.", "enable js", "one", "two", "c1 | c2"]
+    assert b.texts == ["Home | News", "Hello world,", "second link line.", "enable js", "one", "two",
+                       "c1 | c2"]
     assert b.title == "A title"
     assert b.link_chars.tolist() == [8, 0, 4, 0, 0, 0, 0]
     assert b.tag[0] == TAG_ID["div"] and b.tag[1] == TAG_ID["p"] and b.tag[4] == TAG_ID["li"]
