@@ -143,12 +143,14 @@ class PageScore:
     token: tuple[float, float, float]
     lang: str = ""
     page_type: str = ""
+    idempotent: bool | None = None  # HTML pages: does re-extracting the extraction as text give it back?
 
 
 def _summary(scores: list[PageScore]) -> dict[str, Any]:
     line = np.array([s.line for s in scores]).mean(axis=0)
     tok = np.array([s.token for s in scores])
-    return {"pages": len(scores),
+    again = [s.idempotent for s in scores if s.idempotent is not None]
+    return {"pages": len(scores), **({"idempotent_share": round(float(np.mean(again)), 4)} if again else {}),
             "line_precision": round(float(line[0]), 4), "line_recall": round(float(line[1]), 4),
             "line_f1": round(float(line[2]), 4),
             "token_precision": round(float(tok[:, 0].mean()), 4),
@@ -217,13 +219,24 @@ def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, ro
             rows = slice(offsets[i], offsets[i + 1])
             keep = model.keep(model.predict_proba(X[rows]))
             extracted = "\n".join(t for t, k in zip(data.pages[i].texts, keep) if k)
+            again = _reextract(model, extracted) == extracted if data.pages[i].is_html else None
             scores.append(PageScore(data.names[i], data.page_sources[i],
                                     tuple(line_prf(keep, data.labels[i])),
                                     tuple(token_prf(extracted, data.gold[i])),
-                                    data.langs[i], data.page_types[i]))
+                                    data.langs[i], data.page_types[i], again))
     if progress and splits:
         progress("holdout" if holdout else "cross-validation folds", len(splits), len(splits))
     return scores
+
+
+def _reextract(model: Model, text: str) -> str:
+    """An extraction extracted again, as a text dump, by the same model."""
+    blocks = segment_text(text)
+    if not len(blocks):
+        return ""
+    X, _ = batch_features([blocks])
+    keep = model.keep(model.predict_proba(X))
+    return "\n".join(t for t, k in zip(blocks.texts, keep) if k)
 
 
 def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, cv: bool = True,

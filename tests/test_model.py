@@ -194,3 +194,17 @@ def test_corpus_pages_also_teach_text_dumps_in_the_same_fold():
     data = TrainingSet()
     data.add_corpus([CorpusPage("c", "p", page.encode(), body, "s0.com")], text_dumps=False)
     assert data.page_sources == ["c"]
+
+
+def test_cross_validation_reports_whether_re_extraction_gives_the_extraction_back():
+    data = TrainingSet()
+    data.add_articles(load_labeled("labeled"), source="labeled")
+    body = "The council approved the new budget after a long debate on Tuesday night in the city hall."
+    for site in ("s0.com", "s1.com", "s2.com", "s3.com", "s4.com", "s5.com"):
+        nav = "<div class='nav'><a>Home</a> <a>News</a></div>"
+        page = f"<html><body>{nav}<p>{body}</p><p>{site}</p></body></html>"
+        data.add_corpus([CorpusPage("c", site, page.encode(), body, site)])
+    scores = cross_validate(data, rounds=5)
+    html = [s for s in scores if s.source == "c"]
+    assert html and all(isinstance(s.idempotent, bool) for s in html)
+    assert all(s.idempotent is None for s in scores if s.source != "c")  # text dumps: not measured
