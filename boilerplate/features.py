@@ -47,7 +47,8 @@ SHARE_POWER = 3  # container text shares weigh each block's main-run weight cube
 ROOT_SHARE = 0.7  # the article root: the deepest block-level element holding this share of the
 # main-run weight
 DIST_CLIP = 50  # block distances are clipped to ±this
-HEADLINE_OVERLAP = 0.6  # a block whose bigrams are at least this much in the <title> can be the headline
+HEADLINE_OVERLAP = 0.6  # a headline's bigrams are this much in the <title>, and hold this share of the
+# title's bigrams
 WINDOW = (-2, -1, 1, 2)  # neighbour offsets whose features are copied into each row
 NEIGHBOUR_BASE = ("n_chars", "punct_ratio", "ends_sentence", "link_density", "repeat", "main_overlap",
                   "cjk_ratio")
@@ -72,8 +73,9 @@ BASE_FEATURES = {
     "d_main_end": "block index minus the main run's last block (clipped to ±DIST_CLIP)",
     "main_overlap": "share of the block's distinct character bigrams found in other blocks of the main run",
     "title_overlap": "share of the block's character bigrams found in the HTML <title> (NaN for text)",
-    "d_headline": "block index minus the headline's: the first block with the page's best title_overlap, "
-                  "if at least HEADLINE_OVERLAP (clipped to ±DIST_CLIP; NaN without a headline)",
+    "d_headline": "block index minus the headline's: the first block best matching the <title>, whose "
+                  "bigrams are mostly in it and hold most of its bigrams (both ≥ HEADLINE_OVERLAP; clipped "
+                  "to ±DIST_CLIP; NaN without a headline)",
     "tag": "the owner element's tag, categorical (0 = text dump)",
     "depth": "DOM depth of the owner element minus the main run's median depth (NaN for text dumps)",
     "path_share": "share of the page's blocks with the same last-3-tags path (NaN for text dumps)",
@@ -293,9 +295,13 @@ def page_features(blocks: Blocks) -> np.ndarray:
         title_keys, _ = _bigram_keys(title_codes, _classes(title_codes), np.array([0, len(title_codes)]))
         base["title_overlap"] = _overlap(keys, owner, _distinct(title_keys), n) if len(title_keys) else \
             np.full(n, np.nan)
-        overlap = np.nan_to_num(base["title_overlap"], nan=-1.0)
-        best = int(np.argmax(overlap))
-        if overlap[best] >= HEADLINE_OVERLAP:
+        # the headline is mostly the title, and holds most of it: a one-word "Apple" is not a headline
+        overlap = np.nan_to_num(base["title_overlap"], nan=0.0)
+        coverage = np.minimum(np.bincount(owner, minlength=n) / max(len(title_keys), 1), 1.0)
+        candidate = np.where((overlap >= HEADLINE_OVERLAP) & (coverage >= HEADLINE_OVERLAP),
+                             overlap * coverage, 0.0)
+        best = int(np.argmax(candidate))
+        if candidate[best] > 0:
             base["d_headline"] = np.clip(idx - best, -DIST_CLIP, DIST_CLIP)
         main_depths = blocks.depth[start:end + 1]
         base["depth"] = blocks.depth - (float(np.median(main_depths)) if len(main_depths) else 0.0)

@@ -156,3 +156,13 @@ def test_article_root_holds_the_list_inside_the_article_but_not_the_menu():
     assert in_root == [0] * 5 + [1] * 6 + [0]
     text = page_features(segment_text("a\nb"))[:, FEATURE_NAMES.index("in_root")]
     assert np.isnan(text).all()
+
+
+def test_headline_is_the_block_that_holds_most_of_the_title():
+    b = segment_html("<html><head><title>Can the fangirl switch to the new phone</title></head><body>"
+                     "<ul><li>phone</li><li>Other news</li></ul><h1>Can the fangirl switch to the new phone?</h1>"
+                     "<p>The body of the article follows its headline.</p></body></html>")
+    d = page_features(b)[:, FEATURE_NAMES.index("d_headline")]
+    assert d.tolist() == [-2, -1, 0, 1]  # "phone" is all title words, but only a sliver of the title
+    b = segment_html("<html><head><title>Something else entirely</title></head><body><p>Body.</p></body></html>")
+    assert np.isnan(page_features(b)[:, FEATURE_NAMES.index("d_headline")]).all()
