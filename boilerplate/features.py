@@ -305,9 +305,9 @@ def page_features(blocks: Blocks) -> np.ndarray:
             base["d_headline"] = np.clip(idx - best, -DIST_CLIP, DIST_CLIP)
         main_depths = blocks.depth[start:end + 1]
         base["depth"] = blocks.depth - (float(np.median(main_depths)) if len(main_depths) else 0.0)
-        path_ids = {}
-        path_group = np.fromiter((path_ids.setdefault(p, len(path_ids)) for p in blocks.path), dtype=np.int64,
-                                 count=n)
+        path_ids: dict[str, int] = {}
+        path_group = np.fromiter((path_ids.setdefault(p, len(path_ids)) for p in blocks.path),
+                                 dtype=np.int64, count=n)
         base["path_share"] = np.bincount(path_group)[path_group] / n
         base["path_text_share"] = (np.bincount(path_group, weights=n_tokens)[path_group] /
                                    max(n_tokens.sum(), 1.0))

@@ -29,8 +29,7 @@ BLOCK_TAGS = frozenset({
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "frame",
     "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main",
     "menu", "nav", "noscript", "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td",
-    "tfoot",
-    "th", "thead", "tr", "ul", "br", "caption",
+    "tfoot", "th", "thead", "tr", "ul", "br", "caption",
 })
 # Owner tags known to the model; everything else is "other". Index 0 is reserved for text dumps.
 TAGS = ("text", "other", "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "span",
