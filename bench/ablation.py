@@ -30,13 +30,19 @@ GROUPS = {
     "main run (in/distances/overlap)": _names("in_main", "d_main", "main_overlap"),
     "container text share / link density": _names("parent_", "grandparent_"),
     "article root (in_root)": _names("in_root"),
-    "class/id/tag hints": [n for n in _names("hint_") if n != "hint_landmark"],
+    "class/id/tag hints": [n for n in _names("hint_") if n not in ("hint_landmark", "hint_noscript",
+                                                                    "hint_invisible")],
     "landmark (nav, aside, page header/footer)": _names("hint_landmark"),
     "tag, depth, path share": _names("tag", "depth", "path_share"),
     "link density": _names("link_density"),
     "repetition (repeat, earlier copies)": _names("repeat", "earlier_copies"),
     "title overlap": _names("title_overlap"),
     "length rank in page": _names("len_rank"),
+    "page-level (size, longest block, main-run share, link density)": _names("page_"),
+    "tag-path text share / link density": _names("path_text_share", "path_link_density"),
+    "headline distance": _names("d_headline"),
+    "position in page": _names("position"),
+    "noscript / invisible hints": _names("hint_noscript", "hint_invisible"),
 }
 
 
