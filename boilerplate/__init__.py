@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Iterable
 
@@ -20,7 +21,12 @@ from .features import batch_features
 from .model import Model
 from .segment import Blocks, Kind, segment
 
-__all__ = ["Line", "InputError", "ModelError", "LabelError", "Model", "classify", "classify_blocks",
+try:
+    __version__ = version("boilerplate")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["__version__", "Line", "InputError", "ModelError", "LabelError", "Model", "classify", "classify_blocks",
            "extract", "extract_many", "load_model"]
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import Line, classify, load_model
+from . import Line, __version__, classify, load_model
 from .errors import InputError, LabelError, ModelError
 from .files import atomic_write
 from .labeled import format_labels, load_labeled, normalize
@@ -160,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Keep the content of web pages (title, body, captions) and "
                                             "drop the chrome (menus, related links, footers, ads).",
                                 epilog=EPILOG)
+    p.add_argument("--version", action="version", version=f"boilerplate {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def page_args(sp: argparse.ArgumentParser) -> None:

@@ -96,3 +96,13 @@ def test_train_refuses_to_overwrite_the_shipped_model_without_its_sources(tmp_pa
     assert shipped.read_bytes() == before
     assert main(["train", "--labeled", "labeled", "--out", str(shipped), "--no-cv", "--force"]) == 0
     assert shipped.read_bytes() != before  # trained on the seeds alone, as asked
+
+
+def test_version(capsys):
+    import boilerplate
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"boilerplate {boilerplate.__version__}"
+    assert boilerplate.__version__[0].isdigit() and boilerplate.__version__ != "0+unknown"
