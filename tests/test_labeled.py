@@ -18,7 +18,7 @@ def write(tmp_path: Path, tsv: str, page: str = PAGE, name: str = "a") -> Path:
 
 def test_seed_articles_load(labeled_dir):
     articles = load_labeled(labeled_dir)
-    assert len(articles) == 5
+    assert len(articles) >= 5  # the five seed articles, and any a user has added
     for a in articles:
         assert len(a.roles) == len(a.blocks) and a.labels.any() and not a.labels.all()
 
