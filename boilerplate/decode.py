@@ -127,9 +127,53 @@ def _decode_bytes(data: bytes, http_charset: str | None) -> str:
 
 
 def _detect(data: bytes, fallback: str | None) -> str:
-    """Decode with charset-normalizer's best guess; replacement characters for stray bytes."""
+    """Decode with charset-normalizer's best guess, unless a Chinese reading is plausible and the guess
+    is not a Japanese, Korean or UTF-8 one (it reads GBK pages as Cyrillic, e.g. iso8859_5 or ptcp154,
+    and GBK as Big5); replacement characters for stray bytes."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    sample = data[:200_000]
+    best = from_bytes(sample).best()
     enc = _codec(best.encoding) if best is not None else None
+    if enc not in _TRUSTED_GUESSES:
+        enc = _plausible_chinese(sample) or enc
     return data.decode(enc or fallback or "gb18030", errors="replace")
+
+
+# Guesses kept as they are; any other (single-byte charsets, and GBK vs Big5, which the detector also
+# confuses) gives way to a plausible Chinese reading.
+_TRUSTED_GUESSES = frozenset({"utf-8", "euc_jp", "shift_jis", "cp932", "iso2022_jp", "euc_kr", "cp949"})
+# Frequent Chinese characters, simplified and traditional: in real Chinese text most Han characters are
+# among them; in bytes of another charset read as GBK or Big5, few are.
+_FREQUENT_HAN = frozenset(
+    "的一是不了人我在有他这這中大来來上国國个個到说說们們为為子和你地出道也时時年得就那要下以生会會自着著"
+    "去之过過家学學对對可她里裡后後小么麼心多天而能好都然没沒日于於起还還发發成事只作当當想看文无無开開手十"
+    "用主行方又如前所本见見经經头頭面公同三已老从從动動两兩长長知民样樣现現分将將外但身些与與高意进進把法此"
+    "实實回二理美点點月明其种種声聲全工己话話儿兒者向情部正名定女问問力机機给給等几幾很业業最间間新什打便位"
+    "因重被走电電四第门門相次东東政海口使教西再平真听聽世气氣信北少关關并並内內加化由却卻代军軍产產入先山五"
+    "太水万萬市眼体體别別处處总總才场場师師书書比住员員九笑性通目华華报報立马馬命张張活难難神数數件安表原车車"
+    "白应應路期叫死常提感金何更反合放做系计計或司利受光王果亲親界及今京务務制解各任至清物台象记記边邊共风風"
+    "战戰干接它许許八特觉覺望直服毛林题題建南度统統色字请請交爱愛让讓认認算论論百吃义義科怎元社术術结結六功"
+    "指思非流每青管夫连連远遠资資队隊跟带帶花快条條院变變联聯言权權往展该該领領传傳近留红紅治决決周保达達办"
+    "辦运運武半候七必城父强強步完革深区區即求品士转轉量空甚众眾技轻輕程告江语語英基派满滿式李息写寫呢识識极"
+    "極令黄黃德收脸臉钱錢党黨倒未持取设設始版双雙历歷越史商千片容研像找友孩站广廣改议議形委早房音火际際则則"
+    "首单單据據导導影失拿网網香似斯专專石若兵弟谁誰校读讀志飞飛观觀争爭究包组組造落视視济濟喜离離虽雖坏壞兴"
+    "興切装裝诉訴新闻聞台湾灣市场場记者據报導表示指出今天目前已经經表示企业業发展展示公司")
+_HAN_MIN_SHARE = 0.6  # of the non-ASCII characters, for a reading to count as Chinese
+_FREQUENT_MIN_SHARE = 0.3  # of the Han characters (real text: ~0.5–0.8; misread bytes: a few percent)
+
+
+def _plausible_chinese(sample: bytes) -> str | None:
+    """"gb18030" or "big5hkscs" when the bytes read as Chinese text under it (mostly Han characters, most
+    of them frequent ones, few undecodable bytes), the more plausible of the two; else None."""
+    best, best_share = None, _FREQUENT_MIN_SHARE
+    for enc in ("gb18030", "big5hkscs"):
+        text = sample.decode(enc, errors="replace")
+        non_ascii = sum(1 for c in text if ord(c) > 127)
+        han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+        if not han or len(han) < _HAN_MIN_SHARE * non_ascii or text.count("\ufffd") > 0.01 * non_ascii:
+            continue
+        share = sum(1 for c in han if c in _FREQUENT_HAN) / len(han)
+        if share >= best_share:
+            best, best_share = enc, share
+    return best

@@ -74,3 +74,50 @@ def test_mostly_utf8_with_a_broken_sequence_stays_utf8():
     data = page("big5", ZH_TRAD * 50).encode("utf-8") + "截斷".encode("utf-8")[:-1]
     text = decode(data)
     assert ZH_TRAD * 50 in text and text.count("\ufffd") == 1
+
+
+NAV = "".join(f'<li><a href="/section/{i}.html" class="nav-item">Section {i}</a></li>\n' for i in range(400))
+
+
+@pytest.mark.parametrize("text, enc", [
+    ("美国总统与澳洲总理在白宫签署关键矿产协议，两国将在六个月内各自投入十亿美元，共同开采与加工关键矿物。", "gbk"),
+    ("美国总统与澳洲总理在白宫签署关键矿产协议，两国将在六个月内各自投入十亿美元，共同开采与加工关键矿物。" * 3,
+     "gbk"),
+    ("美國總統與澳洲總理在白宮簽署關鍵礦產協議，兩國將在六個月內各自投入十億美元，共同開採與加工關鍵礦物。", "big5"),
+])
+def test_undeclared_chinese_is_not_read_as_a_single_byte_charset(text, enc):
+    # much markup and a little Chinese: the detector's own guess is cp1250 or, for GBK, Big5
+    page = f"<html><head><title>News</title></head><body><ul>{NAV}</ul><p>{text}</p></body></html>"
+    assert decode(page.encode(enc)) == page
+
+
+def test_undeclared_cyrillic_stays_cyrillic():
+    page = "<html><body><p>" + "Президент заявил, что переговоры продолжатся на следующей неделе. " * 5 + "</p>"
+    assert decode(page.encode("cp1251")) == page
+
+
+def test_chinese_corpus_pages_without_charset_declarations_decode_in_every_encoding():
+    """Every Chinese page of the dev corpora, its charset declarations removed, re-encoded as UTF-8,
+    GB18030, GBK and Big5 (where its text fits), extracts as its text does."""
+    import re
+
+    import boilerplate
+    from boilerplate.corpora import corpus_paths, read_corpus
+
+    meta = re.compile(r"<meta[^>]*charset[^>]*>", re.I)
+    pages = [p for path in corpus_paths() for p in read_corpus(path) if (p.lang or "zh") == "zh"
+             and sum("\u4e00" <= c <= "\u9fff" for c in p.clean[:2000]) > 100]
+    if not pages:
+        pytest.skip("no Chinese corpus pages (set $BOILERPLATE_CORPORA)")
+    same = total = 0
+    for p in pages:
+        text = meta.sub("", decode(p.html))
+        expected = boilerplate.extract(text)
+        for enc in ("utf-8", "gb18030", "gbk", "big5"):
+            try:
+                data = text.encode(enc)
+            except UnicodeEncodeError:
+                continue
+            total += 1
+            same += boilerplate.extract(data) == expected
+    assert same >= 0.995 * total
