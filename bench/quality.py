@@ -82,43 +82,27 @@ def collect(labeled: Path | None, corpora: list[Path], *,
     return pages, data
 
 
-class Progress:
-    """A one-line progress bar on stderr: pages done / total and the current system."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.done, self.start = total, 0, time.perf_counter()
-
-    def step(self, system: str) -> None:
-        self.done += 1
-        if self.done % 10 == 0 or self.done == self.total:
-            width = 30
-            filled = width * self.done // max(self.total, 1)
-            rate = self.done / max(time.perf_counter() - self.start, 1e-9)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                             f"{rate:6.1f} runs/s  {system[:24]:<24}")
-            sys.stderr.flush()
-        if self.done == self.total:
-            sys.stderr.write("\n")
-
-
 def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: bool = True,
         holdout: bool = False) -> pl.DataFrame:
     """One row per (page, system): source, page, lang, page type, system, precision, recall, f1, ms."""
     rows = []
-    bar = Progress(len(pages) * (1 + len(peers))) if progress else None
-    cv = {(s.source, s.name): s.token
-          for s in cross_validate(data, holdout=holdout, progress=StderrProgress() if progress else None)}
+    bar = StderrProgress() if progress else None
+
+    def step(system: str, done: int) -> None:
+        if bar and (done % 25 == 0 or done == len(pages)):
+            bar(f"scoring pages with {system}", done, len(pages))
+
+    cv = {(s.source, s.name): s.token for s in cross_validate(data, holdout=holdout, progress=bar)}
     model = boilerplate.load_model()
-    for page in pages:
+    for done, page in enumerate(pages, 1):
         t0 = time.perf_counter()
         boilerplate.extract(page.raw, model=model)
         ms = (time.perf_counter() - t0) * 1000
         p, r, f = cv[(page.source, page.id)]
         rows.append((page.source, page.id, page.lang, page.page_type, SYSTEM, p, r, f, ms))
-        if bar:
-            bar.step(SYSTEM)
+        step(SYSTEM, done)
     for name, extract in peers.items():
-        for page in pages:
+        for done, page in enumerate(pages, 1):
             t0 = time.perf_counter()
             try:
                 text = extract(page.html, page.lang)
@@ -127,8 +111,7 @@ def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: boo
             ms = (time.perf_counter() - t0) * 1000
             rows.append((page.source, page.id, page.lang, page.page_type, name, *token_prf(text, page.gold),
                          ms))
-            if bar:
-                bar.step(name)
+            step(name, done)
     return pl.DataFrame(rows, schema=["source", "page", "lang", "page_type", "system", "precision", "recall",
                                       "f1", "ms"], orient="row")
 
