@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from . import classify_blocks
 from .align import align
 from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_corpus
 from .decode import decode
@@ -146,6 +147,13 @@ class PageScore:
     idempotent: bool | None = None  # HTML pages: does re-extracting the extraction as text give it back?
 
 
+def _f1_stats(f1: list[float]) -> dict[str, float]:
+    """Mean token F1 of some pages, its median, and the share of pages below 0.5."""
+    f = np.asarray(f1, dtype=np.float64)
+    return {"token_f1": round(float(f.mean()), 4), "token_f1_median": round(float(np.median(f)), 4),
+            "share_below_0.5": round(float(np.mean(f < 0.5)), 4)}
+
+
 def _summary(scores: list[PageScore]) -> dict[str, Any]:
     line = np.array([s.line for s in scores]).mean(axis=0)
     tok = np.array([s.token for s in scores])
@@ -154,10 +162,7 @@ def _summary(scores: list[PageScore]) -> dict[str, Any]:
             "line_precision": round(float(line[0]), 4), "line_recall": round(float(line[1]), 4),
             "line_f1": round(float(line[2]), 4),
             "token_precision": round(float(tok[:, 0].mean()), 4),
-            "token_recall": round(float(tok[:, 1].mean()), 4),
-            "token_f1": round(float(tok[:, 2].mean()), 4),
-            "token_f1_median": round(float(np.median(tok[:, 2])), 4),
-            "share_below_0.5": round(float(np.mean(tok[:, 2] < 0.5)), 4)}
+            "token_recall": round(float(tok[:, 1].mean()), 4), **_f1_stats(tok[:, 2])}
 
 
 def _breakdown(scores: list[PageScore]) -> dict[str, Any]:
@@ -169,10 +174,7 @@ def _breakdown(scores: list[PageScore]) -> dict[str, Any]:
             if getattr(s, attr):
                 groups.setdefault(getattr(s, attr), []).append(s.token[2])
         if len(groups) > 1:
-            out[key] = {g: {"pages": len(f), "token_f1": round(float(np.mean(f)), 4),
-                            "token_f1_median": round(float(np.median(f)), 4),
-                            "share_below_0.5": round(float(np.mean(np.array(f) < 0.5)), 4)}
-                        for g, f in sorted(groups.items())}
+            out[key] = {g: {"pages": len(f), **_f1_stats(f)} for g, f in sorted(groups.items())}
     return out
 
 
@@ -231,12 +233,7 @@ def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, ro
 
 def _reextract(model: Model, text: str) -> str:
     """An extraction extracted again, as a text dump, by the same model."""
-    blocks = segment_text(text)
-    if not len(blocks):
-        return ""
-    X, _ = batch_features([blocks])
-    keep = model.keep(model.predict_proba(X))
-    return "\n".join(t for t, k in zip(blocks.texts, keep) if k)
+    return "\n".join(line.text for line in classify_blocks([segment_text(text)], model)[0] if line.is_content)
 
 
 def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, cv: bool = True,
