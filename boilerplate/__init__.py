@@ -1,43 +1,39 @@
 """boilerplate: separate a web page's content (title, body, captions) from its chrome.
 
     import boilerplate
-    text = boilerplate.extract(html_or_text)              # content lines joined by "\\n"
-    for line in boilerplate.classify(page):                # every line with its score
-        print(line.is_content, round(line.score, 2), line.text)
+    text = boilerplate.extract(html_or_text)              # title, then the content lines
+    doc = boilerplate.parse(Path("page.html"))            # title, lines with roles, encoding
+    for line in doc.lines:
+        print(line.role, round(line.score, 2), line.text)
+
+A `str` is always page text; give a file as a `pathlib.Path` (any os.PathLike), or its bytes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
-
-from .decode import decode
+from .decode import decode_page
+from .document import Document, Line, build_document
 from .errors import InputError, LabelError, ModelError
 from .features import batch_features
+from .files import read_page
 from .model import Model
 from .segment import Blocks, Kind, segment
 
 try:
-    __version__ = version("boilerplate")
+    __version__ = version("boilerplate-extract")
 except PackageNotFoundError:  # imported from a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["__version__", "Line", "InputError", "ModelError", "LabelError", "Model", "classify", "classify_blocks",
-           "extract", "extract_many", "load_model"]
+__all__ = ["__version__", "Document", "Line", "InputError", "ModelError", "LabelError", "Model", "classify",
+           "classify_blocks", "extract", "extract_many", "load_model", "parse", "parse_many"]
 
-
-@dataclass(frozen=True)
-class Line:
-    """One block of the page: its text, whether it is content, and the model's probability of content."""
-
-    text: str
-    is_content: bool
-    score: float
-    line_no: int
+Page = str | bytes | os.PathLike
 
 
 def load_model(path: str | Path | None = None) -> Model:
@@ -50,51 +46,89 @@ def _default_model() -> Model:
     return Model.load(None)
 
 
-def _blocks(page: str | bytes, kind: Kind) -> Blocks:
-    return segment(decode(page), kind=kind)  # decode refuses anything but str/bytes with InputError
+def _read(page: Page, kind: Kind, encoding: str | None) -> tuple[Blocks, str | None]:
+    """Segmented blocks of one page and the codec its bytes were decoded with."""
+    if isinstance(page, os.PathLike):
+        page = read_page(page)
+    decoded = decode_page(page, encoding=encoding)  # refuses anything but str/bytes with InputError
+    return segment(decoded.text, kind=kind), decoded.encoding
+
+
+def _documents(pages: list[tuple[Blocks, str | None]], model: Model | None,
+               threshold: float | None = None) -> list[Document]:
+    """Documents of segmented pages, predicted in one model call."""
+    if threshold is not None and not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must be in [0, 1], got {threshold}")
+    model = model or _default_model()
+    X, offsets = batch_features([blocks for blocks, _ in pages])
+    scores = model.predict_proba(X)
+    out = []
+    for i, (blocks, encoding) in enumerate(pages):
+        s = scores[offsets[i]:offsets[i + 1]]
+        out.append(build_document(blocks, s, model.keep(s, threshold), encoding))
+    return out
 
 
 def classify_blocks(pages: list[Blocks], model: Model | None = None) -> list[list[Line]]:
     """The lines of already segmented pages, predicted in one model call (the batch entry point)."""
-    model = model or _default_model()
-    X, offsets = batch_features(pages)
-    scores = model.predict_proba(X)
-    out = []
-    for i, blocks in enumerate(pages):
-        s = scores[offsets[i]:offsets[i + 1]]
-        keep = model.keep(s)
-        out.append([Line(t, bool(k), float(p), int(n))
-                    for t, k, p, n in zip(blocks.texts, keep, s, blocks.line_no)])
-    return out
+    return [doc.lines for doc in _documents([(blocks, None) for blocks in pages], model)]
 
 
-def classify(page: str | bytes, *, model: Model | None = None, kind: Kind = "auto") -> list[Line]:
-    """Every line/block of the page with its content probability; `kind` forces "text" or "html"."""
-    return classify_blocks([_blocks(page, kind)], model)[0]
+def parse(page: Page, *, model: Model | None = None, kind: Kind = "auto", encoding: str | None = None,
+          threshold: float | None = None) -> Document:
+    """The page as a Document: title, every line with its role and score, the encoding used.
+
+    `kind` forces "text" or "html"; `encoding` overrides the page's declared or detected charset;
+    `threshold` overrides the model's content threshold (lower keeps more). Raises InputError for
+    pages that cannot be read (binary, too large, unreadable file)."""
+    return _documents([_read(page, kind, encoding)], model, threshold)[0]
 
 
-def extract(page: str | bytes, *, model: Model | None = None, kind: Kind = "auto") -> str:
-    """The page's content lines joined by newlines ("" when nothing is content)."""
-    return "\n".join(line.text for line in classify(page, model=model, kind=kind) if line.is_content)
+def parse_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind = "auto",
+               encoding: str | None = None, threshold: float | None = None,
+               batch_size: int = 256) -> Iterator[Document]:
+    """`parse` over many pages, in order, predicting `batch_size` pages per model call; a page that
+    cannot be read yields a Document with `error` set (and no lines) instead of stopping the batch."""
+    batch: list[tuple[Blocks, str | None] | str] = []
 
-
-def extract_many(pages: Iterable[str | bytes], *, model: Model | None = None, kind: Kind = "auto",
-                 batch_size: int = 256) -> list[str]:
-    """`extract` over many pages, predicting a batch of pages in one model call (faster)."""
-    results: list[str] = []
-    batch: list[Blocks] = []
-
-    def run() -> None:
-        for lines in classify_blocks(batch, model):
-            results.append("\n".join(line.text for line in lines if line.is_content))
+    def flush() -> Iterator[Document]:
+        docs = iter(_documents([b for b in batch if not isinstance(b, str)], model, threshold))
+        for item in batch:
+            yield Document(None, error=item) if isinstance(item, str) else next(docs)
         batch.clear()
 
     for page in pages:
-        batch.append(_blocks(page, kind))
+        try:
+            batch.append(_read(page, kind, encoding))
+        except InputError as e:
+            batch.append(str(e))
         if len(batch) >= batch_size:
-            run()
+            yield from flush()
     if batch:
-        run()
-    return results
+        yield from flush()
 
 
+def classify(page: Page, *, model: Model | None = None, kind: Kind = "auto", encoding: str | None = None,
+             threshold: float | None = None) -> list[Line]:
+    """Every line/block of the page with its content probability and role (`parse(...).lines`)."""
+    return parse(page, model=model, kind=kind, encoding=encoding, threshold=threshold).lines
+
+
+def extract(page: Page, *, model: Model | None = None, kind: Kind = "auto", encoding: str | None = None,
+            threshold: float | None = None, include_title: bool = True) -> str:
+    """The page's title, then its content lines, joined by newlines ("" when nothing is content)."""
+    doc = parse(page, model=model, kind=kind, encoding=encoding, threshold=threshold)
+    return doc.text if include_title else doc.body
+
+
+def extract_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind = "auto",
+                 encoding: str | None = None, threshold: float | None = None, include_title: bool = True,
+                 batch_size: int = 256) -> Iterator[str | InputError]:
+    """`extract` over many pages, in order and batched (faster); a page that cannot be read yields its
+    InputError in its place rather than stopping the batch."""
+    for doc in parse_many(pages, model=model, kind=kind, encoding=encoding, threshold=threshold,
+                          batch_size=batch_size):
+        if doc.error is not None:
+            yield InputError(doc.error)
+        else:
+            yield doc.text if include_title else doc.body

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import NamedTuple
 
 from .errors import InputError
 
@@ -28,7 +29,7 @@ _ALIASES = {
     "unicode": "utf-8", "utf8": "utf-8",
 }
 _META_RE = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
-_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh",
+_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"BZh",
           b"\x7fELF", b"MZ", b"RIFF", b"OggS", b"\x00\x00\x01\x00", b"7z\xbc\xaf", b"Rar!",
           b"\xd0\xcf\x11\xe0", b"ID3", b"fLaC", b"\x00asm", b"wOFF", b"wOF2")
 
@@ -54,6 +55,9 @@ def declared_charset(data: bytes) -> str | None:
 def check_not_binary(data: bytes) -> None:
     """Raise InputError for data that is evidently not text (file magic, or NUL/control bytes)."""
     head = data[:4096]
+    if head.startswith(b"\x1f\x8b"):
+        raise InputError("input is gzip-compressed; decompress it first (a file path is decompressed "
+                         "when read)")
     if head.startswith(_MAGIC):
         raise InputError("input is binary data (a known file signature), not text/HTML")
     controls = sum(head.count(bytes([c])) for c in (0, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, 19,
@@ -74,18 +78,38 @@ def clean(text: str) -> str:
     return text
 
 
-def decode(data: bytes | str, *, http_charset: str | None = None) -> str:
+class Decoded(NamedTuple):
+    """A decoded page and the codec used (None when the input was already text)."""
+
+    text: str
+    encoding: str | None
+
+
+def decode(data: bytes | str, *, encoding: str | None = None, http_charset: str | None = None) -> str:
     """Decode page bytes to valid text (see `clean`); raises InputError for binary or huge data."""
+    return decode_page(data, encoding=encoding, http_charset=http_charset).text
+
+
+def decode_page(data: bytes | str, *, encoding: str | None = None,
+                http_charset: str | None = None) -> Decoded:
+    """`decode`, also reporting the codec used. `encoding` overrides everything (BOM, declarations,
+    detection); `http_charset` is the Content-Type charset, trusted like a `<meta>` declaration."""
     if isinstance(data, str):
         if len(data) > MAX_BYTES:
             raise InputError(f"input is {len(data):,} characters; the limit is {MAX_BYTES:,}")
-        return clean(data)
+        return Decoded(clean(data), None)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InputError(f"expected str or bytes, got {type(data).__name__}")
     data = bytes(data)
     if len(data) > MAX_BYTES:
         raise InputError(f"input is {len(data):,} bytes; the limit is {MAX_BYTES:,}")
-    return clean(_decode_bytes(data, http_charset))
+    if encoding is not None:
+        forced = _codec(encoding)
+        if forced is None:
+            raise InputError(f"unknown encoding {encoding!r}")
+        return Decoded(clean(data.decode(forced, errors="replace")), forced)
+    text, used = _decode_bytes(data, http_charset)
+    return Decoded(clean(text), used)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -100,33 +124,33 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _decode_bytes(data: bytes, http_charset: str | None) -> str:
+def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace")
+            return data[len(bom):].decode(enc, errors="replace"), enc
     if not data.strip():
-        return ""
+        return "", "ascii"
     utf16 = _utf16_without_bom(data[:4096])
     if utf16:
-        return data.decode(utf16, errors="replace")
+        return data.decode(utf16, errors="replace"), utf16
     check_not_binary(data)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     lenient = data.decode("utf-8", errors="replace")
     if lenient.count("\ufffd") <= max(2, len(lenient) // 1000):  # UTF-8 with a few broken sequences
-        return lenient
+        return lenient, "utf-8"
     for enc in (_codec(http_charset), declared_charset(data)):
         if enc and enc != "utf-8":
             try:
-                return data.decode(enc)
+                return data.decode(enc), enc
             except UnicodeDecodeError:
                 pass
     return _detect(data, fallback=_codec(http_charset) or declared_charset(data))
 
 
-def _detect(data: bytes, fallback: str | None) -> str:
+def _detect(data: bytes, fallback: str | None) -> tuple[str, str]:
     """Decode with charset-normalizer's best guess, unless a Chinese reading is plausible and the guess
     is not a Japanese, Korean or UTF-8 one (it reads GBK pages as Cyrillic, e.g. iso8859_5 or ptcp154,
     and GBK as Big5); replacement characters for stray bytes."""
@@ -137,7 +161,8 @@ def _detect(data: bytes, fallback: str | None) -> str:
     enc = _codec(best.encoding) if best is not None else None
     if enc not in _TRUSTED_GUESSES:
         enc = _plausible_chinese(sample) or enc
-    return data.decode(enc or fallback or "gb18030", errors="replace")
+    enc = enc or fallback or "gb18030"
+    return data.decode(enc, errors="replace"), enc
 
 
 # Guesses kept as they are; any other (single-byte charsets, and GBK vs Big5, which the detector also

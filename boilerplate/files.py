@@ -1,9 +1,39 @@
-"""File helpers shared by the stages that write results: atomic writes."""
+"""File helpers: reading a page from a path (gzip included), atomic writes of results."""
 
 from __future__ import annotations
 
+import gzip
 import os
+import zlib
 from pathlib import Path
+
+from .decode import MAX_BYTES
+from .errors import InputError
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_page(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a page file, gunzipped when it is gzip data (`page.html.gz`); InputError, naming the
+    file, when it cannot be read or decompressed or is larger than decode.MAX_BYTES."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(2)
+            f.seek(0)
+            if head != GZIP_MAGIC:
+                return f.read()
+            with gzip.GzipFile(fileobj=f) as gz:
+                data = gz.read(MAX_BYTES + 1)
+    except OSError as e:
+        if isinstance(e, gzip.BadGzipFile) or not e.strerror:
+            raise InputError(f"{path}: not readable as gzip ({e})") from None
+        raise InputError(f"{path}: {e.strerror}") from None
+    except (EOFError, zlib.error) as e:
+        raise InputError(f"{path}: truncated or corrupt gzip data ({e})") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{path}: decompresses to more than {MAX_BYTES:,} bytes, the limit")
+    return data
 
 
 def atomic_write(path: Path, text: str) -> None:

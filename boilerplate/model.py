@@ -94,10 +94,10 @@ class Model:
                 out[rows] = booster.predict(X[rows], num_threads=1)
         return out
 
-    def keep(self, scores: np.ndarray) -> np.ndarray:
-        """Which blocks of one page are content, from their scores: those at or above the threshold, or
-        when there are none, the best-scored block if it reaches FALLBACK_SCORE."""
-        keep = scores >= self.threshold
+    def keep(self, scores: np.ndarray, threshold: float | None = None) -> np.ndarray:
+        """Which blocks of one page are content, from their scores: those at or above the threshold (the
+        model's, unless given), or when there are none, the best-scored block if it reaches FALLBACK_SCORE."""
+        keep = scores >= (self.threshold if threshold is None else threshold)
         if len(scores) and not keep.any() and scores.max() >= FALLBACK_SCORE:
             keep[int(np.argmax(scores))] = True
         return keep

@@ -107,6 +107,7 @@ class Blocks:
     # block-level elements holding blocks, one row each: (depth, first block, end block), blocks first:end
     containers: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int32))
     title: str = ""  # the document <title>, HTML only
+    meta_title: str = ""  # og:title (else twitter:title) of the page's <meta> tags, HTML only
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -190,13 +191,14 @@ def segment_html(text: str) -> Blocks:
     grandparents: list[int] = []
     paths: list[str] = []
     containers: list[tuple[int, int, int]] = []  # (depth, first block, end block) of block-level elements
-    title = ""
+    title = meta_title = ""
     if root is None:
         return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title,
-                            containers)
+                            containers, meta_title)
     title_el = root.find(".//title")
     if title_el is not None:
         title = _WS.sub(" ", "".join(title_el.itertext())).strip()
+    meta_title = _meta_title(root)
 
     parts: list[str] = []  # text pieces of the block being built
     link_parts = 0  # characters of those pieces inside <a>
@@ -297,7 +299,16 @@ def segment_html(text: str) -> Blocks:
     if parts:
         flush()
     return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title,
-                        containers)
+                        containers, meta_title)
+
+
+def _meta_title(root: etree._Element) -> str:
+    """The og:title, else twitter:title, of the page's <meta> tags ("" when it has neither)."""
+    for xpath in ('.//meta[@property="og:title"]', './/meta[@name="twitter:title"]'):
+        el = root.find(xpath)
+        if el is not None and (el.get("content") or "").strip():
+            return _WS.sub(" ", el.get("content")).strip()
+    return ""
 
 
 def _is_data_row(tr: etree._Element) -> bool:
@@ -314,12 +325,13 @@ def _is_data_row(tr: etree._Element) -> bool:
 
 def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],
                  hints: list[int], near: list[int], parents: list[int], grandparents: list[int],
-                 paths: list[str], title: str, containers: list[tuple[int, int, int]]) -> Blocks:
+                 paths: list[str], title: str, containers: list[tuple[int, int, int]],
+                 meta_title: str) -> Blocks:
     n = len(texts)
     return Blocks(texts=texts, is_html=True, line_no=np.arange(1, n + 1, dtype=np.int32),
                   link_chars=np.asarray(link_chars, dtype=np.int32),
                   tag=np.asarray(tags, dtype=np.int16), depth=np.asarray(depths, dtype=np.int16),
                   hints=np.asarray(hints, dtype=np.int32), near_hints=np.asarray(near, dtype=np.int32),
                   parent=np.asarray(parents, dtype=np.int64), grandparent=np.asarray(grandparents, dtype=np.int64),
-                  path=paths, title=title,
+                  path=paths, title=title, meta_title=meta_title,
                   containers=np.asarray(containers, dtype=np.int32).reshape(-1, 3))

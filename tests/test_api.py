@@ -33,7 +33,7 @@ def test_bytes_and_str_agree(article_html):
 
 def test_extract_many_equals_extract(seed_text, article_html):
     pages = [seed_text, article_html, "", seed_text.encode("utf-8")]
-    assert boilerplate.extract_many(pages, batch_size=3) == [boilerplate.extract(p) for p in pages]
+    assert list(boilerplate.extract_many(pages, batch_size=3)) == [boilerplate.extract(p) for p in pages]
 
 
 def test_empty_input_gives_empty_result():

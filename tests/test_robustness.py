@@ -133,9 +133,14 @@ def test_empty_pages_give_empty_results(page):
     assert boilerplate.extract(page) == ""
 
 
+def test_gzip_data_is_refused_with_its_name():
+    with pytest.raises(boilerplate.InputError, match="gzip-compressed"):
+        boilerplate.extract(gzip.compress(b"<p>compressed html</p>"))
+
+
 @pytest.mark.parametrize("data", [
     b"\x89PNG\r\n\x1a\n" + bytes(100), b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", b"PK\x03\x04" + bytes(60),
-    gzip.compress(b"<p>compressed html</p>"), b"\xff\xd8\xff\xe0" + bytes(50), bytes(range(256)) * 20,
+    b"\xff\xd8\xff\xe0" + bytes(50), bytes(range(256)) * 20,
 ])
 def test_binary_data_is_refused(data):
     with pytest.raises(boilerplate.InputError, match="not text/HTML"):

@@ -1,0 +1,129 @@
+"""Classified blocks → what users get: `Line`s with roles, a `Document`, and its text, JSON or Markdown.
+
+The model decides content vs chrome; roles refine content by the block's tag and class hints: the
+headline (see title.py) is `title`, content headings `subhead`, figure captions `caption`, short lines in
+author/date containers `byline`, the rest `body`; everything else is `chrome`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from .segment import HINTS, TAGS, Blocks
+from .title import find_title
+
+Role = Literal["title", "subhead", "body", "caption", "byline", "chrome"]
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+CAPTION_TAGS = frozenset({"figcaption", "caption"})
+BYLINE_MAX_CHARS = 120  # a longer line in an author/date container is a paragraph
+_CAPTION = 1 << HINTS.index("caption")
+_META = 1 << HINTS.index("meta")
+_MARKDOWN_LEAD = re.compile(r"^(?=[#>*+\-=`|]|\d+[.)]\s)")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One block of the page: its text, whether the model keeps it as content, the model's probability
+    of content, its line (text dump) or block (HTML) number, its role and the HTML tag that holds it."""
+
+    text: str
+    is_content: bool
+    score: float
+    line_no: int
+    role: Role = "body"
+    tag: str = "text"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A classified page: `title` (None when none was found), every `Line`, the codec its bytes were
+    decoded with (None for text input), and `error` when the page could not be read (parse_many)."""
+
+    title: str | None
+    lines: list[Line] = field(default_factory=list)
+    encoding: str | None = None
+    error: str | None = None
+
+    @property
+    def body(self) -> str:
+        """The content lines, without the title, joined by newlines."""
+        return "\n".join(line.text for line in self.lines if line.is_content and line.role != "title")
+
+    @property
+    def text(self) -> str:
+        """The title, then the content lines, joined by newlines; "" when no line is content (a title
+        alone is not a page's content)."""
+        body = self.body
+        return f"{self.title}\n{body}" if self.title and body else body
+
+    def to_dict(self, *, all_lines: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict: title, text, encoding, and the content lines (`all_lines`: every line)."""
+        lines = [line for line in self.lines if all_lines or line.is_content or line.role == "title"]
+        out: dict[str, Any] = {"title": self.title, "text": self.text, "encoding": self.encoding,
+                               "lines": [{"line": ln.line_no, "role": ln.role, "tag": ln.tag,
+                                          "score": round(ln.score, 4), "content": ln.is_content,
+                                          "text": ln.text} for ln in lines]}
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+    def to_json(self, *, all_lines: bool = False) -> str:
+        """`to_dict` as one line of JSON (UTF-8 text, not ASCII escapes)."""
+        return json.dumps(self.to_dict(all_lines=all_lines), ensure_ascii=False)
+
+    def to_markdown(self) -> str:
+        """The title as a level-1 heading, then the content: headings, list items, quotes, code blocks
+        and paragraphs from the kept blocks' tags ("" when no line is content)."""
+        if not self.body:
+            return ""
+        parts = [f"# {self.title}"] if self.title else []
+        for line in self.lines:
+            if not line.is_content or line.role == "title":
+                continue
+            text = _MARKDOWN_LEAD.sub("\\\\", line.text)
+            if line.tag in HEADINGS:
+                parts.append(f"{'#' * max(2, HEADINGS[line.tag])} {line.text}")
+            elif line.tag == "li":
+                parts.append(f"- {text}")
+            elif line.tag == "blockquote":
+                parts.append(f"> {text}")
+            elif line.tag == "pre":
+                parts.append(f"```\n{line.text}\n```")
+            elif line.role == "caption":
+                parts.append(f"*{text}*")
+            else:
+                parts.append(text)
+        return "\n\n".join(parts) + "\n"
+
+
+def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray,
+                   encoding: str | None = None) -> Document:
+    """The Document of one classified page: roles for its lines and its title."""
+    title = find_title(blocks)
+    title_block = title.block if title else None
+    lines = []
+    for i, text in enumerate(blocks.texts):
+        tag = TAGS[blocks.tag[i]]
+        lines.append(Line(text, bool(keep[i]), float(scores[i]), int(blocks.line_no[i]),
+                          _role(blocks, i, tag, bool(keep[i]), title_block), tag))
+    return Document(title.text if title else None, lines, encoding)
+
+
+def _role(blocks: Blocks, i: int, tag: str, is_content: bool, title_block: int | None) -> Role:
+    if i == title_block:
+        return "title"
+    if not is_content:
+        return "chrome"
+    if tag in HEADINGS:
+        return "subhead"
+    near = int(blocks.near_hints[i])
+    if tag in CAPTION_TAGS or near & _CAPTION:
+        return "caption"
+    if near & _META and len(blocks.texts[i]) <= BYLINE_MAX_CHARS:
+        return "byline"
+    return "body"

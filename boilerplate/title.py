@@ -1,0 +1,63 @@
+"""Blocks → the page's headline, found from the page's own declarations.
+
+The `<title>` and og:title usually hold the headline plus the site's name; the headline as shown is the
+block whose words are nearly all in one of them and cover most of it (an `<h1>` preferred, links not).
+When no block matches, the first `<h1>`, else og:title, else the `<title>` is the title. Text dumps
+have no such declarations and get no title. Measured against corpora's gold titles in docs/corpora.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import NamedTuple
+
+from .metrics import tokens
+from .segment import TAG_ID, Blocks
+
+MIN_PRECISION = 0.8  # share of a block's tokens that must be in the reference title
+MIN_RECALL = 0.3  # share of the reference title's tokens the block must cover
+TAG_BONUS = {TAG_ID["h1"]: 0.3, TAG_ID["h2"]: 0.15, TAG_ID["h3"]: 0.1}  # added to the covered share
+LINK_PENALTY = 0.3  # subtracted for a block that is mostly link text (a menu entry, a teaser)
+_H1 = TAG_ID["h1"]
+
+
+class Title(NamedTuple):
+    """The headline's text and its block's index (None when it comes from the page's metadata)."""
+
+    text: str
+    block: int | None
+
+
+def find_title(blocks: Blocks) -> Title | None:
+    """The page's headline, or None (text dumps, pages without any title)."""
+    if not blocks.is_html:
+        return None
+    best: Title | None = None
+    best_score = 0.0
+    for ref in dict.fromkeys(r for r in (blocks.meta_title, blocks.title) if r):
+        ref_tokens = Counter(tokens(ref))
+        n_ref = sum(ref_tokens.values())
+        if not n_ref:
+            continue
+        max_chars = len(ref) / MIN_PRECISION + 10  # longer blocks cannot be mostly made of its words
+        for i, text in enumerate(blocks.texts):
+            if len(text) > max_chars:
+                continue
+            block_tokens = Counter(tokens(text))
+            n_block = sum(block_tokens.values())
+            overlap = sum((block_tokens & ref_tokens).values())
+            if not n_block or overlap < MIN_PRECISION * n_block or overlap < MIN_RECALL * n_ref:
+                continue
+            score = overlap / n_ref + TAG_BONUS.get(int(blocks.tag[i]), 0.0)
+            if blocks.link_chars[i] > 0.5 * len(text):
+                score -= LINK_PENALTY
+            if score > best_score:
+                best, best_score = Title(text, i), score
+    if best is not None:
+        return best
+    h1 = next((i for i, tag in enumerate(blocks.tag) if tag == _H1), None)
+    if h1 is not None:
+        return Title(blocks.texts[h1], h1)
+    if blocks.meta_title or blocks.title:
+        return Title(blocks.meta_title or blocks.title, None)
+    return None

@@ -1,0 +1,151 @@
+"""Roles, the title and the output shapes (text, JSON, Markdown), on tiny made-up pages."""
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+
+import boilerplate
+from boilerplate.document import build_document
+from boilerplate.segment import segment
+from boilerplate.title import find_title
+
+PAGE = ("<html><head><title>{title}</title>{meta}</head><body><nav><a href='/'>Home</a> <a href='/n'>News"
+        "</a></nav><div class='menu'><a href='/x'>{h1}</a></div><article><h1>{h1}</h1>"
+        "<p class='byline'>By Jane Doe</p><p>First paragraph of the story.</p><h2>Background</h2>"
+        "<ul><li>a point</li></ul><figure><figcaption>The photo</figcaption></figure>"
+        "<pre>x = 1</pre></article></body></html>")
+
+
+def page(title="Storm hits coast - Daily Site", h1="Storm hits coast", meta=""):
+    return segment(PAGE.format(title=title, h1=h1, meta=meta))
+
+
+def test_title_is_the_h1_matching_the_title_tag_not_the_menu_link():
+    blocks = page()
+    title = find_title(blocks)
+    assert title.text == "Storm hits coast"
+    assert blocks.texts[title.block] == "Storm hits coast" and blocks.tag[title.block] == 7  # the <h1>
+
+
+def test_title_falls_back_to_h1_then_meta_then_title_tag():
+    assert find_title(page(title="Daily Site", h1="Unrelated heading")).text == "Unrelated heading"
+    no_h1 = segment("<html><head><title>Only the tag</title><meta property='og:title' content='OG'>"
+                    "</head><body><p>x</p></body></html>")
+    assert find_title(no_h1) == ("OG", None)
+    assert find_title(segment("<title>Only the tag</title><p>x</p>")) == ("Only the tag", None)
+    assert find_title(segment("<p>no title at all</p>")) is None
+    assert find_title(segment("a text dump\nwith lines", kind="text")) is None
+
+
+def test_og_title_is_a_reference_too():
+    meta = "<meta property='og:title' content='Storm hits coast'>"
+    assert find_title(page(title="Daily Site", meta=meta)).text == "Storm hits coast"
+
+
+def classified(blocks, content):
+    scores = np.array([0.9 if i in content else 0.1 for i in range(len(blocks))])
+    return build_document(blocks, scores, scores >= 0.5, "utf-8")
+
+
+def test_roles_follow_tags_and_hints():
+    blocks = page()
+    doc = classified(blocks, content=set(range(2, len(blocks))))
+    roles = {line.text: line.role for line in doc.lines}
+    assert roles == {"Home News": "chrome", "Storm hits coast": "title", "By Jane Doe": "byline",
+                     "First paragraph of the story.": "body", "Background": "subhead", "a point": "body",
+                     "The photo": "caption", "x = 1": "body"}
+    assert doc.title == "Storm hits coast" and doc.encoding == "utf-8"
+    assert doc.text.splitlines()[0] == "Storm hits coast"
+    assert "Storm hits coast" not in doc.body
+
+
+def test_title_comes_first_even_when_the_model_drops_its_block():
+    blocks = page()
+    doc = classified(blocks, content={4})  # only the paragraph
+    assert doc.text == "Storm hits coast\nFirst paragraph of the story."
+    assert doc.body == "First paragraph of the story."
+
+
+def test_no_content_means_empty_text_even_with_a_title():
+    doc = classified(page(), content=set())
+    assert doc.title == "Storm hits coast" and doc.text == "" and doc.to_markdown() == ""
+
+
+def test_markdown_from_tags():
+    doc = classified(page(), content=set(range(2, len(page()))))
+    md = doc.to_markdown()
+    assert md.startswith("# Storm hits coast\n\n")
+    assert "\n\n## Background\n\n" in md and "\n\n- a point\n\n" in md
+    assert "*The photo*" in md and "```\nx = 1\n```" in md
+    assert md.count("Storm hits coast") == 1
+
+
+def test_markdown_escapes_text_that_would_read_as_markup():
+    blocks = segment("<p># not a heading</p><p>- not an item</p>")
+    doc = build_document(blocks, np.ones(2), np.ones(2, dtype=bool))
+    assert doc.to_markdown() == "\\# not a heading\n\n\\- not an item\n"
+
+
+def test_json_has_title_text_encoding_and_content_lines():
+    doc = classified(page(), content={4})
+    record = json.loads(doc.to_json())
+    assert record["title"] == "Storm hits coast" and record["encoding"] == "utf-8"
+    assert record["text"] == doc.text
+    assert [(ln["role"], ln["content"]) for ln in record["lines"]] == [("title", False), ("body", True)]
+    assert len(json.loads(doc.to_json(all_lines=True))["lines"]) == len(doc.lines)
+
+
+def test_parse_reports_encoding_and_accepts_an_override():
+    html = "<html><head><title>新聞</title></head><body><p>" + "中文內容的段落，說明發生了什麼事情。" * 5 + "</p></body></html>"
+    data = html.encode("big5")
+    assert boilerplate.parse(data).encoding == "big5hkscs"
+    assert boilerplate.parse(html).encoding is None
+    forced = boilerplate.parse(data, encoding="latin-1")
+    assert forced.encoding == "iso8859-1" and "中文" not in forced.body
+    with pytest.raises(boilerplate.InputError, match="unknown encoding"):
+        boilerplate.parse(data, encoding="no-such-codec")
+
+
+def test_paths_are_read_as_files_and_strings_as_text(tmp_path, article_html):
+    path = tmp_path / "page.html"
+    path.write_text(article_html, encoding="utf-8")
+    assert boilerplate.extract(path) == boilerplate.extract(article_html)
+    assert boilerplate.extract(str(path)) == str(path)  # a str is page text, as documented
+    gz = tmp_path / "page.html.gz"
+    gz.write_bytes(gzip.compress(article_html.encode("utf-8")))
+    assert boilerplate.extract(gz) == boilerplate.extract(article_html)
+    with pytest.raises(boilerplate.InputError, match="missing.html"):
+        boilerplate.extract(tmp_path / "missing.html")
+    (tmp_path / "cut.html.gz").write_bytes(gzip.compress(b"<p>abc</p>" * 100)[:25])
+    with pytest.raises(boilerplate.InputError, match="cut.html.gz"):
+        boilerplate.extract(tmp_path / "cut.html.gz")
+
+
+def test_extract_many_keeps_going_past_a_bad_page(article_html):
+    results = list(boilerplate.extract_many([article_html, b"\x89PNG\r\n\x1a\n" + bytes(50), article_html],
+                                            batch_size=2))
+    assert results[0] == results[2] == boilerplate.extract(article_html)
+    assert isinstance(results[1], boilerplate.InputError) and "binary" in str(results[1])
+    docs = list(boilerplate.parse_many([b"\x89PNG\r\n\x1a\n" + bytes(50), article_html]))
+    assert docs[0].error and docs[0].lines == [] and docs[1].error is None
+
+
+def test_extract_many_is_lazy():
+    def pages():
+        yield "<p>one</p>"
+        raise RuntimeError("read too far")
+    assert isinstance(next(iter(boilerplate.extract_many(pages(), batch_size=1))), str)
+
+
+def test_threshold_and_include_title(article_html):
+    everything = boilerplate.parse(article_html, threshold=0.0)
+    assert all(line.is_content for line in everything.lines)
+    strict = boilerplate.parse(article_html, threshold=0.99)
+    assert sum(ln.is_content for ln in strict.lines) < sum(ln.is_content for ln in boilerplate.parse(article_html).lines)
+    with pytest.raises(ValueError, match="threshold"):
+        boilerplate.extract(article_html, threshold=1.5)
+    with_title = boilerplate.extract(article_html)
+    assert with_title.splitlines()[0] == "稀土協議簽署 美澳合作"
+    assert boilerplate.extract(article_html, include_title=False) == boilerplate.parse(article_html).body
