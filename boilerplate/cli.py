@@ -9,87 +9,117 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import Line, __version__, classify, load_model
+from . import Document, __version__, load_model, parse
 from .errors import InputError, LabelError, ModelError
-from .files import atomic_write
+from .files import atomic_write, read_page
 from .labeled import format_labels, load_labeled, normalize
 from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, card_path
 
 EPILOG = """examples:
-  boilerplate extract page.html                 content lines of one page
+  boilerplate extract page.html                 the title, then the content lines
+  boilerplate extract --format markdown page.html   headings, lists and paragraphs as Markdown
+  boilerplate extract --format json *.html      one JSON record per page (title, text, lines, encoding)
   boilerplate extract --out-dir clean/ *.html   one clean/<name>.txt per page
   curl -s URL | boilerplate extract -           read the page from stdin
-  boilerplate classify page.html --format tsv   every line with its label and score
-  boilerplate classify page.txt --format labels > page.tsv   a draft label file to correct by hand
+  boilerplate extract --encoding gbk page.html  override the page's declared or detected charset
+  boilerplate classify page.html                every line with its role, label and score (TSV)
+  boilerplate classify page.html --format labels > page.tsv   a draft label file to correct by hand
   boilerplate run crawl/*.warc.gz pages.jsonl html-dir/ --out clean/   a crawl → Parquet shards
   boilerplate train --labeled labeled/ --out my.txt          retrain on your own labels
   boilerplate train --labeled labeled/ --corpus DIR --out my.txt   ... plus an HTML corpus
 """
+SUFFIXES = {"text": ".txt", "json": ".json", "markdown": ".md"}
 
 
 def _read(name: str) -> bytes:
-    if name == "-":
-        return sys.stdin.buffer.read()
-    return Path(name).read_bytes()
+    return sys.stdin.buffer.read() if name == "-" else read_page(name)
 
 
-def _classified(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str, list[Line]]]:
-    """(file name, lines) for each input that can be read and classified; failures are collected."""
+def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str, Document]]:
+    """(file name, Document) for each input that can be read and classified; failures are collected."""
     model = load_model(args.model) if args.model else load_model()
     for name in args.files:
         try:
-            yield name, classify(_read(name), model=model, kind=args.kind)
-        except (OSError, InputError) as e:
-            failures.append(f"{name}: {getattr(e, 'strerror', None) or e}")
+            yield name, parse(_read(name), model=model, kind=args.kind, encoding=args.encoding,
+                              threshold=args.threshold)
+        except OSError as e:  # stdin
+            failures.append(f"{name}: {e.strerror or e}")
+        except InputError as e:
+            failures.append(str(e) if str(e).startswith(name) else f"{name}: {e}")
 
 
-def _out_name(name: str) -> str:
-    """The --out-dir file for an input: its name with the last suffix replaced by .txt."""
-    return "stdin.txt" if name == "-" else Path(name).name.rsplit(".", 1)[0] + ".txt"
+def _out_name(name: str, suffix: str) -> str:
+    """The --out-dir file for an input: its name without .gz and its last suffix, plus `suffix`."""
+    base = "stdin" if name == "-" else Path(name).name.removesuffix(".gz").rsplit(".", 1)[0]
+    return base + suffix
+
+
+def _render(doc: Document, fmt: str, name: str, include_title: bool) -> str:
+    """One page's output in the chosen format, newline-terminated unless empty."""
+    if fmt == "json":
+        record = {"file": name, **doc.to_dict()}
+        if not include_title:
+            record["text"] = doc.body
+        return json.dumps(record, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        md = doc.to_markdown()
+        return md if include_title or not doc.title else md.removeprefix(f"# {doc.title}\n\n")
+    text = doc.text if include_title else doc.body
+    return text + "\n" if text else ""
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     failures: list[str] = []
+    suffix = SUFFIXES[args.format]
     if args.out_dir:
         by_out: dict[str, str] = {}
         for name in args.files:
-            if by_out.setdefault(_out_name(name), name) != name:  # one would overwrite the other
-                print(f"boilerplate: {by_out[_out_name(name)]} and {name} would both be written to "
-                      f"{Path(args.out_dir) / _out_name(name)}; nothing done", file=sys.stderr)
-                return 2
-        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
-    for name, lines in _classified(args, failures):
-        text = "\n".join(line.text for line in lines if line.is_content)
+            if by_out.setdefault(_out_name(name, suffix), name) != name:  # one would overwrite the other
+                return _usage(f"{by_out[_out_name(name, suffix)]} and {name} would both be written to "
+                              f"{Path(args.out_dir) / _out_name(name, suffix)}; nothing done")
+        try:
+            Path(args.out_dir).mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            return _usage(f"--out-dir {args.out_dir}: exists and is not a directory")
+        except OSError as e:
+            return _usage(f"--out-dir {args.out_dir}: {e.strerror}")
+    headers = len(args.files) > 1 and args.format != "json" and not args.out_dir
+    for n, (name, doc) in enumerate(_parsed(args, failures)):
+        out = _render(doc, args.format, name, not args.no_title)
         if args.out_dir:
-            atomic_write(Path(args.out_dir) / _out_name(name), text + "\n" if text else "")
-        elif args.jsonl:
-            print(json.dumps({"file": name, "text": text}, ensure_ascii=False))
-        else:
-            if text:
-                print(text)
+            atomic_write(Path(args.out_dir) / _out_name(name, suffix), out)
+            continue
+        if headers:  # as `head` does: a header before each file's output, a blank line between files
+            sys.stdout.write(f"{'' if n == 0 else chr(10)}==> {name} <==\n")
+        sys.stdout.write(out)
     return _report(failures)
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
     failures: list[str] = []
-    for name, lines in _classified(args, failures):
-        out = sys.stdout
+    out = sys.stdout
+    if args.format == "labels" and len(args.files) > 1:
+        return _usage("--format labels writes one page's label file: give one input")
+    if args.format == "tsv":
+        out.write("file\tline\trole\tlabel\tscore\ttext\n")
+    for name, doc in _parsed(args, failures):
+        lines = doc.lines
         if args.format == "jsonl":
             for line in lines:
-                out.write(json.dumps({"file": name, "line": line.line_no, "text": line.text,
+                out.write(json.dumps({"file": name, "line": line.line_no, "role": line.role, "tag": line.tag,
                                       "label": "content" if line.is_content else "chrome",
-                                      "score": round(line.score, 4)}, ensure_ascii=False) + "\n")
+                                      "score": round(line.score, 4), "text": line.text},
+                                     ensure_ascii=False) + "\n")
         elif args.format == "marked":
             for line in lines:
-                out.write(f"{'+' if line.is_content else '-'} {line.score:.3f}  {line.text}\n")
+                out.write(f"{'+' if line.is_content else '-'} {line.score:.3f} {line.role:<8} {line.text}\n")
         elif args.format == "tsv":
-            out.write("line\tlabel\tscore\ttext\n")
             for line in lines:
                 label = "content" if line.is_content else "chrome"
-                out.write(f"{line.line_no}\t{label}\t{line.score:.4f}\t{normalize(line.text)}\n")
-        else:  # labels: a draft label file, content marked "body", to be corrected by hand
-            out.write(format_labels((ln.line_no for ln in lines),
-                                    ("body" if ln.is_content else "chrome" for ln in lines),
+                out.write(f"{normalize(name)}\t{line.line_no}\t{line.role}\t{label}\t{line.score:.4f}\t"
+                          f"{normalize(line.text)}\n")
+        else:  # labels: a draft label file (the predicted roles), to be corrected by hand
+            out.write(format_labels((ln.line_no for ln in lines), (ln.role for ln in lines),
                                     (ln.text for ln in lines)))
     return _report(failures)
 
@@ -147,12 +177,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _report(summary.failed)
 
 
+def _usage(message: str) -> int:
+    print(f"boilerplate: {message}", file=sys.stderr)
+    return 2
+
+
 def _report(failures: list[str]) -> int:
     for f in failures:
         print(f"boilerplate: {f}", file=sys.stderr)
     if failures:
         print(f"boilerplate: {len(failures)} input(s) failed", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        p = -1.0
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {value!r}")
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,21 +213,32 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--model", help=f"model file (default: the shipped {DEFAULT_MODEL.name})")
         sp.add_argument("--kind", choices=("auto", "text", "html"), default="auto",
                         help="treat input as a text dump or HTML (default: sniff)")
+        sp.add_argument("--encoding", metavar="CODEC",
+                        help="decode the input with this charset (default: BOM, HTTP/<meta> charset, "
+                             "then detection)")
+        sp.add_argument("--threshold", type=_probability, metavar="P",
+                        help="content threshold in [0, 1] (default: the model's; lower keeps more)")
 
-    ex = sub.add_parser("extract", help="print the content lines of each page",
-                        description="Print the content lines of each page.")
+    ex = sub.add_parser("extract", help="print the title and content lines of each page",
+                        description="Print each page's title, then its content lines. With several inputs: "
+                                    "a '==> FILE <==' header before each (text, markdown), or one JSON "
+                                    "record per line (json).")
     page_args(ex)
-    dest = ex.add_mutually_exclusive_group()
-    dest.add_argument("--out-dir", help="write DIR/<name>.txt per input instead of printing")
-    dest.add_argument("--jsonl", action="store_true", help='print {"file", "text"} per input')
+    ex.add_argument("--format", choices=tuple(SUFFIXES), default="text",
+                    help="text (default); json: {file, title, text, encoding, lines: [{line, role, tag, "
+                         "score, content, text}]} per input; markdown: headings, lists, paragraphs")
+    ex.add_argument("--no-title", action="store_true", help="leave the title out of the text")
+    ex.add_argument("--out-dir", metavar="DIR",
+                    help="write DIR/<name>.txt (.json, .md) per input instead of printing")
     ex.set_defaults(func=cmd_extract)
 
-    cl = sub.add_parser("classify", help="print every line with its label and score",
-                        description="Print every line/block with its label (content/chrome) and score.")
+    cl = sub.add_parser("classify", help="print every line with its role, label and score",
+                        description="Print every line/block of each page with its role (title, subhead, "
+                                    "body, caption, byline, chrome), label (content/chrome) and score.")
     page_args(cl)
     cl.add_argument("--format", choices=("tsv", "jsonl", "marked", "labels"), default="tsv",
-                    help="tsv (default); jsonl; marked: '+'/'-' and score before each line; "
-                         "labels: a draft label file for labeled/")
+                    help="tsv (default: file, line, role, label, score, text); jsonl; marked: '+'/'-', "
+                         "score and role before each line; labels: a draft label file for labeled/")
     cl.set_defaults(func=cmd_classify)
 
     rn = sub.add_parser("run", help="clean whole crawls: WARC / JSONL / directories → Parquet shards",

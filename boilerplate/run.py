@@ -227,6 +227,10 @@ def _fingerprint(source: str) -> dict[str, Any]:
     return {"input_bytes": st.st_size, "input_mtime": st.st_mtime}
 
 
+SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
+_SCHEDULER_ADDRESS = re.compile(r"^(?:[a-z]+://)?[\w.\-\[\]:]+:\d+$")
+
+
 def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | Path | None = None,
         workers: int | None = None, scheduler: str | None = None, scores: bool = False,
         force: bool = False, progress: bool = True) -> RunSummary:
@@ -237,7 +241,14 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     sources = [str(Path(s)) for s in inputs]
     for s in sources:
         input_type(s)  # refuse unknown or missing inputs before doing any work
-    out.mkdir(parents=True, exist_ok=True)
+    if scheduler and scheduler != "local" and not _SCHEDULER_ADDRESS.match(scheduler):
+        raise InputFileError(f"--scheduler {scheduler}: not 'local' nor an address such as tcp://HOST:PORT")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputFileError(f"--out {out}: exists and is not a directory") from None
+    except OSError as e:
+        raise InputFileError(f"--out {out}: {e.strerror}") from None
     workers = workers or os.cpu_count() or 1
     mpath = str(Path(model_path).resolve()) if model_path is not None else None  # workers may run elsewhere
     _model(mpath)  # a bad model fails here, once, with a clear ModelError
@@ -302,10 +313,14 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, sc
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise InputFileError("--scheduler needs Dask: pip install 'boilerplate[dask]'") from None
+        raise InputFileError("--scheduler needs Dask: pip install 'boilerplate-extract[dask]'") from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None) if scheduler == "local" else None
-    client = Client(cluster if cluster else scheduler)
+    try:
+        client = Client(cluster if cluster else scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError) as e:
+        raise InputFileError(f"--scheduler {scheduler}: cannot connect within {SCHEDULER_TIMEOUT} s "
+                             f"({type(e).__name__})") from None
     try:
         futures = {client.submit(run_shard, source, str(out.resolve() / name), model_path, scores,
                                  key=f"boilerplate-{name}", pure=False): source for source, name in todo}

@@ -53,7 +53,8 @@ def test_classify_formats(capsys, tmp_path):
     assert rows[0]["text"] == "快訊" and rows[0]["label"] == "chrome" and 0 <= rows[0]["score"] <= 1
     assert main(["classify", SEED, "--format", "tsv"]) == 0
     tsv = capsys.readouterr().out.splitlines()
-    assert tsv[0] == "line\tlabel\tscore\ttext" and len(tsv) == len(rows) + 1
+    assert tsv[0] == "file\tline\trole\tlabel\tscore\ttext" and len(tsv) == len(rows) + 1
+    assert all(row.startswith(SEED + "\t") for row in tsv[1:])
     # a draft label file is a valid label file for the same page
     assert main(["classify", SEED, "--format", "labels"]) == 0
     (tmp_path / "p.txt").write_bytes(open(SEED, "rb").read())
@@ -106,3 +107,68 @@ def test_version(capsys):
     assert e.value.code == 0
     assert capsys.readouterr().out.strip() == f"boilerplate {boilerplate.__version__}"
     assert boilerplate.__version__[0].isdigit() and boilerplate.__version__ != "0+unknown"
+
+
+HTML = ("<html><head><title>Storm hits coast - Daily</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<article><h1>Storm hits coast</h1><h2>What happened</h2><p>" + "The storm reached the coast at dawn "
+        "and flooded the harbour, the mayor said on Monday. " * 4 + "</p></article></body></html>")
+
+
+def test_extract_formats_one_record_per_input(tmp_path, capsys):
+    page = tmp_path / "storm.html"
+    page.write_text(HTML, encoding="utf-8")
+    assert main(["extract", str(page)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Storm hits coast\n")
+    assert main(["extract", "--no-title", str(page)]) == 0
+    assert capsys.readouterr().out == text.split("\n", 1)[1]
+    assert main(["extract", str(page), SEED]) == 0
+    both = capsys.readouterr().out
+    assert both.startswith(f"==> {page} <==\nStorm hits coast\n") and f"\n\n==> {SEED} <==\n" in both
+    assert main(["extract", "--format", "json", str(page), SEED]) == 0
+    records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["file"] for r in records] == [str(page), SEED]
+    assert records[0]["title"] == "Storm hits coast" and records[0]["encoding"] == "utf-8"
+    assert records[0]["lines"][0]["role"] == "title" and records[1]["encoding"] == "utf-8"
+    assert main(["extract", "--format", "markdown", str(page)]) == 0
+    assert capsys.readouterr().out.startswith("# Storm hits coast\n\n## What happened\n\nThe storm")
+    assert main(["extract", "--format", "markdown", "--out-dir", str(tmp_path / "md"), str(page)]) == 0
+    assert (tmp_path / "md" / "storm.md").read_text(encoding="utf-8").startswith("# Storm hits coast")
+
+
+def test_extract_encoding_override(tmp_path, capsys):
+    page = tmp_path / "gbk.html"
+    page.write_bytes(("<p>" + "中文新闻的正文内容，记者报道了今天发生的事情。" * 6 + "</p>").encode("gbk"))
+    assert main(["extract", "--format", "json", str(page)]) == 0
+    assert json.loads(capsys.readouterr().out)["encoding"] == "gb18030"
+    assert main(["extract", "--format", "json", "--encoding", "cp1252", str(page)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["encoding"] == "cp1252" and "中文" not in record["text"]
+    assert main(["extract", "--encoding", "bogus", str(page)]) == 1
+    assert "unknown encoding 'bogus'" in capsys.readouterr().err
+
+
+def test_one_line_errors_for_bad_destinations_and_options(tmp_path, capsys):
+    a_file = tmp_path / "f"
+    a_file.write_text("x")
+    assert main(["extract", "--out-dir", str(a_file), SEED]) == 2
+    err = capsys.readouterr().err
+    assert "exists and is not a directory" in err and len(err.splitlines()) == 1
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    assert main(["run", str(pages), "--out", str(a_file)]) == 2
+    assert "exists and is not a directory" in capsys.readouterr().err
+    assert main(["run", str(pages), "--out", str(tmp_path / "o"), "--scheduler", "foo"]) == 2
+    assert "--scheduler foo" in capsys.readouterr().err
+    for bad in ("2", "x"):
+        with pytest.raises(SystemExit) as e:
+            main(["extract", "--threshold", bad, SEED])
+        assert e.value.code == 2
+    assert main(["classify", "--format", "labels", SEED, SEED]) == 2
+
+
+def test_gzip_file_is_read(tmp_path, capsys):
+    import gzip
+    (tmp_path / "p.html.gz").write_bytes(gzip.compress(HTML.encode("utf-8")))
+    assert main(["extract", str(tmp_path / "p.html.gz")]) == 0
+    assert capsys.readouterr().out.startswith("Storm hits coast\n")
