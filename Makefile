@@ -10,6 +10,7 @@ PEERS ?=
 ALL_CORPORA := $(addprefix ../shared/corpora/,zh-news-dev en-articles-dev daniel-dev wcxb-dev dragnet-train)
 MODEL := boilerplate/models/default.txt
 DEMO := labeled/003_99a058014c38c513.txt
+DEMO_HTML := docs/example.html
 
 BENCH_STAMP := $(VENV)/.installed-bench
 CORPUS_ARGS := $(foreach c,$(CORPORA),--corpus $(c))
@@ -29,9 +30,11 @@ $(BENCH_STAMP): $(STAMP)
 install: $(STAMP)
 
 demo: $(STAMP)
-	@echo "== $(DEMO): every line, content (+) or chrome (-), with the model's score"
-	@$(VENV)/bin/boilerplate classify --format marked $(DEMO)
-	@echo; echo "== extracted content"
+	@echo "== $(DEMO_HTML) (a made-up page): every block, content (+) or chrome (-), score and role"
+	@$(VENV)/bin/boilerplate classify --format marked $(DEMO_HTML)
+	@echo; echo "== the same page: boilerplate extract --format markdown"
+	@$(VENV)/bin/boilerplate extract --format markdown $(DEMO_HTML)
+	@echo; echo "== $(DEMO) (a labeled Chinese text dump): boilerplate extract"
 	@$(VENV)/bin/boilerplate extract $(DEMO)
 
 test: $(STAMP)

@@ -31,7 +31,7 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
     __version__ = "0+unknown"
 
 __all__ = ["__version__", "Document", "Line", "InputError", "ModelError", "LabelError", "Model", "classify",
-           "classify_blocks", "extract", "extract_many", "load_model", "parse", "parse_many"]
+           "classify_blocks", "extract", "extract_many", "load_model", "parse", "parse_blocks", "parse_many"]
 
 Page = str | bytes | os.PathLike
 
@@ -54,24 +54,25 @@ def _read(page: Page, kind: Kind, encoding: str | None) -> tuple[Blocks, str | N
     return segment(decoded.text, kind=kind), decoded.encoding
 
 
-def _documents(pages: list[tuple[Blocks, str | None]], model: Model | None,
-               threshold: float | None = None) -> list[Document]:
-    """Documents of segmented pages, predicted in one model call."""
+def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
+                 encodings: list[str | None] | None = None, threshold: float | None = None) -> list[Document]:
+    """Documents of already segmented pages, predicted in one model call (the batch entry point);
+    `encodings` (one per page) is what each Document reports."""
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold}")
     model = model or _default_model()
-    X, offsets = batch_features([blocks for blocks, _ in pages])
+    X, offsets = batch_features(pages)
     scores = model.predict_proba(X)
     out = []
-    for i, (blocks, encoding) in enumerate(pages):
+    for i, blocks in enumerate(pages):
         s = scores[offsets[i]:offsets[i + 1]]
-        out.append(build_document(blocks, s, model.keep(s, threshold), encoding))
+        out.append(build_document(blocks, s, model.keep(s, threshold), encodings[i] if encodings else None))
     return out
 
 
 def classify_blocks(pages: list[Blocks], model: Model | None = None) -> list[list[Line]]:
-    """The lines of already segmented pages, predicted in one model call (the batch entry point)."""
-    return [doc.lines for doc in _documents([(blocks, None) for blocks in pages], model)]
+    """The lines of already segmented pages, predicted in one model call."""
+    return [doc.lines for doc in parse_blocks(pages, model)]
 
 
 def parse(page: Page, *, model: Model | None = None, kind: Kind = "auto", encoding: str | None = None,
@@ -81,7 +82,8 @@ def parse(page: Page, *, model: Model | None = None, kind: Kind = "auto", encodi
     `kind` forces "text" or "html"; `encoding` overrides the page's declared or detected charset;
     `threshold` overrides the model's content threshold (lower keeps more). Raises InputError for
     pages that cannot be read (binary, too large, unreadable file)."""
-    return _documents([_read(page, kind, encoding)], model, threshold)[0]
+    blocks, used = _read(page, kind, encoding)
+    return parse_blocks([blocks], model, encodings=[used], threshold=threshold)[0]
 
 
 def parse_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind = "auto",
@@ -92,7 +94,9 @@ def parse_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind 
     batch: list[tuple[Blocks, str | None] | str] = []
 
     def flush() -> Iterator[Document]:
-        docs = iter(_documents([b for b in batch if not isinstance(b, str)], model, threshold))
+        read = [b for b in batch if not isinstance(b, str)]
+        docs = iter(parse_blocks([blocks for blocks, _ in read], model, encodings=[enc for _, enc in read],
+                                 threshold=threshold))
         for item in batch:
             yield Document(None, error=item) if isinstance(item, str) else next(docs)
         batch.clear()

@@ -82,6 +82,7 @@ class Document:
         if not self.body:
             return ""
         parts = [f"# {self.title}"] if self.title else []
+        prev_li = False
         for line in self.lines:
             if not line.is_content or line.role == "title":
                 continue
@@ -89,7 +90,11 @@ class Document:
             if line.tag in HEADINGS:
                 parts.append(f"{'#' * max(2, HEADINGS[line.tag])} {line.text}")
             elif line.tag == "li":
-                parts.append(f"- {text}")
+                item = f"- {text}"
+                if parts and parts[-1].startswith("- ") and prev_li:  # one list: items on adjacent lines
+                    parts[-1] += "\n" + item
+                else:
+                    parts.append(item)
             elif line.tag == "blockquote":
                 parts.append(f"> {text}")
             elif line.tag == "pre":
@@ -98,6 +103,7 @@ class Document:
                 parts.append(f"*{text}*")
             else:
                 parts.append(text)
+            prev_li = line.tag == "li"
         return "\n\n".join(parts) + "\n"
 
 

@@ -61,8 +61,13 @@ class Model:
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
-            rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None) -> "Model":
-        """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic."""
+            rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None,
+            init: "Model | None" = None) -> "Model":
+        """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic.
+
+        With `init`, its boosters are trained further (`rounds` more trees) instead of starting from
+        nothing: each on its own kind of rows (HTML or text dump) if these hold both classes, else kept
+        as they are."""
         if X.shape[1] != len(FEATURE_NAMES):
             raise ValueError(f"X has {X.shape[1]} columns, expected {len(FEATURE_NAMES)}")
         y = np.asarray(y, dtype=np.float32)
@@ -70,12 +75,18 @@ class Model:
             raise ValueError("training needs both content and chrome blocks")
         params = {**DEFAULT_PARAMS, **(params or {})}
         text = _text_rows(X)
-        text_booster = None
-        html = np.ones(len(X), dtype=bool)
-        if 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 and len(np.unique(y[~text])) == 2:
-            text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds)
-            html = ~text  # the main booster then scores HTML rows only: it is fit on them alone
-        booster = _train(X[html], y[html], None if weight is None else weight[html], params, rounds)
+        if init is not None:
+            booster = _train_more(init.booster, X, y, weight, ~text if init.text_booster else None,
+                                  params, rounds)
+            text_booster = _train_more(init.text_booster, X, y, weight, text, params, rounds) \
+                if init.text_booster is not None else None
+        else:
+            text_booster = None
+            html = np.ones(len(X), dtype=bool)
+            if 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 and len(np.unique(y[~text])) == 2:
+                text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds)
+                html = ~text  # the main booster then scores HTML rows only: it is fit on them alone
+            booster = _train(X[html], y[html], None if weight is None else weight[html], params, rounds)
         card = {"format": CARD_FORMAT, "feature_names": list(FEATURE_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
                 "threshold": 0.5, "text_model": text_booster is not None}
@@ -162,6 +173,19 @@ def _train(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, params: dict
     data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(FEATURE_NAMES),
                        categorical_feature=list(CATEGORICAL), free_raw_data=True, params={"verbose": -1})
     return lgb.train(params, data, num_boost_round=rounds)
+
+
+def _train_more(booster: lgb.Booster, X: np.ndarray, y: np.ndarray, weight: np.ndarray | None,
+                rows: np.ndarray | None, params: dict[str, Any], rounds: int) -> lgb.Booster:
+    """`booster` trained `rounds` more trees on the given rows (None: all), or itself if these rows do
+    not hold both classes."""
+    if rows is not None:
+        X, y, weight = X[rows], y[rows], None if weight is None else weight[rows]
+    if len(np.unique(y)) < 2:
+        return booster
+    data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(FEATURE_NAMES),
+                       categorical_feature=list(CATEGORICAL), free_raw_data=True, params={"verbose": -1})
+    return lgb.train(params, data, num_boost_round=rounds, init_model=booster, keep_training_booster=True)
 
 
 def _booster(path: Path, text: str) -> lgb.Booster:

@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 import polars as pl
 
-from . import classify_blocks
-from .decode import decode
+from . import parse_blocks
+from .decode import decode_page
 from .errors import InputError
 from .files import atomic_write
 from .model import DEFAULT_MODEL, Model
@@ -35,9 +35,9 @@ from .segment import Blocks, segment
 
 CHUNK = 32  # records per task sent to a worker process
 MAX_ERRORS_SHOWN = 20  # bad records printed per shard; all are counted and kept in the shard
-SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "text": pl.String,
-          "lines_total": pl.UInt32, "lines_kept": pl.UInt32, "chars_total": pl.UInt32,
-          "chars_kept": pl.UInt32, "error": pl.String}
+SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "title": pl.String,
+          "text": pl.String, "encoding": pl.String, "lines_total": pl.UInt32, "lines_kept": pl.UInt32,
+          "chars_total": pl.UInt32, "chars_kept": pl.UInt32, "error": pl.String}
 SCORES = {"lines": pl.List(pl.String), "scores": pl.List(pl.Float32)}
 
 
@@ -75,23 +75,28 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
     """One output row per record; a record that cannot be read or decoded gets a row with `error` set."""
     rows: list[dict[str, Any]] = []
     pages: list[Blocks] = []
+    encodings: list[str | None] = []
     at: list[int] = []
     for r in records:
-        row: dict[str, Any] = {"source": r.source, "record_id": r.record_id, "url": r.url, "text": "",
-                               "lines_total": 0, "lines_kept": 0, "chars_total": 0, "chars_kept": 0,
-                               "error": r.error}
+        row: dict[str, Any] = {"source": r.source, "record_id": r.record_id, "url": r.url, "title": None,
+                               "text": "", "encoding": None, "lines_total": 0, "lines_kept": 0,
+                               "chars_total": 0, "chars_kept": 0, "error": r.error}
         if scores:
             row.update(lines=[], scores=[])
         if r.error is None:
             try:
-                pages.append(segment(decode(r.data, http_charset=r.http_charset), kind=r.kind))
+                decoded = decode_page(r.data, http_charset=r.http_charset)
+                pages.append(segment(decoded.text, kind=r.kind))
+                encodings.append(decoded.encoding)
                 at.append(len(rows))
             except InputError as e:
                 row["error"] = str(e)
         rows.append(row)
-    for i, lines in zip(at, classify_blocks(pages, _model(model_path))):
+    for i, doc in zip(at, parse_blocks(pages, _model(model_path), encodings=encodings)):
+        lines = doc.lines
         kept = [line.text for line in lines if line.is_content]
-        rows[i].update(text="\n".join(kept), lines_total=len(lines), lines_kept=len(kept),
+        rows[i].update(title=doc.title, text=doc.text, encoding=doc.encoding, lines_total=len(lines),
+                       lines_kept=len(kept),
                        chars_total=sum(len(line.text) for line in lines), chars_kept=sum(map(len, kept)))
         if scores:
             rows[i].update(lines=[line.text for line in lines], scores=[line.score for line in lines])

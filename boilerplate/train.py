@@ -24,6 +24,7 @@ from . import classify_blocks
 from .align import align
 from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_corpus
 from .decode import decode
+from .document import build_document
 from .errors import InputError
 from .features import FEATURE_NAMES, batch_features
 from .labeled import Article
@@ -36,6 +37,8 @@ HOLDOUT_EVERY = 10  # one site in this many is the holdout (crc32 of "holdout:" 
 LABELED_WEIGHT = 30.0  # hand-labeled blocks are exact, alignment-derived ones approximate; the labeled
 # text dumps are also a handful among thousands of text dumps derived from the corpora
 LABELED_LICENSE = "this project's own labels (MIT)"
+CONTINUE_ROUNDS = 20  # trees added when training a model further on a few labeled pages (no corpora):
+CONTINUE_PARAMS = {"learning_rate": 0.05}  # small steps, so that other sites lose little (docs/experiments.md)
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
 
 
@@ -219,8 +222,9 @@ def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, ro
         model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], params=params, rounds=rounds)
         for i in np.flatnonzero(test_pages):
             rows = slice(offsets[i], offsets[i + 1])
-            keep = model.keep(model.predict_proba(X[rows]))
-            extracted = "\n".join(t for t, k in zip(data.pages[i].texts, keep) if k)
+            page_scores = model.predict_proba(X[rows])
+            keep = model.keep(page_scores)
+            extracted = build_document(data.pages[i], page_scores, keep).text  # what extract() returns
             again = _reextract(model, extracted) == extracted if data.pages[i].is_html else None
             scores.append(PageScore(data.names[i], data.page_sources[i],
                                     tuple(line_prf(keep, data.labels[i])),
@@ -237,15 +241,17 @@ def _reextract(model: Model, text: str) -> str:
 
 
 def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, cv: bool = True,
-          progress: Progress | None = None) -> dict[str, Any]:
-    """Cross-validate (optional), fit on everything, save the model and card; return the card."""
+          progress: Progress | None = None, init: Model | None = None) -> dict[str, Any]:
+    """Cross-validate (optional), fit on everything, save the model and card; return the card. With
+    `init`, its boosters are trained `rounds` more trees on these pages (no cross-validation: the
+    starting model may have seen any page), and the card lists its sources too."""
     if not data.pages:
         raise ValueError("no training pages")
     if progress:
         progress(f"features of {len(data.pages):,} pages", 0, 0)
     X, offsets = batch_features(data.pages)  # computed once, for cross-validation and the final fit
     report: dict[str, Any] = {}
-    if cv:
+    if cv and init is None:
         scores = _cross_validate(data, X, offsets, rounds=rounds, progress=progress)
         by_source: dict[str, list[PageScore]] = {}
         for s in scores:
@@ -255,11 +261,20 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
                   for src, ss in by_source.items()}
     if progress:
         progress(f"fitting the final model on all {len(data.pages):,} pages", 0, 0)
-    model = Model.fit(X, np.concatenate(data.labels), weight=_row_weights(data, offsets), rounds=rounds)
-    model.save(out, training_data={src: {"pages": n, "license": data.licenses.get(src, "unknown")}
-                                   for src, n in data.sources.items()},
-               labeled_weight=LABELED_WEIGHT,
-               cross_validation=report, n_features=len(FEATURE_NAMES))
+    model = Model.fit(X, np.concatenate(data.labels), weight=_row_weights(data, offsets), rounds=rounds,
+                      init=init, params=CONTINUE_PARAMS if init is not None else None)
+    training_data = {src: {"pages": n, "license": data.licenses.get(src, "unknown")}
+                     for src, n in data.sources.items()}
+    extra: dict[str, Any] = {}
+    if init is not None:
+        inherited = init.card.get("training_data", {})
+        training_data = {**{f"{src} (starting model)": v for src, v in inherited.items()}, **training_data}
+        extra["continued_from"] = {"rounds_before": init.booster.current_iteration(),
+                                   "cross_validation": {src: {k: v for k, v in r.items() if k != "per_page"}
+                                                        for src, r in init.card.get("cross_validation",
+                                                                                    {}).items()}}
+    model.save(out, training_data=training_data, labeled_weight=LABELED_WEIGHT,
+               cross_validation=report, n_features=len(FEATURE_NAMES), **extra)
     return model.card
 
 

@@ -62,11 +62,33 @@ def test_classify_formats(capsys, tmp_path):
     assert len(load_article(tmp_path / "p.tsv").roles) == len(rows)
 
 
-def test_train_round_trip(tmp_path, capsys):
+def test_train_without_corpora_continues_the_shipped_model(tmp_path, capsys):
+    from boilerplate.model import DEFAULT_MODEL, Model
+    from boilerplate.train import CONTINUE_ROUNDS
+
     out = tmp_path / "m.txt"
     assert main(["train", "--labeled", "labeled", "--out", str(out)]) == 0
-    report = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    assert "training the shipped model further" in captured.err
+    report = json.loads(captured.out)
+    assert report["cross_validation"] == {}  # the starting model saw these pages: no honest CV
+    assert report["training_data"]["labeled"]["pages"] == len(load_labeled("labeled"))
+    assert "daniel-dev (starting model)" in report["training_data"]
+    shipped, continued = Model.load(DEFAULT_MODEL), Model.load(out)
+    assert continued.booster.current_iteration() == shipped.booster.current_iteration()  # no HTML labels
+    assert continued.text_booster.current_iteration() == shipped.text_booster.current_iteration() + CONTINUE_ROUNDS
+    assert main(["extract", "--model", str(out), SEED]) == 0
+    assert "美日對稀土" in capsys.readouterr().out
+
+
+def test_train_from_scratch_warns_and_cross_validates(tmp_path, capsys):
+    out = tmp_path / "m.txt"
+    assert main(["train", "--labeled", "labeled", "--from-scratch", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: training from scratch" in captured.err
+    report = json.loads(captured.out)
     assert report["cross_validation"]["labeled"]["pages"] == len(load_labeled("labeled"))
+    assert "daniel-dev (starting model)" not in report["training_data"]
     assert main(["extract", "--model", str(out), SEED]) == 0
     assert "美日對稀土" in capsys.readouterr().out
 
@@ -96,7 +118,7 @@ def test_train_refuses_to_overwrite_the_shipped_model_without_its_sources(tmp_pa
     assert "refusing to overwrite the shipped model" in capsys.readouterr().err
     assert shipped.read_bytes() == before
     assert main(["train", "--labeled", "labeled", "--out", str(shipped), "--no-cv", "--force"]) == 0
-    assert shipped.read_bytes() != before  # trained on the seeds alone, as asked
+    assert shipped.read_bytes() != before  # trained further on the seeds, as asked
 
 
 def test_version(capsys):
