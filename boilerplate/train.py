@@ -38,7 +38,7 @@ LABELED_WEIGHT = 30.0  # hand-labeled blocks are exact, alignment-derived ones a
 # text dumps are also a handful among thousands of text dumps derived from the corpora
 LABELED_LICENSE = "this project's own labels (MIT)"
 CONTINUE_ROUNDS = 20  # trees added when training a model further on a few labeled pages (no corpora):
-CONTINUE_PARAMS = {"learning_rate": 0.05}  # small steps, so that other sites lose little (docs/experiments.md)
+CONTINUE_PARAMS = {"learning_rate": 0.03}  # small steps, so that other sites lose little (docs/experiments.md)
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
 
 

@@ -149,6 +149,19 @@ def test_two_booster_model_roundtrip_and_damage(tmp_path):
         Model.load(path)
 
 
+def test_training_further_adds_trees_to_the_booster_of_the_rows_given(tmp_path):
+    X, y = mixed_rows()
+    base = Model.fit(X, y, rounds=20)
+    html_only = Model.fit(X[200:], y[200:], init=base, rounds=5)
+    assert html_only.booster.current_iteration() == 25
+    assert html_only.text_booster.current_iteration() == 20  # no text rows: kept as it was
+    np.testing.assert_array_equal(html_only.predict_proba(X[:200]), base.predict_proba(X[:200]))
+    html_only.save(tmp_path / "m.txt")
+    np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X), html_only.predict_proba(X))
+    flipped = Model.fit(X[200:], ~y[200:], init=base, rounds=50, params={"learning_rate": 0.5})
+    assert flipped.predict_proba(X[200:]).mean() != pytest.approx(base.predict_proba(X[200:]).mean(), abs=0.05)
+
+
 def test_keep_thresholds_and_falls_back_to_the_best_block():
     model = Model.load()
     assert model.keep(np.array([0.9, 0.2, 0.5])).tolist() == [True, False, True]
