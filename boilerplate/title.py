@@ -8,14 +8,13 @@ have no such declarations and get no title. Measured against corpora's gold titl
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import NamedTuple
 
 from .metrics import tokens
 from .segment import TAG_ID, Blocks
 
-MIN_PRECISION = 0.8  # share of a block's tokens that must be in the reference title
-MIN_RECALL = 0.3  # share of the reference title's tokens the block must cover
+MIN_PRECISION = 0.8  # share of a block's tokens that must be words of the reference title
+MIN_RECALL = 0.3  # share of the reference title's distinct words the block must cover
 TAG_BONUS = {TAG_ID["h1"]: 0.3, TAG_ID["h2"]: 0.15, TAG_ID["h3"]: 0.1}  # added to the covered share
 LINK_PENALTY = 0.3  # subtracted for a block that is mostly link text (a menu entry, a teaser)
 _H1 = TAG_ID["h1"]
@@ -32,23 +31,23 @@ def find_title(blocks: Blocks) -> Title | None:
     """The page's headline, or None (text dumps, pages without any title)."""
     if not blocks.is_html:
         return None
+    refs = [ref for ref in (set(tokens(r)) for r in dict.fromkeys((blocks.meta_title, blocks.title))) if ref]
+    # (a block much longer than the references cannot be mostly made of their words)
+    max_chars = max(len(blocks.meta_title), len(blocks.title)) / MIN_PRECISION + 10 if refs else -1
     best: Title | None = None
     best_score = 0.0
-    for ref in dict.fromkeys(r for r in (blocks.meta_title, blocks.title) if r):
-        ref_tokens = Counter(tokens(ref))
-        n_ref = sum(ref_tokens.values())
-        if not n_ref:
+    for i, text in enumerate(blocks.texts):
+        if len(text) > max_chars:
             continue
-        max_chars = len(ref) / MIN_PRECISION + 10  # longer blocks cannot be mostly made of its words
-        for i, text in enumerate(blocks.texts):
-            if len(text) > max_chars:
+        block_tokens = tokens(text)
+        if not block_tokens:
+            continue
+        for ref in refs:
+            inside = sum(1 for t in block_tokens if t in ref)
+            covered = len(ref.intersection(block_tokens)) if inside >= MIN_PRECISION * len(block_tokens) else 0
+            if covered < max(MIN_RECALL * len(ref), 1):
                 continue
-            block_tokens = Counter(tokens(text))
-            n_block = sum(block_tokens.values())
-            overlap = sum((block_tokens & ref_tokens).values())
-            if not n_block or overlap < MIN_PRECISION * n_block or overlap < MIN_RECALL * n_ref:
-                continue
-            score = overlap / n_ref + TAG_BONUS.get(int(blocks.tag[i]), 0.0)
+            score = covered / len(ref) + TAG_BONUS.get(int(blocks.tag[i]), 0.0)
             if blocks.link_chars[i] > 0.5 * len(text):
                 score -= LINK_PENALTY
             if score > best_score:
