@@ -130,8 +130,8 @@ def summarize(df: pl.DataFrame, by: tuple[str, ...] = ("source",)) -> pl.DataFra
 
 
 def group_table(df: pl.DataFrame, column: str) -> list[str]:
-    """One Markdown row per (source, value of `column`): each system's mean F1 and share < 0.5, and
-    boilerplate's margin over the best peer; [] when no source has more than one value."""
+    """One Markdown row per (source, value of `column`): each system's mean F1 and share < 0.5 (the best
+    in bold), and boilerplate's margin over the best peer; [] when no source has more than one value."""
     df = df.filter(pl.col(column) != "")
     if df.is_empty() or df.group_by("source").agg(pl.col(column).n_unique()).get_column(column).max() < 2:
         return []
@@ -144,8 +144,9 @@ def group_table(df: pl.DataFrame, column: str) -> list[str]:
         low = dict(zip(rows["system"], rows["< 0.5"]))
         peers = [f1[s] for s in systems[1:] if s in f1]
         margin = f"{f1[SYSTEM] - max(peers):+.3f}" if peers and SYSTEM in f1 else ""
-        cells = [f"{f1[s]:.3f} ({low[s]:.2f})" if s in f1 else "" for s in systems]
-        cells[0] = f"**{cells[0]}**"
+        best = max(f1.values())
+        cells = [(f"**{f1[s]:.3f} ({low[s]:.2f})**" if f1[s] == best else f"{f1[s]:.3f} ({low[s]:.2f})")
+                 if s in f1 else "" for s in systems]
         out.append(f"| {source} | {value} | {rows['pages'][0]} | " + " | ".join(cells) + f" | {margin} |")
     return out
 

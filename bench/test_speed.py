@@ -22,6 +22,7 @@ from boilerplate.corpora import corpus_paths, read_corpus
 from boilerplate.decode import decode
 from boilerplate.features import batch_features
 from boilerplate.segment import parse_html, segment
+from boilerplate.title import find_title
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "reports" / "speed.md"
@@ -71,6 +72,11 @@ def test_stage_predict(benchmark):
     _run(benchmark, "predict", lambda: model.predict_proba(X), len(PAGES))
 
 
+def test_stage_title(benchmark):
+    blocks = [segment(t) for t in TEXTS]
+    _run(benchmark, "title", lambda: [find_title(b) for b in blocks], len(PAGES))
+
+
 def test_end_to_end_extract_one_by_one(benchmark):
     model = boilerplate.load_model()
     _run(benchmark, "boilerplate extract (html)", lambda: [boilerplate.extract(p, model=model) for p in HTML],
@@ -79,7 +85,7 @@ def test_end_to_end_extract_one_by_one(benchmark):
 
 def test_end_to_end_extract_many(benchmark):
     model = boilerplate.load_model()
-    _run(benchmark, "boilerplate extract_many (html)", lambda: boilerplate.extract_many(HTML, model=model),
+    _run(benchmark, "boilerplate extract_many (html)", lambda: list(boilerplate.extract_many(HTML, model=model)),
          len(HTML))
 
 
@@ -132,7 +138,7 @@ def test_zz_memory_and_ratios():
     for page in stream:
         batch.append(page)
         if len(batch) == 100:
-            boilerplate.extract_many(batch, model=model)
+            list(boilerplate.extract_many(batch, model=model))
             done += len(batch)
             batch.clear()
             checkpoints.append((done, _rss_mb()))
