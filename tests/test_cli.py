@@ -62,10 +62,12 @@ def test_classify_formats(capsys, tmp_path):
     assert len(load_article(tmp_path / "p.tsv").roles) == len(rows)
 
 
-def test_train_without_corpora_continues_the_shipped_model(tmp_path, capsys):
+def test_train_without_corpora_continues_the_shipped_model(tmp_path, capsys, monkeypatch):
+    from boilerplate.corpora import ENV_VAR
     from boilerplate.model import DEFAULT_MODEL, Model
     from boilerplate.train import CONTINUE_ROUNDS
 
+    monkeypatch.delenv(ENV_VAR, raising=False)  # CI sets it: no corpora here
     out = tmp_path / "m.txt"
     assert main(["train", "--labeled", "labeled", "--out", str(out)]) == 0
     captured = capsys.readouterr()
@@ -81,7 +83,10 @@ def test_train_without_corpora_continues_the_shipped_model(tmp_path, capsys):
     assert "美日對稀土" in capsys.readouterr().out
 
 
-def test_train_from_scratch_warns_and_cross_validates(tmp_path, capsys):
+def test_train_from_scratch_warns_and_cross_validates(tmp_path, capsys, monkeypatch):
+    from boilerplate.corpora import ENV_VAR
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
     out = tmp_path / "m.txt"
     assert main(["train", "--labeled", "labeled", "--from-scratch", "--out", str(out)]) == 0
     captured = capsys.readouterr()
