@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 from lxml import etree
 
+from ._walk import Tables, page_titles, walk
 from .errors import InputError
 
 Kind = Literal["auto", "text", "html"]
@@ -162,6 +163,12 @@ def _hint_bits(attrs: str) -> int:
     return bits
 
 
+_TABLES = Tables(skip=SKIP_TAGS, block=BLOCK_TAGS, cells=CELL_TAGS, sectioning=SECTIONING,
+                 landmark_roles=LANDMARK_ROLES, tag_id=TAG_ID, tag_bits=_HINT_TAGS, hint_bits=_hint_bits,
+                 landmark=_LANDMARK, invisible=_INVISIBLE, path_len=PATH_LEN, max_row_chars=MAX_ROW_CHARS,
+                 cell_mark=_CELL_MARK, cell_sep=CELL_SEP)
+
+
 def parse_html(text: str) -> etree._Element | None:
     """Parse HTML leniently with lxml; None when there is nothing to parse. `text` is decode's output."""
     if not text.strip():
@@ -179,148 +186,14 @@ def parse_html(text: str) -> etree._Element | None:
 
 
 def segment_html(text: str) -> Blocks:
-    """Walk the DOM once (iteratively, so deep nesting is safe) and emit one block per rendered line."""
+    """Parse, then walk the DOM once (compiled, iteratively: deep nesting is safe), one block per
+    rendered line."""
     root = parse_html(text)
-    texts: list[str] = []
-    link_chars: list[int] = []
-    tags: list[int] = []
-    depths: list[int] = []
-    hints: list[int] = []
-    near: list[int] = []
-    parents: list[int] = []
-    grandparents: list[int] = []
-    paths: list[str] = []
-    containers: list[tuple[int, int, int]] = []  # (depth, first block, end block) of block-level elements
-    title = meta_title = ""
     if root is None:
-        return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title,
-                            containers, meta_title)
-    title_el = root.find(".//title")
-    if title_el is not None:
-        title = _WS.sub(" ", "".join(title_el.itertext())).strip()
-    meta_title = _meta_title(root)
-
-    parts: list[str] = []  # text pieces of the block being built
-    link_parts = 0  # characters of those pieces inside <a>
-    in_link = 0
-    # stack of (tag, hint bits of all ancestors, depth, (own hint bits, own|parent's,
-    # own|parent's|grandparent's), element id) for open elements;
-    # owner = innermost block-level one; skipped subtrees have depth -1
-    stack: list[tuple[str, int, int, tuple[int, int, int], int]] = [("root", 0, 0, (0, 0, 0), 0)]
-    # open block-level elements: (index into stack, index of the first block it may hold)
-    owners: list[tuple[int, int]] = [(0, 0)]
-    data_row = -1  # stack index of the open data-table row, whose cells and their blocks are inline
-
-    def flush() -> None:
-        """Emit the pending text pieces as one block of the innermost open block-level element."""
-        nonlocal link_parts
-        block = "".join(parts)
-        if _CELL_MARK in block:
-            cells = (_WS.sub(" ", cell).strip() for cell in block.split(_CELL_MARK))
-            block = CELL_SEP.join(c for c in cells if c)
-        else:
-            block = _WS.sub(" ", block).strip()
-        if block:
-            at = owners[-1][0]
-            tag, bits, depth, levels, _ = stack[at]
-            texts.append(block)
-            link_chars.append(min(link_parts, len(block)))
-            tags.append(TAG_ID.get(tag, 1))
-            depths.append(min(depth, 32767))
-            hints.append(bits)
-            near.append(levels[2])
-            parents.append(stack[max(at - 1, 0)][4])
-            grandparents.append(stack[max(at - 2, 0)][4])
-            paths.append("/".join(entry[0] for entry in stack[max(at - PATH_LEN + 1, 1):at + 1]))
-        parts.clear()
-        link_parts = 0
-
-    def add(s: str | None) -> None:
-        nonlocal link_parts
-        if s:
-            parts.append(s)
-            if in_link:
-                link_parts += len(s.strip())
-
-    serial = 0  # element ids, unique within the page
-    walker = etree.iterwalk(root, events=("start", "end"))
-    for event, el in walker:
-        tag = el.tag
-        if not isinstance(tag, str):  # comments / processing instructions: only their tail is text
-            if event == "end":
-                add(el.tail)
-            continue
-        if event == "start":  # (libxml2's HTML parser has lowercased the tag names)
-            style = el.get("style")
-            if tag in SKIP_TAGS:
-                walker.skip_subtree()
-                stack.append((tag, 0, -1, (0, 0, 0), 0))
-                continue
-            _, parent_bits, parent_depth, (p0, p1, _), _ = stack[-1]
-            cls, ident = el.get("class"), el.get("id")
-            own = _HINT_TAGS.get(tag, 0)
-            if tag in ("header", "footer") and any(entry[0] in SECTIONING for entry in stack):
-                own &= ~_LANDMARK  # an article's own header or footer is not page chrome
-            if cls or ident:
-                own |= _hint_bits(f"{cls or ''} {ident or ''}")
-            role = el.get("role")
-            if role and role.strip().lower() in LANDMARK_ROLES:
-                own |= _LANDMARK
-            if el.get("hidden") is not None or \
-                    (style and "none" in style and "display:none" in style.replace(" ", "")):
-                own |= _INVISIBLE
-            serial += 1
-            stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))
-            if data_row >= 0 and tag in BLOCK_TAGS:
-                parts.append(_CELL_MARK if tag in CELL_TAGS else " ")
-            elif tag in BLOCK_TAGS:
-                if parts:
-                    flush()
-                owners.append((len(stack) - 1, len(texts)))
-                if tag == "tr" and _is_data_row(el):
-                    data_row = len(stack) - 1
-            if tag == "a":
-                in_link += 1
-            add(el.text)
-        else:
-            if stack[-1][2] >= 0:  # not a skipped subtree
-                if tag == "a":
-                    in_link -= 1
-                if owners[-1][0] == len(stack) - 1:
-                    if parts:
-                        flush()
-                    _, first = owners.pop()
-                    if len(texts) > first:
-                        containers.append((stack[-1][2], first, len(texts)))
-                    if data_row == len(stack) - 1:
-                        data_row = -1
-            stack.pop()
-            add(el.tail)
-    if parts:
-        flush()
-    return _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title,
-                        containers, meta_title)
-
-
-def _meta_title(root: etree._Element) -> str:
-    """The og:title, else twitter:title, of the page's <meta> tags ("" when it has neither)."""
-    for xpath in ('.//meta[@property="og:title"]', './/meta[@name="twitter:title"]'):
-        el = root.find(xpath)
-        if el is not None and (el.get("content") or "").strip():
-            return _WS.sub(" ", el.get("content")).strip()
-    return ""
-
-
-def _is_data_row(tr: etree._Element) -> bool:
-    """A table row of two or more cells, no nested table and little text reads as one line of data;
-    any other row is page layout, whose cells are blocks of their own."""
-    cells = 0
-    for el in tr.iterdescendants():
-        if el.tag in CELL_TAGS:
-            cells += 1
-        elif el.tag == "table":
-            return False
-    return cells >= 2 and sum(map(len, tr.itertext())) <= MAX_ROW_CHARS
+        return _html_blocks([], [], [], [], [], [], [], [], [], "", [], "")
+    *columns, containers = walk(root, _TABLES)
+    title, meta_title = page_titles(root)
+    return _html_blocks(*columns, title, containers, meta_title)
 
 
 def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],
