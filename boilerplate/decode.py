@@ -78,6 +78,10 @@ def clean(text: str) -> str:
     return text
 
 
+_NO_SURROGATES = frozenset({"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "ascii", "gb18030",
+                            "big5hkscs", "cp1252"})
+
+
 class Decoded(NamedTuple):
     """A decoded page and the codec used (None when the input was already text)."""
 
@@ -109,6 +113,8 @@ def decode_page(data: bytes | str, *, encoding: str | None = None,
             raise InputError(f"unknown encoding {encoding!r}")
         return Decoded(clean(data.decode(forced, errors="replace")), forced)
     text, used = _decode_bytes(data, http_charset)
+    if used in _NO_SURROGATES:  # (their decoders never produce lone surrogates: only NULs to drop)
+        return Decoded(text.replace("\x00", "") if "\x00" in text else text, used)
     return Decoded(clean(text), used)
 
 
@@ -151,23 +157,20 @@ def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str]:
 
 
 def _detect(data: bytes, fallback: str | None) -> tuple[str, str]:
-    """Decode with charset-normalizer's best guess, unless a Chinese reading is plausible and the guess
-    is not a Japanese, Korean or UTF-8 one (it reads GBK pages as Cyrillic, e.g. iso8859_5 or ptcp154,
-    and GBK as Big5); replacement characters for stray bytes."""
-    from charset_normalizer import from_bytes
-
+    """Decode undeclared non-UTF-8 bytes: as Chinese when they read as plausible Chinese text (checked
+    first: it is cheap, and charset-normalizer reads GBK as Cyrillic, e.g. iso8859_5 or ptcp154, and GBK
+    as Big5), else with charset-normalizer's best guess; replacement characters for stray bytes."""
     sample = data[:200_000]
-    best = from_bytes(sample).best()
-    enc = _codec(best.encoding) if best is not None else None
-    if enc not in _TRUSTED_GUESSES:
-        enc = _plausible_chinese(sample) or enc
+    enc = _plausible_chinese(sample)
+    if enc is None:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(sample).best()
+        enc = _codec(best.encoding) if best is not None else None
     enc = enc or fallback or "gb18030"
     return data.decode(enc, errors="replace"), enc
 
 
-# Guesses kept as they are; any other (single-byte charsets, and GBK vs Big5, which the detector also
-# confuses) gives way to a plausible Chinese reading.
-_TRUSTED_GUESSES = frozenset({"utf-8", "euc_jp", "shift_jis", "cp932", "iso2022_jp", "euc_kr", "cp949"})
 # Frequent Chinese characters, simplified and traditional: in real Chinese text most Han characters are
 # among them; in bytes of another charset read as GBK or Big5, few are.
 _FREQUENT_HAN = frozenset(
@@ -186,6 +189,8 @@ _FREQUENT_HAN = frozenset(
     "興切装裝诉訴新闻聞台湾灣市场場记者據报導表示指出今天目前已经經表示企业業发展展示公司")
 _HAN_MIN_SHARE = 0.6  # of the non-ASCII characters, for a reading to count as Chinese
 _FREQUENT_MIN_SHARE = 0.3  # of the Han characters (real text: ~0.5–0.8; misread bytes: a few percent)
+_HAN_SAMPLE = 5000  # Han characters enough to tell
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 def _plausible_chinese(sample: bytes) -> str | None:
@@ -194,11 +199,12 @@ def _plausible_chinese(sample: bytes) -> str | None:
     best, best_share = None, _FREQUENT_MIN_SHARE
     for enc in ("gb18030", "big5hkscs"):
         text = sample.decode(enc, errors="replace")
-        non_ascii = sum(1 for c in text if ord(c) > 127)
-        han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+        non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+        han = _HAN.findall(text)
         if not han or len(han) < _HAN_MIN_SHARE * non_ascii or text.count("\ufffd") > 0.01 * non_ascii:
             continue
-        share = sum(1 for c in han if c in _FREQUENT_HAN) / len(han)
+        han = han[:_HAN_SAMPLE]
+        share = sum(map(_FREQUENT_HAN.__contains__, han)) / len(han)
         if share >= best_share:
             best, best_share = enc, share
     return best

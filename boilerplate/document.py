@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -22,12 +22,14 @@ HEADINGS = {f"h{n}": n for n in range(1, 7)}
 CAPTION_TAGS = frozenset({"figcaption", "caption"})
 BYLINE_MAX_CHARS = 120  # a longer line in an author/date container is a paragraph
 _CAPTION = 1 << HINTS.index("caption")
+_H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
+_CAPTION_TAG_IDS = [TAGS.index(t) for t in CAPTION_TAGS]
+_ROLE_NAMES: tuple[Role, ...] = ("chrome", "subhead", "caption", "byline", "body")
 _META = 1 << HINTS.index("meta")
 _MARKDOWN_LEAD = re.compile(r"^(?=[#>*+\-=`|]|\d+[.)]\s)")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One block of the page: its text, whether the model keeps it as content, the model's probability
     of content, its line (text dump) or block (HTML) number, its role and the HTML tag that holds it."""
 
@@ -111,25 +113,22 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray,
                    encoding: str | None = None) -> Document:
     """The Document of one classified page: roles for its lines and its title."""
     title = find_title(blocks)
-    title_block = title.block if title else None
-    lines = []
-    for i, text in enumerate(blocks.texts):
-        tag = TAGS[blocks.tag[i]]
-        lines.append(Line(text, bool(keep[i]), float(scores[i]), int(blocks.line_no[i]),
-                          _role(blocks, i, tag, bool(keep[i]), title_block), tag))
+    roles = _roles(blocks, keep, title.block if title else None)
+    tags = [TAGS[t] for t in blocks.tag.tolist()]
+    lines = list(map(Line, blocks.texts, keep.tolist(), scores.tolist(), blocks.line_no.tolist(), roles, tags))
     return Document(title.text if title else None, lines, encoding)
 
 
-def _role(blocks: Blocks, i: int, tag: str, is_content: bool, title_block: int | None) -> Role:
-    if i == title_block:
-        return "title"
-    if not is_content:
-        return "chrome"
-    if tag in HEADINGS:
-        return "subhead"
-    near = int(blocks.near_hints[i])
-    if tag in CAPTION_TAGS or near & _CAPTION:
-        return "caption"
-    if near & _META and len(blocks.texts[i]) <= BYLINE_MAX_CHARS:
-        return "byline"
-    return "body"
+def _roles(blocks: Blocks, keep: np.ndarray, title_block: int | None) -> list[Role]:
+    """Each block's role, from the model's decision, its tag and the hints of its nearest containers."""
+    tag = blocks.tag
+    near = blocks.near_hints
+    heading = (tag >= _H1) & (tag <= _H6)
+    caption = np.isin(tag, _CAPTION_TAG_IDS) | ((near & _CAPTION) != 0)
+    short = np.fromiter(map(len, blocks.texts), dtype=np.int64, count=len(blocks)) <= BYLINE_MAX_CHARS
+    byline = ((near & _META) != 0) & short
+    role = np.select([~keep, heading, caption, byline], [0, 1, 2, 3], default=4)
+    names = [_ROLE_NAMES[r] for r in role.tolist()]
+    if title_block is not None:
+        names[title_block] = "title"
+    return names

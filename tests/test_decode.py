@@ -91,6 +91,17 @@ def test_undeclared_chinese_is_not_read_as_a_single_byte_charset(text, enc):
     assert decode(page.encode(enc)) == page
 
 
+@pytest.mark.parametrize("text, encodings", [
+    ("東京都は今日、新しい防災計画を発表しました。地震や台風に備えて、住民の避難場所を増やす方針です。",
+     ("shift_jis", "euc_jp")),
+    ("서울시는 오늘 새로운 교통 정책을 발표했습니다. 시민들의 안전을 위해 버스 노선을 늘릴 계획입니다.", ("euc_kr",)),
+])
+def test_undeclared_japanese_and_korean_are_not_read_as_chinese(text, encodings):
+    page = "<html><body><p>" + text * 10 + "</p></body></html>"
+    for enc in encodings:
+        assert decode(page.encode(enc)) == page
+
+
 def test_undeclared_cyrillic_stays_cyrillic():
     page = "<html><body><p>" + "Президент заявил, что переговоры продолжатся на следующей неделе. " * 5 + "</p>"
     assert decode(page.encode("cp1251")) == page
