@@ -175,21 +175,40 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .records import InputFileError
-    from .run import run
+    from .run import RunError, run
 
     if args.workers is not None and args.workers < 1:
-        print("boilerplate: --workers must be at least 1", file=sys.stderr)
-        return 2
+        return _usage("--workers must be at least 1")
+    result: dict[str, object] = {"out": args.out}
     try:
         summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
-                      scheduler=args.scheduler, scores=args.scores, force=args.force)
+                      scheduler=args.scheduler, scores=args.scores, force=args.force,
+                      all_responses=args.all_responses)
     except InputFileError as e:
         print(f"boilerplate: {e}", file=sys.stderr)
-        return 2
-    print(json.dumps({"out": args.out, "shards_written": len(summary.written),
-                      "shards_skipped": len(summary.skipped), "inputs_failed": len(summary.failed),
-                      "records": summary.records, "bad_records": summary.errors}))
-    return _report(summary.failed)
+        code, result["status"] = 2, "usage error"
+    except (RunError, ModelError) as e:
+        print(f"boilerplate: {e}", file=sys.stderr)
+        code, result["status"] = 3, "could not run"
+    except KeyboardInterrupt:
+        print("boilerplate: interrupted; finished shards are in the manifest, a rerun resumes",
+              file=sys.stderr)
+        code, result["status"] = 130, "interrupted"
+    else:
+        skipped: dict[str, int] = {}
+        for report in summary.written:
+            for reason, n in report.skipped.items():
+                skipped[reason] = skipped.get(reason, 0) + n
+        failed = bool(summary.failed or summary.errors)
+        result.update(status="some inputs or records failed" if failed else "ok",
+                      shards_written=len(summary.written), shards_skipped=len(summary.skipped),
+                      inputs_failed=summary.failed, records=summary.records, bad_records=summary.errors,
+                      responses_skipped=skipped)
+        code = 1 if failed else 0
+        if summary.failed:
+            print(f"boilerplate: {len(summary.failed)} input(s) failed", file=sys.stderr)
+    print(json.dumps(result, ensure_ascii=False))
+    return code
 
 
 def _usage(message: str) -> int:
@@ -259,13 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
     rn = sub.add_parser("run", help="clean whole crawls: WARC / JSONL / directories → Parquet shards",
                         formatter_class=argparse.RawDescriptionHelpFormatter,
                         description="Clean every page of the inputs into one Parquet shard per input "
-                                    "(DIR/<input>-<hash>.parquet: source, record_id, url, text, line and "
-                                    "character counts, error), recorded in DIR/manifest.json. A rerun "
-                                    "skips shards already complete for the same input and model.",
-                        epilog="inputs: *.warc, *.warc.gz (HTML response records), *.jsonl[.gz] "
+                                    "(DIR/<input>-<hash>.parquet; columns: docs/run.md), recorded in "
+                                    "DIR/manifest.json. A rerun skips shards already complete for the "
+                                    "same input, model and options.",
+                        epilog="inputs: *.warc, *.warc.gz (status 200 HTML responses), *.jsonl[.gz] "
                                '({"url", "html"} or {"text"} per line), directories (*.html, *.htm, '
                                "*.txt below them).\nA bad record is kept as a row with its error and "
-                               "counted; an input that cannot be read fails alone (exit 1).")
+                               "counted; an input that cannot be read, is truncated or whose worker died "
+                               "twice fails alone. A JSON summary ends every run.\nexit codes: 0 all done, "
+                               "1 some inputs or records failed, 2 usage error, 3 the run could not go on "
+                               "(another run holds DIR, bad model, manifest not writable), 130 interrupted.")
     rn.add_argument("inputs", nargs="+", metavar="INPUT", help="WARC, JSONL files and directories")
     rn.add_argument("--out", required=True, metavar="DIR", help="output directory for shards + manifest")
     rn.add_argument("--workers", type=int, help="processes (default: all cores); Dask: LocalCluster size")
@@ -273,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="run on Dask: 'local' (a LocalCluster) or a scheduler address tcp://HOST:PORT")
     rn.add_argument("--scores", action="store_true", help="also store every line and its score")
     rn.add_argument("--force", action="store_true", help="redo shards that are already complete")
+    rn.add_argument("--all-responses", action="store_true",
+                    help="clean every WARC response (default: status 200 HTML ones; the others are counted)")
     rn.add_argument("--model", help=f"model file (default: the shipped {DEFAULT_MODEL.name})")
     rn.set_defaults(func=cmd_run)
 

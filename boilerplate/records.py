@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .labeled import PAGE_SUFFIXES
-from .segment import Kind
+from .segment import Kind, looks_like_html
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
@@ -31,6 +31,10 @@ class Record:
     http_charset: str | None = None
     kind: Kind = "auto"
     error: str | None = None
+    warc_date: str | None = None  # WARC-Date, ISO 8601
+    http_status: int | None = None
+    content_type: str | None = None  # the HTTP Content-Type's media type
+    skip: str | None = None  # why a WARC response is not a page to clean (counted, not written)
 
 
 class InputFileError(ValueError):
@@ -53,31 +57,78 @@ def input_type(path: str | Path) -> str:
                          f"({', '.join(JSONL_SUFFIXES)}) or a directory")
 
 
-def read_records(path: str | Path) -> Iterator[Record]:
-    """The records of one input, in file order."""
+def read_records(path: str | Path, all_responses: bool = False) -> Iterator[Record]:
+    """The records of one input, in file order (`all_responses`: see read_warc)."""
     kind = input_type(path)
     if kind == "warc":
-        return read_warc(path)
+        return read_warc(path, all_responses)
     if kind == "jsonl":
         return read_jsonl(path)
     return read_directory(path)
 
 
-def read_warc(path: str | Path) -> Iterator[Record]:
-    """HTML `response` records of a WARC / WARC.gz, with their target URI and HTTP charset."""
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def read_warc(path: str | Path, all_responses: bool = False) -> Iterator[Record]:
+    """The `response` records of a WARC / WARC.gz with their URI, date, HTTP status, content type and
+    charset. Unless `all_responses`, only status 200 HTML ones (by content type, else by sniffing) are
+    pages; the others come out with `skip` set. A WARC cut short (a record shorter than its
+    Content-Length, or a gzip member cut off after the last record) raises InputFileError."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     source = str(path)
+    last_pos = -1
     try:
-        for rec in ArchiveIterator(source, record_types=WarcRecordType.response, parse_http=True,
-                                   fsspec_args=False):
-            content_type = (rec.http_content_type or "").lower()
-            if content_type and "html" not in content_type and not content_type.startswith("text/"):
-                continue  # images, PDFs, JSON...: not pages
+        for rec in ArchiveIterator(source, parse_http=True, fsspec_args=False):
+            last_pos = rec.stream_pos
+            if rec.record_type != WarcRecordType.response:
+                rec.reader.read()  # consumed, so that a cut-off one is noticed
+                continue
+            data = rec.reader.read()
+            if len(data) < rec.content_length:
+                raise InputFileError(f"{path}: truncated WARC: record {rec.record_id} has {len(data):,} of its "
+                                     f"{rec.content_length:,} bytes")
+            media = (rec.http_content_type or "").split(";")[0].strip().lower() or None
+            status = rec.http_headers.status_code if rec.is_http else None
+            skip = None if all_responses else _not_a_page(status, media, data)
+            date = rec.headers.get("WARC-Date")
             yield Record(source, rec.record_id or "", rec.headers.get("WARC-Target-URI"),
-                         rec.reader.read(), http_charset=rec.http_charset)
-    except OSError as e:  # unreadable or corrupt compressed stream
+                         data if skip is None else b"", http_charset=rec.http_charset, warc_date=date,
+                         http_status=status, content_type=media, skip=skip)
+    except OSError as e:  # unreadable or corrupt compressed stream, a damaged record header
         raise InputFileError(f"{path}: cannot read WARC: {e}") from None
+    _check_gzip_end(Path(path), last_pos)
+
+
+def _not_a_page(status: int | None, media: str | None, data: bytes) -> str | None:
+    """Why a WARC response is not a page to clean (None: it is one)."""
+    if status is not None and status != 200:
+        return f"status {status}"
+    if media is not None:
+        return None if media in HTML_TYPES else f"content type {media}"
+    return None if looks_like_html(data[:8192].decode("latin-1")) else "not HTML (sniffed)"
+
+
+def _check_gzip_end(path: Path, last_pos: int) -> None:
+    """A .warc.gz holds one gzip member per record: the last record's member must end the file
+    (fastwarc stops silently at a member cut short)."""
+    if not path.name.lower().endswith(".gz") or last_pos < 0:
+        return
+    with open(path, "rb") as f:
+        f.seek(last_pos)
+        tail = f.read()
+    if not tail.startswith(b"\x1f\x8b"):
+        return  # not one member per record: nothing to check from here
+    d = zlib.decompressobj(31)
+    try:
+        d.decompress(tail)
+    except zlib.error as e:
+        raise InputFileError(f"{path}: corrupt gzip data after the last record ({e})") from None
+    rest = d.unused_data
+    if not d.eof or rest.strip(b"\x00"):
+        raise InputFileError(f"{path}: truncated WARC: the file ends inside a gzip member after the last "
+                             f"complete record")
 
 
 def read_jsonl(path: str | Path) -> Iterator[Record]:

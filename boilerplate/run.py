@@ -17,6 +17,8 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from multiprocessing import get_context
@@ -34,10 +36,12 @@ from .records import InputFileError, Record, input_type, read_records
 from .segment import Blocks, segment
 
 CHUNK = 32  # records per task sent to a worker process
+ROWS_PER_PART = 1000  # rows held in memory before they are written to a part of the shard
 MAX_ERRORS_SHOWN = 20  # bad records printed per shard; all are counted and kept in the shard
-SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "title": pl.String,
-          "text": pl.String, "encoding": pl.String, "lines_total": pl.UInt32, "lines_kept": pl.UInt32,
-          "chars_total": pl.UInt32, "chars_kept": pl.UInt32, "error": pl.String}
+SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "warc_date": pl.String,
+          "http_status": pl.UInt16, "content_type": pl.String, "encoding": pl.String, "title": pl.String,
+          "text": pl.String, "text_sha1": pl.String, "language": pl.String, "lines_total": pl.UInt32,
+          "lines_kept": pl.UInt32, "chars_total": pl.UInt32, "chars_kept": pl.UInt32, "error": pl.String}
 SCORES = {"lines": pl.List(pl.String), "scores": pl.List(pl.Float32)}
 
 
@@ -51,6 +55,7 @@ class ShardReport:
     errors: int = 0
     seconds: float = 0.0
     error_samples: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # WARC responses that are not pages, by reason
 
 
 def shard_name(source: str | Path) -> str:
@@ -72,15 +77,23 @@ def _model(model_path: str | None) -> Model:
 
 
 def clean_records(records: list[Record], model_path: str | None, scores: bool = False) -> list[dict[str, Any]]:
-    """One output row per record; a record that cannot be read or decoded gets a row with `error` set."""
+    """One output row per record; a record that cannot be read or decoded gets a row with `error` set.
+    Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\\xNN`) and
+    noted in `error`."""
     rows: list[dict[str, Any]] = []
     pages: list[Blocks] = []
     encodings: list[str | None] = []
     at: list[int] = []
     for r in records:
-        row: dict[str, Any] = {"source": r.source, "record_id": r.record_id, "url": r.url, "title": None,
-                               "text": "", "encoding": None, "lines_total": 0, "lines_kept": 0,
-                               "chars_total": 0, "chars_kept": 0, "error": r.error}
+        source, record_id, url = safe_text(r.source), safe_text(r.record_id), safe_text(r.url)
+        bad_fields = [name for name, a, b in (("source", source, r.source), ("record_id", record_id, r.record_id),
+                                              ("url", url, r.url)) if a != b]
+        error = r.error or (f"invalid UTF-8 in {', '.join(bad_fields)} (escaped)" if bad_fields else None)
+        row: dict[str, Any] = {"source": source, "record_id": record_id, "url": url, "warc_date": r.warc_date,
+                               "http_status": r.http_status, "content_type": r.content_type, "encoding": None,
+                               "title": None, "text": "", "text_sha1": None, "language": None,
+                               "lines_total": 0, "lines_kept": 0, "chars_total": 0, "chars_kept": 0,
+                               "error": error}
         if scores:
             row.update(lines=[], scores=[])
         if r.error is None:
@@ -95,12 +108,43 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
     for i, doc in zip(at, parse_blocks(pages, _model(model_path), encodings=encodings)):
         lines = doc.lines
         kept = [line.text for line in lines if line.is_content]
-        rows[i].update(title=doc.title, text=doc.text, encoding=doc.encoding, lines_total=len(lines),
-                       lines_kept=len(kept),
-                       chars_total=sum(len(line.text) for line in lines), chars_kept=sum(map(len, kept)))
+        text = doc.text
+        rows[i].update(title=doc.title, text=text, encoding=doc.encoding, lines_total=len(lines),
+                       lines_kept=len(kept), chars_total=sum(len(line.text) for line in lines),
+                       chars_kept=sum(map(len, kept)),
+                       text_sha1=hashlib.sha1(text.encode("utf-8")).hexdigest() if text else None,
+                       language=language_of(text))
         if scores:
             rows[i].update(lines=[line.text for line in lines], scores=[line.score for line in lines])
     return rows
+
+
+def safe_text(value: str | None) -> str | None:
+    """`value` as valid Unicode: bytes smuggled in as surrogates (`surrogateescape`) become `\\xNN`, other
+    lone surrogates (JSON's "\\ud800") `\\ud800`."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+LANGUAGE_SAMPLE = 2000  # characters of the text given to the language identifier
+
+
+def language_of(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid), None for an empty text."""
+    if not text.strip():
+        return None
+    import py3langid
+
+    return py3langid.classify(text[:LANGUAGE_SAMPLE])[0]
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -116,15 +160,26 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 def run_shard(source: str, shard: str, model_path: str | None = None, scores: bool = False,
               pool: ProcessPoolExecutor | None = None, in_flight: int = 8,
-              on_rows: Callable[[int, int], None] | None = None) -> ShardReport:
+              on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False) -> ShardReport:
     """Clean every record of one input and write its Parquet shard atomically (the Dask task).
 
-    With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time
-    (memory stays bounded however large the input); `on_rows(records, errors)` reports progress.
+    With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time.
+    Rows go to disk every ROWS_PER_PART rows and the parts are streamed into the shard at the end, so
+    memory does not grow with the input. On any failure no shard is written and the parts are removed.
+    `on_rows(records, errors)` reports progress.
     """
     start = time.perf_counter()
     report = ShardReport(input=str(Path(source).resolve()), shard=shard)
+    out = Path(shard)
+    schema = {**SCHEMA, **(SCORES if scores else {})}
+    part_prefix = f".{out.name}.{os.getpid()}.{time.monotonic_ns()}"  # unique to this attempt
+    parts: list[Path] = []
     rows: list[dict[str, Any]] = []
+
+    def spill() -> None:
+        parts.append(out.with_name(f"{part_prefix}.{len(parts)}.part"))
+        pl.DataFrame(rows, schema=schema).write_parquet(parts[-1])
+        rows.clear()
 
     def collect(chunk_rows: list[dict[str, Any]]) -> None:
         errors = [r for r in chunk_rows if r["error"]]
@@ -133,26 +188,45 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
         room = MAX_ERRORS_SHOWN - len(report.error_samples)
         report.error_samples += [f"{r['source']} {r['record_id']}: {r['error']}" for r in errors[:max(room, 0)]]
         rows.extend(chunk_rows)
+        if len(rows) >= ROWS_PER_PART:
+            spill()
         if on_rows:
             on_rows(len(chunk_rows), len(errors))
 
-    pending: deque[Future] = deque()
-    for chunk in _chunks(read_records(source), CHUNK):
-        if pool is None:
-            collect(clean_records(chunk, model_path, scores))
-            continue
-        pending.append(pool.submit(clean_records, chunk, model_path, scores))
-        while len(pending) >= in_flight:
+    def pages(records: Iterable[Record]) -> Iterator[Record]:
+        for r in records:
+            if r.skip is None:
+                yield r
+            else:  # not a page (status, content type): counted by reason
+                report.skipped[r.skip] = report.skipped.get(r.skip, 0) + 1
+
+    tmp = out.with_name(f"{part_prefix}.parquet.part")
+    try:
+        pending: deque[Future] = deque()
+        for chunk in _chunks(pages(read_records(source, all_responses)), CHUNK):
+            if pool is None:
+                collect(clean_records(chunk, model_path, scores))
+                continue
+            pending.append(pool.submit(clean_records, chunk, model_path, scores))
+            while len(pending) >= in_flight:
+                collect(pending.popleft().result())
+        while pending:
             collect(pending.popleft().result())
-    while pending:
-        collect(pending.popleft().result())
-    schema = {**SCHEMA, **(SCORES if scores else {})}
-    out = Path(shard)
-    tmp = out.with_name(f".{out.name}.part")
-    pl.DataFrame(rows, schema=schema).write_parquet(tmp)
-    os.replace(tmp, out)
+        if rows or not parts:
+            spill()
+        pl.scan_parquet(parts, schema=schema).sink_parquet(tmp)
+        _fsync(tmp)
+        os.replace(tmp, out)
+    finally:
+        for path in (*parts, tmp):
+            path.unlink(missing_ok=True)
     report.seconds = round(time.perf_counter() - start, 3)
     return report
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
 
 
 class Progress:
@@ -182,6 +256,12 @@ class Progress:
                 f"{rate:,.0f} records/s · errors {self.errors:,}")
         self.stream.write("\r" + line if self.tty else line + "\n")
         self.stream.flush()
+
+    def pause(self) -> None:
+        """Clear the status line (on a tty) so that a message printed next starts on a clean line."""
+        if self.tty:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
 
     def close(self) -> None:
         if self.tty:
@@ -224,12 +304,43 @@ def load_manifest(out_dir: str | Path) -> dict[str, Any]:
 
 
 def _fingerprint(source: str) -> dict[str, Any]:
-    """Size and mtime of an input file (a directory: its path only), to notice inputs that changed."""
+    """What identifies an input's content: size and mtime of a file; for a directory, a hash of its page
+    files' paths, sizes and mtimes (taken before reading, so that a change while reading is noticed)."""
     path = Path(source)
     if path.is_dir():
-        return {}
+        h = hashlib.sha1()
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            st = file.stat()
+            h.update(f"{file.relative_to(path)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        return {"input_files_sha1": h.hexdigest()}
     st = path.stat()
     return {"input_bytes": st.st_size, "input_mtime": st.st_mtime}
+
+
+def _shard_is_complete(path: Path, entry: dict[str, Any]) -> bool:
+    """Whether a shard the manifest lists can be read and holds the rows it says."""
+    try:
+        return pl.scan_parquet(path).select(pl.len()).collect().item() == entry.get("records")
+    except (OSError, pl.exceptions.PolarsError):
+        return False
+
+
+class RunError(RuntimeError):
+    """The run itself cannot go on (another run holds the output directory, the manifest cannot be
+    written): exit code 3."""
+
+
+@contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    """Hold DIR/.lock for the run: a second run into the same directory is refused, not interleaved."""
+    import fcntl
+
+    with open(out / ".lock", "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunError(f"{out}: another boilerplate run is writing there") from None
+        yield
 
 
 SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
@@ -238,10 +349,13 @@ _SCHEDULER_ADDRESS = re.compile(r"^(?:[a-z]+://)?[\w.\-\[\]:]+:\d+$")
 
 def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | Path | None = None,
         workers: int | None = None, scheduler: str | None = None, scores: bool = False,
-        force: bool = False, progress: bool = True) -> RunSummary:
+        force: bool = False, progress: bool = True, all_responses: bool = False) -> RunSummary:
     """Clean every input into `out_dir/<shard>.parquet`; skip shards already complete for the same
-    input and model (unless `force`). `scheduler`: None (local processes), "local" (a Dask LocalCluster
-    of `workers` processes) or a Dask scheduler address such as "tcp://host:8786"."""
+    input (fingerprint), model and options, and still readable (unless `force`). An input that fails
+    (unreadable, truncated, vanished, a worker died twice, disk full) fails alone: its line is printed and
+    the run goes on. `scheduler`: None (local processes), "local" (a Dask LocalCluster of `workers`
+    processes) or a Dask scheduler address such as "tcp://host:8786". `all_responses`: clean every WARC
+    response, not only status 200 HTML ones."""
     out = Path(out_dir)
     sources = [str(Path(s)) for s in inputs]
     for s in sources:
@@ -258,63 +372,116 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     mpath = str(Path(model_path).resolve()) if model_path is not None else None  # workers may run elsewhere
     _model(mpath)  # a bad model fails here, once, with a clear ModelError
     digest = model_digest(mpath)
-    manifest = load_manifest(out)
-    manifest["model"] = {"path": mpath or str(DEFAULT_MODEL), "sha256": digest}
-    summary = RunSummary()
-    todo: list[tuple[str, str]] = []
-    for s in sources:
-        name = shard_name(s)
-        done = manifest["shards"].get(name)
-        if (not force and done and (out / name).exists() and done.get("model_sha256") == digest
-                and all(done.get(k) == v for k, v in _fingerprint(s).items())):
-            summary.skipped.append(s)
+    with _lock(out):
+        manifest = load_manifest(out)
+        manifest["model"] = {"path": mpath or str(DEFAULT_MODEL), "sha256": digest}
+        summary = RunSummary()
+        todo: list[tuple[str, str]] = []
+        prints: dict[str, dict[str, Any]] = {}
+        for s in sources:
+            name = shard_name(s)
+            done = manifest["shards"].get(name)
+            try:
+                prints[s] = _fingerprint(s)
+            except OSError as e:
+                summary.failed.append(f"{s}: {e.strerror or e}")
+                continue
+            if (not force and done and done.get("model_sha256") == digest and done.get("scores") == scores
+                    and done.get("all_responses", False) == all_responses
+                    and all(done.get(k) == v for k, v in prints[s].items())
+                    and _shard_is_complete(out / name, done)):
+                summary.skipped.append(s)
+            else:
+                todo.append((s, name))
+        bar = Progress(len(todo)) if progress and todo else None
+
+        def finished(source: str, report: ShardReport) -> None:
+            summary.written.append(report)
+            entry = {k: v for k, v in asdict(report).items() if k not in ("shard", "error_samples")}
+            manifest["shards"][Path(report.shard).name] = {
+                **entry, **prints[source], "model_sha256": digest, "scores": scores,
+                "all_responses": all_responses, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            try:
+                atomic_write(_manifest_path(out), json.dumps(manifest, indent=1, ensure_ascii=False))
+            except OSError as e:
+                raise RunError(f"{_manifest_path(out)}: cannot write the manifest: {e.strerror or e}") from None
+            if bar:
+                bar.pause()
+            for sample in report.error_samples:
+                print(f"boilerplate run: bad record {sample}", file=sys.stderr)
+            if bar:
+                bar.shard_done()
+
+        def failed(source: str, error: BaseException | str) -> None:
+            summary.failed.append(f"{source}: {error}")
+            if bar:
+                bar.pause()
+            print(f"boilerplate run: {source}: {error}", file=sys.stderr)
+
+        if scheduler:
+            _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed, bar, all_responses)
         else:
-            todo.append((s, name))
-    bar = Progress(len(todo)) if progress and todo else None
-
-    def finished(report: ShardReport) -> None:
-        summary.written.append(report)
-        entry = {k: v for k, v in asdict(report).items() if k not in ("shard", "error_samples")}
-        manifest["shards"][Path(report.shard).name] = {**entry, **_fingerprint(report.input), "model_sha256": digest,
-                                            "scores": scores,
-                                            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        atomic_write(_manifest_path(out), json.dumps(manifest, indent=1, ensure_ascii=False))
-        for sample in report.error_samples:
-            print(f"boilerplate run: bad record {sample}", file=sys.stderr)
+            _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses)
         if bar:
-            bar.shard_done()
-
-    def failed(source: str, error: BaseException) -> None:
-        summary.failed.append(f"{source}: {error}")
-
-    if scheduler:
-        _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed)
-    else:
-        _run_local(todo, out, mpath, scores, workers, finished, failed, bar)
-    if bar:
-        bar.close()
+            bar.close()
     return summary
 
 
 def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool, workers: int,
-               finished: Callable[[ShardReport], None], failed: Callable[[str, BaseException], None],
-               bar: Progress | None) -> None:
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if workers > 1 else None
+               finished: Callable[[str, ShardReport], None], failed: Callable[[str, BaseException | str], None],
+               bar: Progress | None, all_responses: bool) -> None:
+    """Inputs one after another, their chunks cleaned by a pool of `workers` processes (none for 1); a
+    pool whose worker died is replaced and the input retried once."""
+    def new_pool() -> ProcessPoolExecutor | None:
+        return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_die_with_parent,
+                                   initargs=(os.getpid(),)) if workers > 1 else None
+
+    pool = new_pool()
     try:
         for source, name in todo:
-            try:
-                finished(run_shard(source, str(out / name), model_path, scores, pool=pool,
-                                   in_flight=4 * workers, on_rows=bar.add if bar else None))
-            except (InputFileError, OSError) as e:
-                failed(source, e)
+            for attempt in (1, 2):
+                try:
+                    report = run_shard(source, str(out / name), model_path, scores, pool=pool,
+                                       in_flight=4 * workers, on_rows=bar.add if bar else None,
+                                       all_responses=all_responses)
+                except BrokenProcessPool:
+                    if pool:
+                        pool.shutdown(cancel_futures=True)
+                    pool = new_pool()
+                    if attempt == 1:
+                        continue
+                    failed(source, "a worker process died twice while cleaning it")
+                except InputFileError as e:
+                    failed(source, str(e).removeprefix(f"{source}: "))
+                except OSError as e:  # vanished, unreadable, disk full
+                    failed(source, f"{e.strerror or e}" + (f" ({e.filename})" if e.filename else ""))
+                except (pl.exceptions.PolarsError, ValueError, RuntimeError) as e:  # e.g. writing the shard
+                    failed(source, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+                else:
+                    finished(source, report)
+                break
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: the worker gets SIGTERM when the parent process dies (Linux), so that no
+    orphan keeps the parent's stdout open; elsewhere it is left to the pool's own shutdown."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the signal was set up
+        os._exit(1)
+
+
 def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool,
-              scheduler: str, workers: int, finished: Callable[[ShardReport], None],
-              failed: Callable[[str, BaseException], None]) -> None:
+              scheduler: str, workers: int, finished: Callable[[str, ShardReport], None],
+              failed: Callable[[str, BaseException | str], None], bar: Progress | None,
+              all_responses: bool) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -328,12 +495,17 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, sc
                              f"({type(e).__name__})") from None
     try:
         futures = {client.submit(run_shard, source, str(out.resolve() / name), model_path, scores,
-                                 key=f"boilerplate-{name}", pure=False): source for source, name in todo}
+                                 all_responses=all_responses, key=f"boilerplate-{name}", pure=False): source
+                   for source, name in todo}
         for fut in as_completed(futures):
             try:
-                finished(fut.result())
+                report = fut.result()
             except Exception as e:  # raised on a worker, after Dask's retries: this input failed
-                failed(futures[fut], e)
+                failed(futures[fut], f"{type(e).__name__}: {e}")
+                continue
+            if bar:  # (a task reports its records when it is done)
+                bar.add(report.records, report.errors)
+            finished(futures[fut], report)
     finally:
         client.close()
         if cluster:

@@ -1,0 +1,207 @@
+"""`boilerplate run` under faults a corpus builder meets: bad bytes in records, truncated WARCs, junk
+responses, a worker that dies, a full disk, a parent that dies, two runs into one directory, damaged
+shards on resume."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from bench.warc import write_warc
+from boilerplate import run as run_module
+from boilerplate.cli import main
+from boilerplate.run import RunError, load_manifest, run, shard_name
+
+PAGE = ("<html><head><title>Storm hits coast</title></head><body><nav><a href='/'>Home</a></nav><article>"
+        "<h1>Storm hits coast</h1><p>" + "The storm reached the coast at dawn and flooded the harbour. " * 4 +
+        "</p></article></body></html>")
+
+
+def good_jsonl(path: Path, n: int = 3) -> Path:
+    path.write_text("".join(json.dumps({"url": f"http://e/{i}", "html": PAGE}) + "\n" for i in range(n)),
+                    encoding="utf-8")
+    return path
+
+
+def test_invalid_bytes_in_record_fields_become_escaped_values_with_an_error(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"id": "x", "url": "http://e.com/caf\xe9", "html": "<p>hello there, a page</p>"}\n'
+                    b'{"id": "\\ud800", "url": "http://e.com/2", "html": "<p>second page of text</p>"}\n')
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "caf\xe9.html".encode("latin-1").decode("utf-8", "surrogateescape")).write_bytes(PAGE.encode())
+    good = good_jsonl(tmp_path / "good.jsonl")
+    code = main(["run", str(bad), str(pages), str(good), "--out", str(tmp_path / "out"), "--workers", "1"])
+    captured = capsys.readouterr()
+    assert code == 1  # some records failed
+    summary = json.loads(captured.out.splitlines()[-1])
+    assert summary["shards_written"] == 3 and summary["bad_records"] == 3 and summary["inputs_failed"] == []
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(bad))
+    assert rows["url"].to_list() == ["http://e.com/caf\\xe9", "http://e.com/2"]
+    assert rows["record_id"].to_list() == ["x", "\\ud800"]
+    assert rows["error"].to_list() == ["invalid UTF-8 in url (escaped)", "invalid UTF-8 in record_id (escaped)"]
+    assert rows["text"].to_list()[0] == "hello there, a page"
+    dir_rows = pl.read_parquet(tmp_path / "out" / shard_name(pages))
+    assert dir_rows["record_id"].to_list() == ["caf\\xe9.html"]
+    assert pl.read_parquet(tmp_path / "out" / shard_name(good)).height == 3
+
+
+def test_a_truncated_warc_fails_alone_and_is_not_recorded(tmp_path, capsys):
+    warc = tmp_path / "crawl.warc.gz"
+    write_warc(warc, [(f"http://e/{i}", PAGE.encode(), None) for i in range(60)])
+    data = warc.read_bytes()
+    cuts = {"between records": data[: len(data) // 2], "inside a record": data[: len(data) - 100]}
+    good = good_jsonl(tmp_path / "good.jsonl")
+    for where, cut in cuts.items():
+        warc.write_bytes(cut)
+        out = tmp_path / where.replace(" ", "_")
+        assert main(["run", str(warc), str(good), "--out", str(out), "--workers", "1"]) == 1, where
+        captured = capsys.readouterr()
+        assert "truncated WARC" in captured.err
+        assert json.loads(captured.out.splitlines()[-1])["inputs_failed"][0].startswith(str(warc))
+        assert not (out / shard_name(warc)).exists() and shard_name(warc) not in load_manifest(out)["shards"]
+        assert (out / shard_name(good)).exists()
+        assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+
+def test_junk_responses_are_skipped_and_counted(tmp_path, capsys):
+    warc = tmp_path / "crawl.warc.gz"
+    write_warc(warc, [("http://e/a", PAGE.encode(), "utf-8"),
+                      ("http://e/app.js", b"var x = 1;", None, 200, "text/javascript"),
+                      ("http://e/s.css", b"p { color: red }", None, 200, "text/css"),
+                      ("http://e/robots.txt", b"User-agent: *", None, 200, "text/plain"),
+                      ("http://e/gone", PAGE.encode(), None, 404, "text/html"),
+                      ("http://e/b", PAGE.encode(), None, 200, "application/xhtml+xml")])
+    assert main(["run", str(warc), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["records"] == 2
+    assert summary["responses_skipped"] == {"content type text/javascript": 1, "content type text/css": 1,
+                                            "content type text/plain": 1, "status 404": 1}
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(warc))
+    assert rows["url"].to_list() == ["http://e/a", "http://e/b"]
+    assert rows["http_status"].to_list() == [200, 200]
+    assert rows["content_type"].to_list() == ["text/html", "application/xhtml+xml"]
+    assert rows["title"].to_list() == ["Storm hits coast"] * 2 and rows["language"].to_list() == ["en"] * 2
+    assert rows["text_sha1"].n_unique() == 1 and rows["warc_date"].null_count() == 0
+    assert main(["run", str(warc), "--out", str(tmp_path / "all"), "--workers", "1", "--all-responses"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["records"] == 6
+
+
+def test_rows_are_written_in_parts_and_none_are_left_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_module, "ROWS_PER_PART", 2)
+    monkeypatch.setattr(run_module, "CHUNK", 1)
+    spilled = []
+    write = pl.DataFrame.write_parquet
+    monkeypatch.setattr(pl.DataFrame, "write_parquet",
+                        lambda self, file, *a, **k: (spilled.append(self.height), write(self, file, *a, **k)))
+    big = good_jsonl(tmp_path / "big.jsonl", n=7)
+    summary = run([big], tmp_path / "out", workers=1, progress=False)
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(big))
+    assert summary.records == 7 and rows["url"].to_list() == [f"http://e/{i}" for i in range(7)]
+    assert spilled == [2, 2, 2, 1]  # never more than ROWS_PER_PART rows held
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([".lock", "manifest.json", shard_name(big)])
+
+
+def test_a_full_disk_fails_that_input_alone(tmp_path, monkeypatch):
+    first, second = good_jsonl(tmp_path / "first.jsonl"), good_jsonl(tmp_path / "second.jsonl")
+    write = pl.DataFrame.write_parquet
+
+    def full(self, file, *args, **kwargs):
+        if "first" in str(file):
+            Path(file).write_bytes(b"PAR1 partial")  # a part written halfway
+            raise OSError(28, "No space left on device")
+        return write(self, file, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    summary = run([first, second], tmp_path / "out", workers=1, progress=False)
+    assert len(summary.failed) == 1 and "No space left on device" in summary.failed[0]
+    assert [Path(r.input).name for r in summary.written] == ["second.jsonl"]
+    assert not [p for p in (tmp_path / "out").iterdir() if "first" in p.name]
+
+
+class _KillOneWorker(run_module.Progress):
+    """A progress line that kills one worker process the first time rows come back."""
+
+    killed = 0
+
+    def add(self, records: int, errors: int) -> None:
+        if not _KillOneWorker.killed:
+            import multiprocessing
+
+            os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+            _KillOneWorker.killed = 1
+        super().add(records, errors)
+
+
+def test_a_worker_that_dies_is_replaced_and_its_input_retried(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_module, "Progress", _KillOneWorker)
+    monkeypatch.setattr(run_module, "CHUNK", 1)
+    pages = good_jsonl(tmp_path / "pages.jsonl", n=40)
+    summary = run([pages], tmp_path / "out", workers=2, progress=True)
+    assert _KillOneWorker.killed and not summary.failed
+    assert pl.read_parquet(tmp_path / "out" / shard_name(pages)).height == 40
+
+
+def test_workers_die_with_their_parent(tmp_path):
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from multiprocessing import get_context\n"
+        "from boilerplate.run import _die_with_parent\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ProcessPoolExecutor(1, mp_context=get_context('spawn'), initializer=_die_with_parent,\n"
+        "                               initargs=(os.getpid(),))\n"
+        "    print(pool.submit(os.getpid).result(), flush=True)\n"
+        "    time.sleep(60)\n", encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parent.parent)
+    worker = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    for _ in range(100):  # the worker gets SIGTERM from the kernel: wait until it is gone
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the worker outlived its parent")
+
+
+def test_a_second_run_into_the_same_directory_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    pages = good_jsonl(tmp_path / "pages.jsonl")
+    with open(out / ".lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(RunError, match="another boilerplate run"):
+            run([pages], out, workers=1, progress=False)
+        assert main(["run", str(pages), "--out", str(out), "--workers", "1"]) == 3
+        assert json.loads(capsys.readouterr().out)["status"] == "could not run"
+    assert not run([pages], out, workers=1, progress=False).failed
+
+
+def test_resume_redoes_damaged_shards_changed_directories_and_other_options(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_text(PAGE, encoding="utf-8")
+    out = tmp_path / "out"
+    run([pages], out, workers=1, progress=False)
+    assert run([pages], out, workers=1, progress=False).skipped == [str(pages)]
+    (out / shard_name(pages)).write_bytes(b"")  # a shard cut to nothing
+    assert len(run([pages], out, workers=1, progress=False).written) == 1
+    (pages / "b.html").write_text(PAGE, encoding="utf-8")  # a directory that changed
+    assert len(run([pages], out, workers=1, progress=False).written) == 1
+    assert len(run([pages], out, workers=1, progress=False, scores=True).written) == 1  # other columns
+    assert "scores" in pl.read_parquet(out / shard_name(pages)).columns
