@@ -1,10 +1,11 @@
-"""Throughput of `boilerplate run` on a WARC of 1,000+ records, on 1 and 2 workers, with peak memory.
+"""Throughput of `boilerplate run` on 1 and 2 workers, and its peak memory for a small and a 10× larger
+input, with and without --scores (memory must not grow with the records of an input).
 
     python -m bench.run_speed --labeled labeled --corpus DIR [--corpus DIR] --out bench/reports
 
-The WARC is built from the labeled pages (one <p> per line) and the corpus pages, repeated until it has
---records records. Each run is a fresh `boilerplate run` process (model loading and worker start-up
-included); peak memory is the largest sum of RSS over the process and its workers, sampled every 20 ms.
+The WARCs are built from the labeled pages (one <p> per line) and the corpus pages, cycled. Each run is a
+fresh `boilerplate run` process (model loading and worker start-up included); peak memory is the largest
+sum of RSS over the process and its workers, sampled every 20 ms.
 """
 
 from __future__ import annotations
@@ -58,10 +59,10 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def timed_run(warc: Path, out: Path, workers: int) -> tuple[float, float]:
+def timed_run(warc: Path, out: Path, workers: int, scores: bool = False) -> tuple[float, float]:
     """(seconds, peak MB) of one `boilerplate run` process over the WARC."""
     cmd = [sys.executable, "-m", "boilerplate.cli", "run", str(warc), "--out", str(out),
-           "--workers", str(workers), "--force"]
+           "--workers", str(workers), "--force"] + (["--scores"] if scores else [])
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
@@ -69,7 +70,7 @@ def timed_run(warc: Path, out: Path, workers: int) -> tuple[float, float]:
         peak = max(peak, _tree_rss_kb(proc.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - start
-    if proc.returncode != 0:
+    if proc.returncode not in (0, 1):  # 1: some records could not be read, which is counted, not fatal
         raise SystemExit(f"boilerplate run failed with exit code {proc.returncode}")
     return seconds, peak / 1024
 
@@ -78,8 +79,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--labeled", type=Path, default=Path("labeled"))
     ap.add_argument("--corpus", action="append", help="corpus directory (default: $BOILERPLATE_CORPORA)")
-    ap.add_argument("--records", type=int, default=1200)
+    ap.add_argument("--records", type=int, default=1200, help="records of the throughput WARC")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--memory-records", type=int, nargs=2, default=[500, 5000],
+                    help="records of the small and the large WARC of the memory rows (1 worker)")
     ap.add_argument("--out", type=Path, default=Path("bench/reports"))
     args = ap.parse_args()
     corpora = corpus_paths(args.corpus)
@@ -93,14 +96,30 @@ def main() -> None:
             seconds, peak = timed_run(warc, Path(tmp) / f"out{w}", w)
             rows.append(f"| {w} | {n / seconds:,.1f} | {seconds:.1f} | {peak:,.0f} |")
             print(rows[-1], file=sys.stderr)
+        memory = []
+        peaks = {}
+        for records in args.memory_records:
+            sized = Path(tmp) / f"m{records}.warc.gz"
+            write_warc(sized, islice(cycle(pages), records))
+            for scores in (False, True):
+                seconds, peaks[records, scores] = timed_run(sized, Path(tmp) / f"m{records}{scores}", 1, scores)
+                memory.append(f"| {records:,} | {'yes' if scores else 'no'} | {records / seconds:,.1f} | "
+                              f"{peaks[records, scores]:,.0f} |")
+                print(memory[-1], file=sys.stderr)
+    small, large = args.memory_records
+    ratios = ", ".join(f"{peaks[large, sc] / peaks[small, sc]:.2f} {'with' if sc else 'without'} --scores"
+                       for sc in (False, True))
     sources = ", ".join(["labeled"] + [c.name for c in corpora])
     report = "\n".join([
-        "# `boilerplate run` throughput", "",
+        "# `boilerplate run` throughput and memory", "",
         f"{n:,} WARC response records ({mb:.1f} MB gzipped) built from {len(pages)} distinct pages "
         f"({sources}), cycled. One fresh `boilerplate run --workers N` process per row: interpreter, "
         "model and worker start-up included. Peak RSS: the process plus its workers. "
         f"Machine: {os.cpu_count()} cores.", "",
         "| workers | records/s | seconds | peak RSS (MB) |", "|---|---|---|---|", *rows, "",
+        f"Memory: one input of {small:,} and of {large:,} records, 1 worker:", "",
+        "| records | --scores | records/s | peak RSS (MB) |", "|---|---|---|---|", *memory, "",
+        f"Peak RSS {large:,} ÷ {small:,} records: {ratios}.", "",
         "Reproduce: `python -m bench.run_speed --labeled labeled --corpus DIR ... --out bench/reports`", ""])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "run.md").write_text(report, encoding="utf-8")

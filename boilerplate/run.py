@@ -36,7 +36,8 @@ from .records import InputFileError, Record, input_type, read_records
 from .segment import Blocks, segment
 
 CHUNK = 32  # records per task sent to a worker process
-ROWS_PER_PART = 1000  # rows held in memory before they are written to a part of the shard
+ROWS_PER_PART = 1000  # rows held in memory before they are written as a row group of the shard,
+PART_CHARS = 4_000_000  # or characters of text (and, with --scores, of lines) held, whichever comes first
 MAX_ERRORS_SHOWN = 20  # bad records printed per shard; all are counted and kept in the shard
 SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "warc_date": pl.String,
           "http_status": pl.UInt16, "content_type": pl.String, "encoding": pl.String, "title": pl.String,
@@ -164,31 +165,41 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     """Clean every record of one input and write its Parquet shard atomically (the Dask task).
 
     With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time.
-    Rows go to disk every ROWS_PER_PART rows and the parts are streamed into the shard at the end, so
-    memory does not grow with the input. On any failure no shard is written and the parts are removed.
+    Rows are appended to the shard's temporary file as a row group every ROWS_PER_PART rows or
+    PART_CHARS characters, so memory does not grow with the input; the file is renamed when complete.
+    On any failure no shard is written and the temporary file is removed.
     `on_rows(records, errors)` reports progress.
     """
+    import pyarrow.parquet as pq
+
     start = time.perf_counter()
     report = ShardReport(input=str(Path(source).resolve()), shard=shard)
     out = Path(shard)
     schema = {**SCHEMA, **(SCORES if scores else {})}
-    part_prefix = f".{out.name}.{os.getpid()}.{time.monotonic_ns()}"  # unique to this attempt
-    parts: list[Path] = []
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{time.monotonic_ns()}.part")  # unique to this attempt
     rows: list[dict[str, Any]] = []
+    held = 0  # characters held in `rows`
+    writer: pq.ParquetWriter | None = None
 
     def spill() -> None:
-        parts.append(out.with_name(f"{part_prefix}.{len(parts)}.part"))
-        pl.DataFrame(rows, schema=schema).write_parquet(parts[-1])
+        nonlocal held, writer
+        table = pl.DataFrame(rows, schema=schema).to_arrow()
+        if writer is None:
+            writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+        writer.write_table(table)
         rows.clear()
+        held = 0
 
     def collect(chunk_rows: list[dict[str, Any]]) -> None:
+        nonlocal held
         errors = [r for r in chunk_rows if r["error"]]
         report.records += len(chunk_rows)
         report.errors += len(errors)
         room = MAX_ERRORS_SHOWN - len(report.error_samples)
         report.error_samples += [f"{r['source']} {r['record_id']}: {r['error']}" for r in errors[:max(room, 0)]]
         rows.extend(chunk_rows)
-        if len(rows) >= ROWS_PER_PART:
+        held += sum(r["chars_kept"] + (r["chars_total"] if scores else 0) for r in chunk_rows)
+        if len(rows) >= ROWS_PER_PART or held >= PART_CHARS:
             spill()
         if on_rows:
             on_rows(len(chunk_rows), len(errors))
@@ -200,7 +211,6 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             else:  # not a page (status, content type): counted by reason
                 report.skipped[r.skip] = report.skipped.get(r.skip, 0) + 1
 
-    tmp = out.with_name(f"{part_prefix}.parquet.part")
     try:
         pending: deque[Future] = deque()
         for chunk in _chunks(pages(read_records(source, all_responses)), CHUNK):
@@ -212,14 +222,16 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
                 collect(pending.popleft().result())
         while pending:
             collect(pending.popleft().result())
-        if rows or not parts:
+        if rows or writer is None:
             spill()
-        pl.scan_parquet(parts, schema=schema).sink_parquet(tmp)
+        writer.close()
+        writer = None
         _fsync(tmp)
         os.replace(tmp, out)
     finally:
-        for path in (*parts, tmp):
-            path.unlink(missing_ok=True)
+        if writer is not None:
+            writer.close()
+        tmp.unlink(missing_ok=True)
     report.seconds = round(time.perf_counter() - start, 3)
     return report
 

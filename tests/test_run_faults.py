@@ -96,32 +96,35 @@ def test_junk_responses_are_skipped_and_counted(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["records"] == 6
 
 
-def test_rows_are_written_in_parts_and_none_are_left_behind(tmp_path, monkeypatch):
+def test_rows_are_written_as_they_come_and_nothing_is_left_behind(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
     monkeypatch.setattr(run_module, "ROWS_PER_PART", 2)
     monkeypatch.setattr(run_module, "CHUNK", 1)
-    spilled = []
-    write = pl.DataFrame.write_parquet
-    monkeypatch.setattr(pl.DataFrame, "write_parquet",
-                        lambda self, file, *a, **k: (spilled.append(self.height), write(self, file, *a, **k)))
+    written = []
+    write = pq.ParquetWriter.write_table
+    monkeypatch.setattr(pq.ParquetWriter, "write_table",
+                        lambda self, table, *a, **k: (written.append(table.num_rows), write(self, table, *a, **k)))
     big = good_jsonl(tmp_path / "big.jsonl", n=7)
     summary = run([big], tmp_path / "out", workers=1, progress=False)
     rows = pl.read_parquet(tmp_path / "out" / shard_name(big))
     assert summary.records == 7 and rows["url"].to_list() == [f"http://e/{i}" for i in range(7)]
-    assert spilled == [2, 2, 2, 1]  # never more than ROWS_PER_PART rows held
+    assert written == [2, 2, 2, 1]  # never more than ROWS_PER_PART rows held
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([".lock", "manifest.json", shard_name(big)])
 
 
 def test_a_full_disk_fails_that_input_alone(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
     first, second = good_jsonl(tmp_path / "first.jsonl"), good_jsonl(tmp_path / "second.jsonl")
-    write = pl.DataFrame.write_parquet
+    write = pq.ParquetWriter.write_table
 
-    def full(self, file, *args, **kwargs):
-        if "first" in str(file):
-            Path(file).write_bytes(b"PAR1 partial")  # a part written halfway
+    def full(self, table, *args, **kwargs):
+        if table.column("source")[0].as_py().endswith("first.jsonl"):
             raise OSError(28, "No space left on device")
-        return write(self, file, *args, **kwargs)
+        return write(self, table, *args, **kwargs)
 
-    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
     summary = run([first, second], tmp_path / "out", workers=1, progress=False)
     assert len(summary.failed) == 1 and "No space left on device" in summary.failed[0]
     assert [Path(r.input).name for r in summary.written] == ["second.jsonl"]
