@@ -183,7 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
                       scheduler=args.scheduler, scores=args.scores, force=args.force,
-                      all_responses=args.all_responses)
+                      all_responses=args.all_responses, scheduler_timeout=args.scheduler_timeout)
     except InputFileError as e:
         print(f"boilerplate: {e}", file=sys.stderr)
         code, result["status"] = 2, "usage error"
@@ -293,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--workers", type=int, help="processes (default: all cores); Dask: LocalCluster size")
     rn.add_argument("--scheduler", metavar="ADDR",
                     help="run on Dask: 'local' (a LocalCluster) or a scheduler address tcp://HOST:PORT")
+    rn.add_argument("--scheduler-timeout", type=float, default=10.0, metavar="SECONDS",
+                    help="how long to try reaching the scheduler (default 10)")
     rn.add_argument("--scores", action="store_true", help="also store every line and its score")
     rn.add_argument("--force", action="store_true", help="redo shards that are already complete")
     rn.add_argument("--all-responses", action="store_true",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,9 +162,10 @@ def _jsonl_record(source: str, n: int, line: str) -> Record:
 
 
 def read_directory(path: str | Path) -> Iterator[Record]:
-    """Every .html/.htm/.txt file below the directory, in sorted path order."""
+    """Every .html/.htm/.txt file below the directory, in sorted path order (symlinked directories
+    followed, each real directory once)."""
     root = Path(path)
-    for file in sorted(p for p in root.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()):
+    for file in page_files(root):
         rel = file.relative_to(root).as_posix()
         try:
             data = file.read_bytes()
@@ -171,3 +173,16 @@ def read_directory(path: str | Path) -> Iterator[Record]:
             yield Record(str(root), rel, None, b"", error=f"cannot read: {e.strerror}")
             continue
         yield Record(str(root), rel, None, data, kind=PAGE_SUFFIXES[file.suffix.lower()])
+
+
+def page_files(root: Path) -> list[Path]:
+    """The page files below a directory, sorted; symlinked directories are followed, loops are not."""
+    files, seen = [], set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            dirnames.clear()
+            continue
+        seen.add(real)
+        files += [Path(dirpath) / f for f in filenames if Path(f).suffix.lower() in PAGE_SUFFIXES]
+    return sorted(f for f in files if f.is_file())

@@ -32,7 +32,7 @@ from .decode import decode_page
 from .errors import InputError
 from .files import atomic_write
 from .model import DEFAULT_MODEL, Model
-from .records import InputFileError, Record, input_type, read_records
+from .records import InputFileError, Record, input_type, page_files, read_records
 from .segment import Blocks, segment
 
 CHUNK = 32  # records per task sent to a worker process
@@ -321,7 +321,7 @@ def _fingerprint(source: str) -> dict[str, Any]:
     path = Path(source)
     if path.is_dir():
         h = hashlib.sha1()
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        for file in page_files(path):
             st = file.stat()
             h.update(f"{file.relative_to(path)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
         return {"input_files_sha1": h.hexdigest()}
@@ -347,7 +347,11 @@ def _lock(out: Path) -> Iterator[None]:
     """Hold DIR/.lock for the run: a second run into the same directory is refused, not interleaved."""
     import fcntl
 
-    with open(out / ".lock", "a+") as f:
+    try:
+        f = open(out / ".lock", "a+")
+    except OSError as e:
+        raise InputFileError(f"--out {out}: not writable ({e.strerror})") from None
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -355,13 +359,14 @@ def _lock(out: Path) -> Iterator[None]:
         yield
 
 
-SCHEDULER_TIMEOUT = 10  # seconds to reach a Dask scheduler before giving up
+SCHEDULER_TIMEOUT = 10.0  # default seconds to reach a Dask scheduler before giving up
 _SCHEDULER_ADDRESS = re.compile(r"^(?:[a-z]+://)?[\w.\-\[\]:]+:\d+$")
 
 
 def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | Path | None = None,
         workers: int | None = None, scheduler: str | None = None, scores: bool = False,
-        force: bool = False, progress: bool = True, all_responses: bool = False) -> RunSummary:
+        force: bool = False, progress: bool = True, all_responses: bool = False,
+        scheduler_timeout: float = SCHEDULER_TIMEOUT) -> RunSummary:
     """Clean every input into `out_dir/<shard>.parquet`; skip shards already complete for the same
     input (fingerprint), model and options, and still readable (unless `force`). An input that fails
     (unreadable, truncated, vanished, a worker died twice, disk full) fails alone: its line is printed and
@@ -431,7 +436,8 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             print(f"boilerplate run: {source}: {error}", file=sys.stderr)
 
         if scheduler:
-            _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed, bar, all_responses)
+            _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed, bar, all_responses,
+                      scheduler_timeout)
         else:
             _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses)
         if bar:
@@ -493,7 +499,7 @@ def _die_with_parent(parent: int) -> None:
 def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool,
               scheduler: str, workers: int, finished: Callable[[str, ShardReport], None],
               failed: Callable[[str, BaseException | str], None], bar: Progress | None,
-              all_responses: bool) -> None:
+              all_responses: bool, timeout: float) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -501,9 +507,9 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, sc
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            dashboard_address=None) if scheduler == "local" else None
     try:
-        client = Client(cluster if cluster else scheduler, timeout=SCHEDULER_TIMEOUT)
+        client = Client(cluster if cluster else scheduler, timeout=timeout)
     except (OSError, TimeoutError) as e:
-        raise InputFileError(f"--scheduler {scheduler}: cannot connect within {SCHEDULER_TIMEOUT} s "
+        raise InputFileError(f"--scheduler {scheduler}: cannot connect within {timeout:g} s "
                              f"({type(e).__name__})") from None
     try:
         futures = {client.submit(run_shard, source, str(out.resolve() / name), model_path, scores,

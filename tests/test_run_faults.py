@@ -208,3 +208,26 @@ def test_resume_redoes_damaged_shards_changed_directories_and_other_options(tmp_
     assert len(run([pages], out, workers=1, progress=False).written) == 1
     assert len(run([pages], out, workers=1, progress=False, scores=True).written) == 1  # other columns
     assert "scores" in pl.read_parquet(out / shard_name(pages)).columns
+
+
+def test_symlinked_directories_are_followed_once(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.html").write_text(PAGE, encoding="utf-8")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "b.html").write_text(PAGE, encoding="utf-8")
+    (pages / "linked").symlink_to(real, target_is_directory=True)
+    (real / "loop").symlink_to(pages, target_is_directory=True)
+    summary = run([pages], tmp_path / "out", workers=1, progress=False)
+    assert summary.records == 2
+    assert sorted(pl.read_parquet(tmp_path / "out" / shard_name(pages))["record_id"]) == ["b.html", "linked/a.html"]
+
+
+def test_an_unreachable_scheduler_is_one_line_within_the_timeout(tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    pages = good_jsonl(tmp_path / "pages.jsonl")
+    assert main(["run", str(pages), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9",
+                 "--scheduler-timeout", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot connect within 1 s" in err and len(err.strip().splitlines()) == 1
