@@ -37,7 +37,14 @@ def read_page(path: str | os.PathLike[str]) -> bytes:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write UTF-8 text so that `path` is either the old file or the complete new one, never a part."""
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Write UTF-8 text so that `path` is either the old file or the complete new one, never a part
+    (written to a temporary name unique to this process, fsynced, then renamed)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

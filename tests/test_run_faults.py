@@ -231,3 +231,21 @@ def test_an_unreachable_scheduler_is_one_line_within_the_timeout(tmp_path, capsy
                  "--scheduler-timeout", "1"]) == 2
     err = capsys.readouterr().err
     assert "cannot connect within 1 s" in err and len(err.strip().splitlines()) == 1
+
+
+def test_ctrl_c_prints_a_line_and_the_summary(tmp_path):
+    pages = good_jsonl(tmp_path / "pages.jsonl", n=4000)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "boilerplate.cli", "run", str(pages), "--out", str(out),
+                             "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    for _ in range(600):  # until it is cleaning (the lock exists), then interrupt
+        if (out / ".lock").exists():
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr and json.loads(stdout.splitlines()[-1])["status"] == "interrupted"
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
