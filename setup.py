@@ -1,10 +1,12 @@
-"""Build configuration of the compiled part (boilerplate/_walk.pyx); everything else is in pyproject.toml.
-The walk compiles against lxml's own headers (lxml.get_include()) and calls no libxml2 function."""
+"""Build configuration of the compiled parts (boilerplate/_walk.pyx, boilerplate/_forest.pyx); everything
+else is in pyproject.toml. The walk compiles against lxml's own headers (lxml.get_include()) and calls no
+libxml2 function."""
 
 import lxml
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 setup(ext_modules=cythonize(
-    [Extension("boilerplate._walk", ["boilerplate/_walk.pyx"], include_dirs=lxml.get_include())],
+    [Extension("boilerplate._walk", ["boilerplate/_walk.pyx"], include_dirs=lxml.get_include()),
+     Extension("boilerplate._forest", ["boilerplate/_forest.pyx"])],
     compiler_directives={"language_level": 3}))

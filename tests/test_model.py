@@ -162,6 +162,31 @@ def test_training_further_adds_trees_to_the_booster_of_the_rows_given(tmp_path):
     assert flipped.predict_proba(X[200:]).mean() != pytest.approx(base.predict_proba(X[200:]).mean(), abs=0.05)
 
 
+def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
+    from boilerplate._forest import Forest
+    from boilerplate.features import batch_features
+
+    shipped = Model.load()
+    X, _ = batch_features([a.blocks for a in load_labeled(labeled_dir)])
+    html_like = X.copy()
+    html_like[:, FEATURE_NAMES.index("link_density")] = 0.0
+    mixed, _ = mixed_rows()
+    odd = np.zeros((6, len(FEATURE_NAMES)), dtype=np.float32)  # NaN, zeros, a denormal, negatives
+    odd[0] = np.nan
+    odd[2] = 1e-40
+    odd[3] = -1.0
+    odd[4, FEATURE_NAMES.index("tag")] = 40
+    odd[5, FEATURE_NAMES.index("tag")] = np.nan
+    for booster in (shipped.booster, shipped.text_booster, Model.fit(*mixed_rows()).booster):
+        forest = Forest(booster.model_to_string())
+        for rows in (X, html_like, mixed, odd):
+            rows = np.ascontiguousarray(rows, dtype=np.float32)
+            assert np.array_equal(forest.predict(rows), booster.predict(rows, num_threads=1))
+    assert np.array_equal(shipped.predict_proba(X), shipped.text_booster.predict(X, num_threads=1))
+    with pytest.raises(ValueError, match="columns"):
+        Forest(shipped.booster.model_to_string()).predict(np.zeros((2, 3), dtype=np.float32))
+
+
 def test_keep_thresholds_and_falls_back_to_the_best_block():
     model = Model.load()
     assert model.keep(np.array([0.9, 0.2, 0.5])).tolist() == [True, False, True]

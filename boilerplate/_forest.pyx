@@ -1,0 +1,163 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""A LightGBM binary model's trees evaluated in C, from its text format: the same decisions as LightGBM's
+Tree::NumericalDecision / CategoricalDecision, the same double sums in tree order and the same sigmoid,
+so the probabilities are bit for bit LightGBM's (tested), at less cost per call and per row."""
+
+import numpy as np
+
+from libc.math cimport exp, isnan, fabs
+
+cdef double ZERO = <double><float>1e-35  # LightGBM's kZeroThreshold (a float)
+DEF CHUNK = 64  # rows evaluated together, tree by tree (each tree stays in cache)
+
+
+cdef struct Node:
+    double threshold  # categorical: the index of the node's bitset in cat_bound
+    int feature
+    int left
+    int right
+    signed char decision
+
+
+cdef class Forest:
+    """The trees of one booster (model text as `Booster.model_to_string` writes it)."""
+
+    cdef int[::1] node_start, leaf_start, n_leaves, cat_bound
+    cdef double[::1] leaf
+    cdef Node[::1] nodes
+    cdef unsigned int[::1] cat_bits
+    cdef double sigmoid
+    cdef public int n_features
+
+    def __init__(self, str text):
+        head, _, body = text.partition("\nTree=")
+        body = body.partition("\nend of trees")[0]
+        fields = dict(line.split("=", 1) for line in head.splitlines() if "=" in line)
+        objective = fields.get("objective", "").split()
+        if not objective or objective[0] != "binary" or fields.get("num_class", "1") != "1":
+            raise ValueError(f"not a binary model: objective {fields.get('objective')!r}")
+        self.sigmoid = next((float(o.split(":")[1]) for o in objective[1:] if o.startswith("sigmoid:")), 1.0)
+        self.n_features = int(fields["max_feature_idx"]) + 1
+        node_start, leaf_start, n_leaves = [0], [0], []
+        feature, threshold, decision, left, right, leaf = [], [], [], [], [], []
+        cat_bound, cat_bits = [0], []
+        for block in body.split("\nTree=") if body else []:
+            tree = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+            if tree.get("is_linear", "0") != "0":
+                raise ValueError("linear trees are not supported")
+            leaves = int(tree["num_leaves"])
+            n_leaves.append(leaves)
+            leaf += [float(v) for v in tree["leaf_value"].split()]
+            if leaves > 1:
+                bounds_base, cat_base = len(cat_bound) - 1, len(cat_bits)
+                if int(tree.get("num_cat", "0")) > 0:
+                    bounds = [int(v) for v in tree["cat_boundaries"].split()]
+                    cat_bound += [cat_base + b for b in bounds[1:]]
+                    cat_bits += [int(v) for v in tree["cat_threshold"].split()]
+                kinds = [int(v) for v in tree["decision_type"].split()]
+                for t, kind in zip(tree["threshold"].split(), kinds):
+                    # a categorical node's threshold is the index of its bitset among this tree's
+                    threshold.append(float(bounds_base + int(float(t))) if kind & 1 else float(t))
+                decision += kinds
+                feature += [int(v) for v in tree["split_feature"].split()]
+                left += [int(v) for v in tree["left_child"].split()]
+                right += [int(v) for v in tree["right_child"].split()]
+            node_start.append(len(feature))
+            leaf_start.append(len(leaf))
+        if not n_leaves:
+            raise ValueError("no trees")
+        self.node_start = np.asarray(node_start, dtype=np.int32)
+        self.leaf_start = np.asarray(leaf_start, dtype=np.int32)
+        self.n_leaves = np.asarray(n_leaves, dtype=np.int32)
+        nodes = np.zeros(max(len(feature), 1), dtype=np.dtype([("threshold", "f8"), ("feature", "i4"),
+                                                               ("left", "i4"), ("right", "i4"),
+                                                               ("decision", "i1")], align=True))
+        if feature:
+            nodes["threshold"], nodes["feature"], nodes["decision"] = threshold, feature, decision
+            nodes["left"], nodes["right"] = left, right
+        self.nodes = nodes
+        self.leaf = np.asarray(leaf, dtype=np.float64)
+        self.cat_bound = np.asarray(cat_bound, dtype=np.int32)
+        self.cat_bits = np.asarray(cat_bits or [0], dtype=np.uint32)
+        if max(feature or [0]) >= self.n_features:
+            raise ValueError("a split on a feature the model does not have")
+
+    def predict(self, const float[:, ::1] X):
+        """Probability of the positive class for each row of X (float32, C order)."""
+        cdef Py_ssize_t n = X.shape[0], m = X.shape[1], i, j, lo, hi
+        cdef int t, n_trees = self.n_leaves.shape[0]
+        out = np.empty(n, dtype=np.float64)
+        cdef double[::1] res = out
+        cdef double[:, ::1] rows = np.zeros((CHUNK, m), dtype=np.float64)
+        cdef double[CHUNK] acc
+        cdef double v
+        cdef const Node* nodes = &self.nodes[0]
+        cdef const double* leaf = &self.leaf[0]
+        cdef const int* cat_bound = &self.cat_bound[0]
+        cdef const unsigned int* cat_bits = &self.cat_bits[0]
+        cdef const int* node_start = &self.node_start[0]
+        cdef const int* leaf_start = &self.leaf_start[0]
+        cdef const int* n_leaves = &self.n_leaves[0]
+        if m != self.n_features:
+            raise ValueError(f"X has {m} columns, the model {self.n_features}")
+        with nogil:
+            for lo in range(0, n, CHUNK):
+                hi = min(lo + CHUNK, n)
+                for i in range(lo, hi):
+                    acc[i - lo] = 0.0
+                    for j in range(m):
+                        v = X[i, j]
+                        rows[i - lo, j] = 0.0 if fabs(v) <= ZERO else v  # as LightGBM reads rows
+                for t in range(n_trees):  # in tree order: each row's sum adds the trees as LightGBM does
+                    if n_leaves[t] <= 1:
+                        for i in range(hi - lo):
+                            acc[i] += leaf[leaf_start[t]]
+                        continue
+                    for i in range(hi - lo):
+                        acc[i] += leaf[leaf_start[t] + _leaf(nodes + node_start[t], cat_bound, cat_bits,
+                                                             &rows[i, 0])]
+                for i in range(lo, hi):
+                    res[i] = 1.0 / (1.0 + exp(-self.sigmoid * acc[i - lo]))
+        return out
+
+
+cdef inline int _leaf(const Node* nodes, const int* cat_bound, const unsigned int* cat_bits,
+                      const double* row) noexcept nogil:
+    """The leaf a row reaches in one tree (LightGBM's Tree::GetLeaf with its Decision rules)."""
+    cdef int node = 0, word, value, cat, missing
+    cdef const Node* nd
+    cdef double fval
+    while node >= 0:
+        nd = nodes + node
+        fval = row[nd.feature]
+        missing = (nd.decision >> 2) & 3
+        if nd.decision & 1:  # categorical
+            if isnan(fval):
+                if missing == 2:
+                    node = nd.right
+                    continue
+                value = 0
+            else:
+                value = <int>fval
+                if value < 0:
+                    node = nd.right
+                    continue
+            word = value >> 5
+            cat = <int>nd.threshold
+            if word < cat_bound[cat + 1] - cat_bound[cat] and (cat_bits[cat_bound[cat] + word] >> (value & 31)) & 1:
+                node = nd.left
+            else:
+                node = nd.right
+        else:
+            if isnan(fval):
+                if missing == 2:
+                    node = nd.left if nd.decision & 2 else nd.right
+                    continue
+                fval = 0.0
+            if missing == 1 and fval >= -ZERO and fval <= ZERO:
+                node = nd.left if nd.decision & 2 else nd.right
+            elif fval <= nd.threshold:
+                node = nd.left
+            else:
+                node = nd.right
+    return ~node
