@@ -7,7 +7,6 @@ handled natively by LightGBM.
 
 from __future__ import annotations
 
-from collections import Counter
 
 import numpy as np
 
@@ -105,6 +104,9 @@ for _off in WINDOW:
         FEATURES[f"{_name}@{_off:+d}"] = f"{_name} of the block {_off:+d} away (NaN past the page edge)"
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
 CATEGORICAL = ("tag",)
+_HINT_COLS = [FEATURE_NAMES.index(f"hint_{h}") for h in HINTS]
+_NEIGHBOUR_COLS = [FEATURE_NAMES.index(name) for name in NEIGHBOUR_BASE]
+_WINDOW_COLS = {off: [FEATURE_NAMES.index(f"{name}@{off:+d}") for name in NEIGHBOUR_BASE] for off in WINDOW}
 
 
 def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -191,9 +193,11 @@ def _main_overlap(keys: np.ndarray, owner: np.ndarray, in_main: np.ndarray, n: i
 
 
 def _overlap(keys: np.ndarray, owner: np.ndarray, reference: np.ndarray, n: int) -> np.ndarray:
-    """Per block: share of its bigram keys found in `reference` (NaN for blocks without bigrams)."""
+    """Per block: share of its bigram keys found in `reference` (sorted, distinct; NaN for blocks
+    without bigrams)."""
     total = np.bincount(owner, minlength=n).astype(np.float64)
-    hit = np.bincount(owner, weights=np.isin(keys, reference), minlength=n)
+    found = reference[np.minimum(np.searchsorted(reference, keys), len(reference) - 1)] == keys
+    hit = np.bincount(owner, weights=found, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, hit / np.maximum(total, 1), np.nan)
 
@@ -243,14 +247,15 @@ def page_features(blocks: Blocks) -> np.ndarray:
         link_density = np.minimum(blocks.link_chars / denom, 1.0)
     else:
         link_density = np.full(n, np.nan)
-    norm = ["".join(t.split()) for t in blocks.texts]
-    counts = Counter(norm)
-    repeat = np.fromiter((counts[t] for t in norm), dtype=np.float64, count=n)
-    seen: Counter[str] = Counter()
-    earlier = np.zeros(n)
-    for i, t in enumerate(norm):
-        earlier[i] = seen[t]
-        seen[t] += 1
+    texts_seen: dict[str, int] = {}  # whitespace-free text → its id, in order of first appearance
+    # (an HTML block's only whitespace is single spaces, see segment)
+    bare = ([t.replace(" ", "") for t in blocks.texts] if blocks.is_html
+            else ["".join(t.split()) for t in blocks.texts])
+    same = np.fromiter((texts_seen.setdefault(t, len(texts_seen)) for t in bare), dtype=np.int64, count=n)
+    repeat = np.bincount(same)[same].astype(np.float64)
+    order = np.argsort(same, kind="stable")  # copies of a text together, in page order
+    earlier = np.empty(n)
+    earlier[order] = np.arange(n) - np.searchsorted(same[order], same[order])
 
     # the main run: blocks score their tokens beyond MAIN_MIN_TOKENS; link text, repeated blocks and
     # truncated teasers count for less or nothing; short blocks cost, mostly-link ones less
@@ -322,17 +327,16 @@ def page_features(blocks: Blocks) -> np.ndarray:
                                             np.maximum(np.bincount(group, weights=n_chars)[group], 1))
         first, end = _root(blocks.containers, eff)
         base["in_root"] = ((idx >= first) & (idx < end)).astype(np.float64)
-        for bit, h in enumerate(HINTS):
-            base[f"hint_{h}"] = (((blocks.hints >> bit) & 1) + ((blocks.near_hints >> bit) & 1)).astype(np.float64)
+        bits = np.arange(len(HINTS))
+        out[:, _HINT_COLS] = ((blocks.hints[:, None] >> bits) & 1) + ((blocks.near_hints[:, None] >> bits) & 1)
     for name, values in base.items():
         out[:, col[name]] = values
-    for off in WINDOW:
+    for off, targets in _WINDOW_COLS.items():
         src = idx + off
         valid = (src >= 0) & (src < n)
-        for name in NEIGHBOUR_BASE:
-            shifted = np.full(n, np.nan, dtype=np.float32)
-            shifted[valid] = out[src[valid], col[name]]
-            out[:, col[f"{name}@{off:+d}"]] = shifted
+        shifted = np.full((n, len(NEIGHBOUR_BASE)), np.nan, dtype=np.float32)
+        shifted[valid] = out[src[valid]][:, _NEIGHBOUR_COLS]
+        out[:, targets] = shifted
     return out
 
 
