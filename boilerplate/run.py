@@ -87,8 +87,8 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
     at: list[int] = []
     for r in records:
         source, record_id, url = safe_text(r.source), safe_text(r.record_id), safe_text(r.url)
-        bad_fields = [name for name, a, b in (("source", source, r.source), ("record_id", record_id, r.record_id),
-                                              ("url", url, r.url)) if a != b]
+        bad_fields = [name for name, clean, raw in (("source", source, r.source), ("url", url, r.url),
+                                                    ("record_id", record_id, r.record_id)) if clean != raw]
         error = r.error or (f"invalid UTF-8 in {', '.join(bad_fields)} (escaped)" if bad_fields else None)
         row: dict[str, Any] = {"source": source, "record_id": record_id, "url": url, "warc_date": r.warc_date,
                                "http_status": r.http_status, "content_type": r.content_type, "encoding": None,
@@ -323,7 +323,8 @@ def _fingerprint(source: str) -> dict[str, Any]:
         h = hashlib.sha1()
         for file in page_files(path):
             st = file.stat()
-            h.update(f"{file.relative_to(path)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            entry = f"{file.relative_to(path)}\0{st.st_size}\0{st.st_mtime_ns}\n"
+            h.update(entry.encode("utf-8", "surrogateescape"))
         return {"input_files_sha1": h.hexdigest()}
     st = path.stat()
     return {"input_bytes": st.st_size, "input_mtime": st.st_mtime}
