@@ -154,11 +154,15 @@ def test_zz_memory_and_ratios():
                   "lxml parse + bare DOM walk (html)"):
         if ours and other in RESULTS:
             lines.append(f"- ÷ {other}: **{ours / RESULTS[other]:.2f}**")
-    floor = RESULTS.get("lxml parse + bare DOM walk (html)")
-    resili = RESULTS.get("resiliparse main_content (html)")
-    if floor and resili:
-        lines += ["", "The floor of a Python segmenter over lxml (parse + a walk that only reads each element) "
-                  f"÷ resiliparse main_content: **{floor / resili:.2f}**"]
+    parse = RESULTS.get("lxml parse only (html)")
+    stages = {"decode": RESULTS.get("decode"), "lxml parse": parse,
+              "DOM walk (segment − parse)": RESULTS["segment"] - parse if parse and "segment" in RESULTS else None,
+              "features": RESULTS.get("features"), "predict": RESULTS.get("predict"), "title": RESULTS.get("title")}
+    if ours and all(v is not None for v in stages.values()):
+        stages["the rest (roles, lines, batching)"] = ours - sum(stages.values())
+        lines += ["", "Where `extract_many`'s time goes (stages measured alone on the same pages):", "",
+                  "| stage | ms/page | share |", "|---|---:|---:|"]
+        lines += [f"| {name} | {ms:.2f} | {ms / ours:.0%} |" for name, ms in stages.items()]
     lines += ["", f"Peak RSS while extracting {done} pages in batches of 100 ({elapsed:.1f} s):", "",
               "| pages done | peak RSS (MB) |", "|---:|---:|"]
     lines += [f"| {n} | {rss:.0f} |" for n, rss in checkpoints[:: max(1, len(checkpoints) // 10)]]
