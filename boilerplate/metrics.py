@@ -14,7 +14,7 @@ import numpy as np
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f" \
        "\U00020000-\U0003ffff"
-_TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")
+TOKEN_RE = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")  # one token: a CJK character or a word
 
 
 class PRF(NamedTuple):
@@ -25,7 +25,7 @@ class PRF(NamedTuple):
 
 def tokens(text: str) -> list[str]:
     """The tokens of a text: single CJK characters and casefolded runs of other letters/digits."""
-    return [t.casefold() for t in _TOKEN.findall(text)]
+    return [t.casefold() for t in TOKEN_RE.findall(text)]
 
 
 def token_prf(extracted: str, gold: str) -> PRF:
