@@ -160,11 +160,12 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 
 def run_shard(source: str, shard: str, model_path: str | None = None, scores: bool = False,
-              pool: ProcessPoolExecutor | None = None, in_flight: int = 8,
+              pool: Workers | None = None, in_flight: int = 8,
               on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False) -> ShardReport:
     """Clean every record of one input and write its Parquet shard atomically (the Dask task).
 
-    With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time.
+    With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time; if
+    a worker dies, the pool is replaced and the chunks in flight are sent again, once.
     Rows are appended to the shard's temporary file as a row group every ROWS_PER_PART rows or
     PART_CHARS characters, so memory does not grow with the input; the file is renamed when complete.
     On any failure no shard is written and the temporary file is removed.
@@ -212,16 +213,33 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
                 report.skipped[r.skip] = report.skipped.get(r.skip, 0) + 1
 
     try:
-        pending: deque[Future] = deque()
+        pending: deque[tuple[Future, list[Record], bool]] = deque()  # (future, its chunk, sent again)
+
+        def result() -> list[dict[str, Any]]:
+            future, chunk, again = pending[0]
+            try:
+                rows_ = future.result()
+            except BrokenProcessPool:
+                if again or pool is None:
+                    raise
+                pool.replace()  # a worker died: the chunks in flight not yet done are lost; send them again
+                resent = [(f, c, a) if f.done() and not f.cancelled() and f.exception() is None
+                          else (pool.submit(clean_records, c, model_path, scores), c, True) for f, c, a in pending]
+                pending.clear()
+                pending.extend(resent)
+                return result()
+            pending.popleft()
+            return rows_
+
         for chunk in _chunks(pages(read_records(source, all_responses)), CHUNK):
             if pool is None:
                 collect(clean_records(chunk, model_path, scores))
                 continue
-            pending.append(pool.submit(clean_records, chunk, model_path, scores))
+            pending.append((pool.submit(clean_records, chunk, model_path, scores), chunk, False))
             while len(pending) >= in_flight:
-                collect(pending.popleft().result())
+                collect(result())
         while pending:
-            collect(pending.popleft().result())
+            collect(result())
         if rows or writer is None:
             spill()
         writer.close()
@@ -446,42 +464,55 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     return summary
 
 
+class Workers:
+    """A process pool that can be replaced when one of its workers dies."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_die_with_parent,
+                                   initargs=(os.getpid(),))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        return self.pool.submit(fn, *args)
+
+    def replace(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+        self.pool = self._new()
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
 def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool, workers: int,
                finished: Callable[[str, ShardReport], None], failed: Callable[[str, BaseException | str], None],
                bar: Progress | None, all_responses: bool) -> None:
     """Inputs one after another, their chunks cleaned by a pool of `workers` processes (none for 1); a
-    pool whose worker died is replaced and the input retried once."""
-    def new_pool() -> ProcessPoolExecutor | None:
-        return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_die_with_parent,
-                                   initargs=(os.getpid(),)) if workers > 1 else None
-
-    pool = new_pool()
+    pool whose worker died is replaced and its chunks in flight sent again (once)."""
+    pool = Workers(workers) if workers > 1 else None
     try:
         for source, name in todo:
-            for attempt in (1, 2):
-                try:
-                    report = run_shard(source, str(out / name), model_path, scores, pool=pool,
-                                       in_flight=4 * workers, on_rows=bar.add if bar else None,
-                                       all_responses=all_responses)
-                except BrokenProcessPool:
-                    if pool:
-                        pool.shutdown(cancel_futures=True)
-                    pool = new_pool()
-                    if attempt == 1:
-                        continue
-                    failed(source, "a worker process died twice while cleaning it")
-                except InputFileError as e:
-                    failed(source, str(e).removeprefix(f"{source}: "))
-                except OSError as e:  # vanished, unreadable, disk full
-                    failed(source, f"{e.strerror or e}" + (f" ({e.filename})" if e.filename else ""))
-                except (pl.exceptions.PolarsError, ValueError, RuntimeError) as e:  # e.g. writing the shard
-                    failed(source, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
-                else:
-                    finished(source, report)
-                break
+            try:
+                report = run_shard(source, str(out / name), model_path, scores, pool=pool,
+                                   in_flight=4 * workers, on_rows=bar.add if bar else None,
+                                   all_responses=all_responses)
+            except BrokenProcessPool:
+                if pool:
+                    pool.replace()
+                failed(source, "a worker process died twice while cleaning the same records")
+            except InputFileError as e:
+                failed(source, str(e).removeprefix(f"{source}: "))
+            except OSError as e:  # vanished, unreadable, disk full
+                failed(source, f"{e.strerror or e}" + (f" ({e.filename})" if e.filename else ""))
+            except (pl.exceptions.PolarsError, ValueError, RuntimeError) as e:  # e.g. writing the shard
+                failed(source, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+            else:
+                finished(source, report)
     finally:
         if pool:
-            pool.shutdown(cancel_futures=True)
+            pool.shutdown()
 
 
 def _die_with_parent(parent: int) -> None:

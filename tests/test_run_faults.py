@@ -145,13 +145,21 @@ class _KillOneWorker(run_module.Progress):
         super().add(records, errors)
 
 
-def test_a_worker_that_dies_is_replaced_and_its_input_retried(tmp_path, monkeypatch):
+def test_a_worker_that_dies_is_replaced_and_its_chunks_sent_again(tmp_path, monkeypatch):
     monkeypatch.setattr(run_module, "Progress", _KillOneWorker)
     monkeypatch.setattr(run_module, "CHUNK", 1)
+    reads = []
+    read = run_module.read_records
+    monkeypatch.setattr(run_module, "read_records", lambda *a: (reads.append(a[0]), read(*a))[1])
+    replaced = []
+    replace = run_module.Workers.replace
+    monkeypatch.setattr(run_module.Workers, "replace", lambda self: (replaced.append(1), replace(self)))
     pages = good_jsonl(tmp_path / "pages.jsonl", n=40)
     summary = run([pages], tmp_path / "out", workers=2, progress=True)
-    assert _KillOneWorker.killed and not summary.failed
-    assert pl.read_parquet(tmp_path / "out" / shard_name(pages)).height == 40
+    assert _KillOneWorker.killed and replaced == [1] and not summary.failed
+    assert reads == [str(pages)]  # the input was read once: only the lost chunks were sent again
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(pages))
+    assert rows["url"].to_list() == [f"http://e/{i}" for i in range(40)]
 
 
 def test_workers_die_with_their_parent(tmp_path):
