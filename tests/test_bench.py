@@ -61,3 +61,21 @@ def test_summary_ranks_by_mean_f1():
     assert s["< 0.5"].to_list() == [0.0, 0.0]
     by_type = quality.summarize(df, ("source", "page_type"))
     assert by_type.filter(pl.col("page_type") == "forum")["F1"].to_list() == pytest.approx([0.8, 0.5])
+
+
+def test_title_benchmark_scores_titles_against_the_gold(tmp_path):
+    from bench import title
+    from boilerplate.train import is_holdout
+
+    root = tiny_corpus(tmp_path, sites=range(6))
+    truth = json.loads((root / "ground-truth.json").read_text())
+    for page in truth.values():
+        page["title"] = page["articleBody"].split("\n")[0]  # "Title i", the page's <h1>
+    (root / "ground-truth.json").write_text(json.dumps(truth))
+    out = tmp_path / "report"
+    assert title.main(["--corpus", str(root), "--out", str(out)]) == 0
+    rows = pl.read_csv(out / "title.csv")
+    kept = sum(not is_holdout(f"s{i}.com") for i in range(6))
+    ours = rows.filter(pl.col("system") == "boilerplate")
+    assert ours.height == kept and (ours["f1"] == 1.0).all()
+    assert f"| all | {kept} | 1.000 (1.000) |" in (out / "title.md").read_text()
