@@ -8,7 +8,8 @@ import numpy as np
 from libc.math cimport exp, isnan, fabs
 
 cdef double ZERO = <double><float>1e-35  # LightGBM's kZeroThreshold (a float)
-DEF CHUNK = 64  # rows evaluated together, tree by tree (each tree stays in cache)
+cdef enum:
+    CHUNK = 64  # rows evaluated together, tree by tree (each tree stays in cache)
 
 
 cdef struct Node:
@@ -101,7 +102,8 @@ cdef class Forest:
         if m != self.n_features:
             raise ValueError(f"X has {m} columns, the model {self.n_features}")
         with nogil:
-            for lo in range(0, n, CHUNK):
+            lo = 0
+            while lo < n:
                 hi = min(lo + CHUNK, n)
                 for i in range(lo, hi):
                     acc[i - lo] = 0.0
@@ -118,6 +120,7 @@ cdef class Forest:
                                                              &rows[i, 0])]
                 for i in range(lo, hi):
                     res[i] = 1.0 / (1.0 + exp(-self.sigmoid * acc[i - lo]))
+                lo = hi
         return out
 
 
