@@ -142,11 +142,12 @@ def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str]:
     check_not_binary(data)
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    lenient = data.decode("utf-8", errors="replace")
-    if lenient.count("\ufffd") <= max(2, len(lenient) // 1000):  # UTF-8 with a few broken sequences
-        return lenient, "utf-8"
+    except UnicodeDecodeError as e:
+        first_error = e.start
+    if not _many_utf8_errors(data, first_error, max(2, len(data) // 1000)):  # (else surely not UTF-8)
+        lenient = data.decode("utf-8", errors="replace")
+        if lenient.count("\ufffd") <= max(2, len(lenient) // 1000):  # UTF-8 with a few broken sequences
+            return lenient, "utf-8"
     for enc in (_codec(http_charset), declared_charset(data)):
         if enc and enc != "utf-8":
             try:
@@ -154,6 +155,24 @@ def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
     return _detect(data, fallback=_codec(http_charset) or declared_charset(data))
+
+
+def _many_utf8_errors(data: bytes, start: int, limit: int) -> bool:
+    """Whether the bytes hold more than `limit` invalid UTF-8 sequences from `start` (the first one);
+    stops counting as soon as they do, so a GBK or Big5 page is told from UTF-8 after a few hundred bytes
+    of text instead of a decode of the whole page."""
+    view = memoryview(data)
+    errors, pos = 0, start
+    while pos < len(data):
+        try:
+            codecs.utf_8_decode(view[pos:], "strict", True)
+            return False
+        except UnicodeDecodeError as e:
+            errors += 1
+            if errors > limit:
+                return True
+            pos += e.end
+    return False
 
 
 def _detect(data: bytes, fallback: str | None) -> tuple[str, str]:
