@@ -128,6 +128,25 @@ cdef str _run(tree.xmlNode** at):
     return "".join(pieces) if pieces is not None else first
 
 
+cdef long _add_run(tree.xmlNode** at, list parts, long in_link):
+    """Append the run of text nodes at *at (moved past it) to `parts`; the link characters it adds."""
+    cdef str s = _run(at)
+    if not s:
+        return 0
+    parts.append(s)
+    return len(s.strip()) if in_link else 0
+
+
+cdef inline tree.xmlNode* _next_in(tree.xmlNode* c, tree.xmlNode* top) noexcept nogil:
+    """The node after c in document order within top's subtree (NULL past its end), entering an
+    element's children."""
+    if c.type == tree.XML_ELEMENT_NODE and c.children is not NULL:
+        return c.children
+    while c.next is NULL and c.parent is not NULL and c.parent is not top:
+        c = c.parent
+    return c.next
+
+
 cdef long _utf8_chars(const tree.xmlChar* s):
     """Characters (code points) of a UTF-8 string."""
     cdef long n = 0
@@ -143,20 +162,15 @@ cdef bint _is_data_row(tree.xmlNode* tr, int max_chars):
     """segment._is_data_row over C nodes: two or more cells, no nested table, little text."""
     cdef tree.xmlNode* c = tr.children
     cdef long cells = 0, chars = 0
-    while c is not NULL and c is not tr:
+    while c is not NULL:
         if c.type == tree.XML_ELEMENT_NODE:
             if strcmp(<const char*>c.name, "td") == 0 or strcmp(<const char*>c.name, "th") == 0:
                 cells += 1
             elif strcmp(<const char*>c.name, "table") == 0:
                 return False
-            if c.children is not NULL:
-                c = c.children
-                continue
         elif _is_text(c) and c.content is not NULL:
             chars += _utf8_chars(c.content)
-        while c.next is NULL and c.parent is not NULL and c.parent is not tr:
-            c = c.parent
-        c = c.next
+        c = _next_in(c, tr)
     return cells >= 2 and chars <= max_chars
 
 
@@ -175,7 +189,7 @@ def walk(_Element root, Tables t):
     cdef list containers = []
     cdef long link_parts = 0, in_link = 0, serial = 0, own, parent_bits, p0, p1, n_blocks = 0, first
     cdef int data_row = -1, flags, parent_depth, depth
-    cdef str tag, s, cls, ident, style, role
+    cdef str tag, cls, ident, style, role
     cdef tuple entry, levels
     cdef tree.xmlAttr* a
     cdef const char* name
@@ -250,11 +264,7 @@ def walk(_Element root, Tables t):
         while True:
             while c is not NULL and c.type != tree.XML_ELEMENT_NODE:
                 if _is_text(c):  # a run of text nodes is one piece, as lxml's .text / .tail
-                    s = _run(&c)
-                    if s:
-                        parts.append(s)
-                        if in_link:
-                            link_parts += len(s.strip())
+                    link_parts += _add_run(&c, parts, in_link)
                 else:
                     c = c.next
             if c is not NULL:
@@ -277,11 +287,7 @@ def walk(_Element root, Tables t):
             if node is top:  # the root's tail (text only), then the last block
                 c = node.next
                 if c is not NULL and _is_text(c):
-                    s = _run(&c)
-                    if s:
-                        parts.append(s)
-                        if in_link:
-                            link_parts += len(s.strip())
+                    link_parts += _add_run(&c, parts, in_link)
                 if parts:
                     out.emit(parts, link_parts, stack, owners[-1][0])
                 return (out.texts, out.link_chars, out.tags, out.depths, out.hints, out.near, out.parents,
@@ -297,12 +303,7 @@ cdef str _subtree_text(tree.xmlNode* top):
     while c is not NULL:
         if _is_text(c) and c.content is not NULL:
             pieces.append(_utf8(c.content))
-        elif c.type == tree.XML_ELEMENT_NODE and c.children is not NULL:
-            c = c.children
-            continue
-        while c.next is NULL and c.parent is not NULL and c.parent is not top:
-            c = c.parent
-        c = c.next
+        c = _next_in(c, top)
     return "".join(pieces)
 
 
@@ -324,12 +325,7 @@ def page_titles(_Element root):
                     og = c
                 if tw is NULL and _attr(c, "name") == "twitter:title":
                     tw = c
-            if c.children is not NULL:
-                c = c.children
-                continue
-        while c.next is NULL and c.parent is not NULL and c.parent is not top:
-            c = c.parent
-        c = c.next
+        c = _next_in(c, top)
     if og is not NULL:
         value = _attr(og, "content")
         if value and value.strip():
