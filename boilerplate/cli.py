@@ -61,13 +61,9 @@ def _out_name(name: str, suffix: str) -> str:
 def _render(doc: Document, fmt: str, name: str, include_title: bool) -> str:
     """One page's output in the chosen format, newline-terminated unless empty."""
     if fmt == "json":
-        record = {"file": name, **doc.to_dict()}
-        if not include_title:
-            record["text"] = doc.body
-        return json.dumps(record, ensure_ascii=False) + "\n"
+        return json.dumps({"file": name, **doc.to_dict(include_title=include_title)}, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        md = doc.to_markdown()
-        return md if include_title or not doc.title else md.removeprefix(f"# {doc.title}\n\n")
+        return doc.to_markdown(include_title=include_title)
     text = doc.text if include_title else doc.body
     return text + "\n" if text else ""
 

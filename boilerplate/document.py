@@ -63,10 +63,12 @@ class Document:
         body = self.body
         return f"{self.title}\n{body}" if self.title and body else body
 
-    def to_dict(self, *, all_lines: bool = False) -> dict[str, Any]:
-        """A JSON-ready dict: title, text, encoding, and the content lines (`all_lines`: every line)."""
+    def to_dict(self, *, all_lines: bool = False, include_title: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict: title, text (`body` without `include_title`), encoding, and the content lines
+        (`all_lines`: every line)."""
         lines = [line for line in self.lines if all_lines or line.is_content or line.role == "title"]
-        out: dict[str, Any] = {"title": self.title, "text": self.text, "encoding": self.encoding,
+        out: dict[str, Any] = {"title": self.title, "text": self.text if include_title else self.body,
+                               "encoding": self.encoding,
                                "lines": [{"line": ln.line_no, "role": ln.role, "tag": ln.tag,
                                           "score": round(ln.score, 4), "content": ln.is_content,
                                           "text": ln.text} for ln in lines]}
@@ -78,12 +80,12 @@ class Document:
         """`to_dict` as one line of JSON (UTF-8 text, not ASCII escapes)."""
         return json.dumps(self.to_dict(all_lines=all_lines), ensure_ascii=False)
 
-    def to_markdown(self) -> str:
-        """The title as a level-1 heading, then the content: headings, list items, quotes, code blocks
-        and paragraphs from the kept blocks' tags ("" when no line is content)."""
+    def to_markdown(self, *, include_title: bool = True) -> str:
+        """The title as a level-1 heading (unless not `include_title`), then the content: headings, list
+        items, quotes, code blocks and paragraphs from the kept blocks' tags ("" when no line is content)."""
         if not self.body:
             return ""
-        parts = [f"# {self.title}"] if self.title else []
+        parts = [f"# {self.title}"] if self.title and include_title else []
         prev_li = False
         for line in self.lines:
             if not line.is_content or line.role == "title":

@@ -80,6 +80,9 @@ def test_markdown_from_tags():
     assert "\n\n## Background\n\n" in md and "\n\n- a point\n\n" in md
     assert "*The photo*" in md and "```\nx = 1\n```" in md
     assert md.count("Storm hits coast") == 1
+    untitled = doc.to_markdown(include_title=False)
+    assert untitled.startswith("By Jane Doe\n\n") and md.endswith(untitled)
+    assert doc.to_dict(include_title=False)["text"] == doc.body
 
 
 def test_markdown_escapes_text_that_would_read_as_markup():
