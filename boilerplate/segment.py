@@ -80,7 +80,7 @@ MAX_ROW_CHARS = 300  # a table row with more text than this is page layout, not 
 CELL_SEP = " | "  # between the non-empty cells of a data-table row, which is one block
 _CELL_MARK = "\x1f"  # marks a cell boundary while the row's text is collected
 MAX_DEPTH = 2048  # libxml2's HTML nesting limit; deeper pages raise InputError
-MAX_BLOCKS = 1_000_000  # pages with more blocks raise InputError (features.BLOCK_BITS needs < 2**21)
+MAX_BLOCKS = 1_000_000  # pages with more blocks raise InputError
 MAX_TEXT_CHARS = 10_000_000  # nor may their blocks hold more characters: feature memory is ~65 B/char
 PATH_LEN = 3  # tags kept in a block's path: enough to tell list structures apart, bounded for deep DOMs
 _DATE_PREFIX = re.compile(r"^\s?date \d{4}-\d{2}-\d{2}(?=\s|$)")

@@ -132,15 +132,14 @@ def test_a_full_disk_fails_that_input_alone(tmp_path, monkeypatch):
 
 
 class _KillOneWorker(run_module.Progress):
-    """A progress line that kills one worker process the first time rows come back."""
+    """A progress line that kills one worker process of the current pool the first time rows come back."""
 
     killed = 0
+    pools: list = []  # the pools run has started, newest last
 
     def add(self, records: int, errors: int) -> None:
         if not _KillOneWorker.killed:
-            import multiprocessing
-
-            os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+            os.kill(next(iter(_KillOneWorker.pools[-1]._processes)), signal.SIGKILL)
             _KillOneWorker.killed = 1
         super().add(records, errors)
 
@@ -151,6 +150,9 @@ def test_a_worker_that_dies_is_replaced_and_its_chunks_sent_again(tmp_path, monk
     reads = []
     read = run_module.read_records
     monkeypatch.setattr(run_module, "read_records", lambda *a: (reads.append(a[0]), read(*a))[1])
+    new_pool = run_module.Workers._new
+    monkeypatch.setattr(run_module.Workers, "_new",
+                        lambda self: (_KillOneWorker.pools.append(pool := new_pool(self)), pool)[1])
     replaced = []
     replace = run_module.Workers.replace
     monkeypatch.setattr(run_module.Workers, "replace", lambda self: (replaced.append(1), replace(self)))

@@ -1,0 +1,553 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The feature rows of one page in C loops (see features.py for what each feature means): every character
+is read once or twice, straight from the block strings, and nothing is allocated per feature."""
+
+import numpy as np
+
+from libc.math cimport NAN, log1p, pow, sqrt
+from libc.stdint cimport INT64_MIN, int64_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc, qsort
+from libc.string cimport memset
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+
+
+cdef class Layout:
+    """Where each feature goes in a row, the character tables and the named constants of features.py."""
+
+    cdef const unsigned char[::1] cls, sentence_end, full_stop
+    cdef unsigned char c_space, c_cjk, c_latin, c_digit, c_punct, c_other
+    cdef int width, n_hints
+    # the column of each feature, set from its name
+    cdef public int n_chars, n_tokens, cjk_ratio, latin_ratio, digit_ratio, punct_ratio, n_stops, ends_sentence
+    cdef public int ends_ellipsis, link_density, repeat, earlier_copies, len_rank, in_main, d_main_start
+    cdef public int d_main_end, main_overlap, title_overlap, d_headline, tag, depth, path_share, parent_text_share
+    cdef public int parent_link_density, grandparent_text_share, grandparent_link_density, path_text_share
+    cdef public int path_link_density, position, page_blocks, page_tokens, page_max_tokens, page_long_blocks
+    cdef public int page_main_share, page_link_density, in_root
+    cdef int[::1] hint_cols, neighbour_cols, window, window_cols
+    cdef double main_min_tokens, link_block_cost, latin_word_weight, main_max_tokens, share_power
+    cdef double root_share, dist_clip, headline_overlap
+
+    def __init__(self, names, hints, neighbour_base, window, classes, sentence_end, full_stop, *,
+                 c_space, c_cjk, c_latin, c_digit, c_punct, c_other, main_min_tokens, link_block_cost,
+                 latin_word_weight, main_max_tokens, share_power, root_share, dist_clip, headline_overlap):
+        names = list(names)
+        self.width = len(names)
+        for attr in ("n_chars", "n_tokens", "cjk_ratio", "latin_ratio", "digit_ratio", "punct_ratio", "n_stops",
+                     "ends_sentence", "ends_ellipsis", "link_density", "repeat", "earlier_copies", "len_rank",
+                     "in_main", "d_main_start", "d_main_end", "main_overlap", "title_overlap", "d_headline",
+                     "tag", "depth", "path_share", "parent_text_share", "parent_link_density",
+                     "grandparent_text_share", "grandparent_link_density", "path_text_share",
+                     "path_link_density", "position", "page_blocks", "page_tokens", "page_max_tokens",
+                     "page_long_blocks", "page_main_share", "page_link_density", "in_root"):
+            setattr(self, attr, names.index(attr))
+        self.n_hints = len(hints)
+        self.hint_cols = np.asarray([names.index(f"hint_{h}") for h in hints], dtype=np.int32)
+        self.neighbour_cols = np.asarray([names.index(f) for f in neighbour_base], dtype=np.int32)
+        self.window = np.asarray(window, dtype=np.int32)
+        self.window_cols = np.asarray([names.index(f"{f}@{off:+d}") for off in window for f in neighbour_base],
+                                      dtype=np.int32)
+        self.cls, self.sentence_end, self.full_stop = classes, sentence_end, full_stop
+        self.c_space, self.c_cjk, self.c_latin, self.c_digit, self.c_punct, self.c_other = \
+            c_space, c_cjk, c_latin, c_digit, c_punct, c_other
+        self.main_min_tokens, self.link_block_cost = main_min_tokens, link_block_cost
+        self.latin_word_weight, self.main_max_tokens = latin_word_weight, main_max_tokens
+        self.share_power, self.root_share, self.dist_clip = share_power, root_share, dist_clip
+        self.headline_overlap = headline_overlap
+
+
+cdef inline unsigned char _klass(Layout L, Py_UCS4 c) noexcept:
+    """The character class of a code point (astral Han extensions are CJK)."""
+    if c <= 0xFFFF:
+        return L.cls[c]
+    return L.c_cjk if 0x20000 <= c <= 0x3FFFF else L.c_other
+
+
+cdef inline bint _is_word(Layout L, unsigned char k) noexcept:
+    """A character that makes bigrams: CJK, letters, digits."""
+    return k == L.c_cjk or k == L.c_latin or k == L.c_digit
+
+
+# ---- a hash table of int64 keys (never 0), open addressing, for bigram keys and group ids
+
+cdef struct Slot:
+    int64_t key
+    int last  # the last block that counted this key (distinct keys per block)
+    int last2  # the same, for the second pass
+    int count  # main-run blocks holding the key; or the group id
+
+
+cdef struct Table:
+    Slot* slots
+    uint64_t mask
+
+
+cdef int _table_init(Table* t, Py_ssize_t n_keys) except -1:
+    cdef uint64_t size = 16
+    while size < <uint64_t>(2 * n_keys):
+        size <<= 1
+    t.slots = <Slot*>calloc(size, sizeof(Slot))
+    if t.slots is NULL:
+        raise MemoryError()
+    t.mask = size - 1
+    return 0
+
+
+cdef inline Slot* _slot(Table* t, int64_t key, bint* fresh) noexcept nogil:
+    """The slot of `key`, claimed (fresh[0] = True, last = last2 = -1) if the key is new."""
+    cdef uint64_t i = ((<uint64_t>key) * 0x9E3779B97F4A7C15ULL) >> 17
+    cdef Slot* s
+    while True:
+        s = t.slots + (i & t.mask)
+        if s.key == key:
+            fresh[0] = False
+            return s
+        if s.key == 0:
+            s.key = key
+            s.last = -1
+            s.last2 = -1
+            fresh[0] = True
+            return s
+        i += 1
+
+
+cdef inline int64_t _pair(Py_UCS4 a, Py_UCS4 b) noexcept nogil:
+    """A bigram's key: both code points, ASCII lowercased, 21 bits each."""
+    cdef int64_t x = a, y = b
+    if 0x41 <= x <= 0x5A:
+        x += 32
+    if 0x41 <= y <= 0x5A:
+        y += 32
+    return (x << 21) | y
+
+
+cdef int _groups(Table* t, const int64_t* ids, Py_ssize_t n, int* group, int* sizes) except -1:
+    """group[i]: the index of ids[i] among the distinct ids in order of first appearance; sizes[g]:
+    its count. Ids are offset by one (0 marks an empty slot). Returns the number of groups."""
+    cdef Py_ssize_t i
+    cdef int n_groups = 0
+    cdef int64_t key
+    cdef bint fresh
+    cdef Slot* s
+    _table_init(t, n)
+    for i in range(n):
+        key = ids[i] + 1
+        s = _slot(t, key if key != 0 else INT64_MIN, &fresh)
+        if fresh:
+            s.count = n_groups
+            sizes[n_groups] = 0
+            n_groups += 1
+        group[i] = s.count
+        sizes[s.count] += 1
+    free(t.slots)
+    t.slots = NULL
+    return n_groups
+
+
+cdef int _cmp_rank(const void* a, const void* b) noexcept nogil:
+    cdef const double* x = <const double*>a
+    cdef const double* y = <const double*>b
+    if x[0] != y[0]:
+        return -1 if x[0] < y[0] else 1
+    return -1 if x[1] < y[1] else (1 if x[1] > y[1] else 0)
+
+
+cdef int _cmp_short(const void* a, const void* b) noexcept nogil:
+    return (<const short*>a)[0] - (<const short*>b)[0]
+
+
+cdef inline double _clip(double v, double lim) noexcept nogil:
+    return -lim if v < -lim else (lim if v > lim else v)
+
+
+def fill(Layout L, blocks, float[:, ::1] out):
+    """Write the feature rows of `blocks` (a segment.Blocks) into `out` (n_blocks × width, float32)."""
+    cdef list texts = blocks.texts
+    cdef Py_ssize_t n = len(texts), i, k, start = 0, end = -1
+    cdef bint html = blocks.is_html
+    if out.shape[0] != n or out.shape[1] != L.width:
+        raise ValueError(f"out is {out.shape[0]}×{out.shape[1]}, expected {n}×{L.width}")
+    for i in range(n):
+        for k in range(L.width):
+            out[i, k] = NAN
+    if n == 0:
+        return
+    work = np.zeros((W_ROWS, n), dtype=np.float64)
+    cdef double[:, ::1] w = work
+    cdef int64_t[::1] hashes = np.empty(n, dtype=np.int64)
+    cdef Py_ssize_t n_keys = _characters(L, texts, html, np.ascontiguousarray(blocks.link_chars, dtype=np.int32),
+                                         np.ascontiguousarray(blocks.tag, dtype=np.int16), w, hashes, out)
+    cdef Table table
+    table.slots = NULL
+    cdef int* group = <int*>malloc(n * sizeof(int))
+    cdef int* sizes = <int*>malloc(n * sizeof(int))
+    cdef double* acc = <double*>malloc(3 * n * sizeof(double))
+    cdef double eff_sum, tokens_sum = 0.0, max_tokens = 0.0, scale = <double>(n - 1 if n > 1 else 1)
+    cdef Py_ssize_t n_long = 0
+    if group is NULL or sizes is NULL or acc is NULL:
+        free(group); free(sizes); free(acc)
+        raise MemoryError()
+    try:
+        # copies of the same whitespace-free text
+        _groups(&table, &hashes[0], n, group, sizes)
+        for i in range(n):
+            w[W_REPEAT, i] = sizes[group[i]]
+            out[i, L.repeat] = w[W_REPEAT, i]
+            out[i, L.earlier_copies] = w[W_SEEN, group[i]]
+            w[W_SEEN, group[i]] += 1
+
+        # the main run and the page-level counts
+        _main_run(L, w, html, &start, &end)
+        for i in range(n):
+            w[W_IN_MAIN, i] = 1.0 if start <= i <= end else 0.0
+            out[i, L.in_main] = w[W_IN_MAIN, i]
+            out[i, L.d_main_start] = _clip(<double>(i - start), L.dist_clip)
+            out[i, L.d_main_end] = _clip(<double>(i - end), L.dist_clip)
+            out[i, L.position] = i / scale
+            n_long += w[W_EFF, i] >= L.main_min_tokens
+            max_tokens = max(max_tokens, w[W_TOKENS, i])
+            tokens_sum += w[W_TOKENS, i]
+        eff = work[W_EFF]
+        eff_sum = float(eff.sum())  # numpy's pairwise sums, as the features are defined
+        main_share = float(eff[start:end + 1].sum()) / max(eff_sum, 1.0)
+        for i in range(n):
+            out[i, L.page_blocks] = log1p(<double>n)
+            out[i, L.page_tokens] = log1p(tokens_sum)
+            out[i, L.page_max_tokens] = log1p(max_tokens)
+            out[i, L.page_long_blocks] = log1p(<double>n_long)
+            out[i, L.page_main_share] = main_share
+        _len_rank(L, w, scale, out)
+
+        # bigram overlaps with the other blocks of the main run, and with the <title>
+        _overlaps(L, texts, n_keys, blocks.title if html else "", w, out)
+        if html:
+            _structure(L, blocks, start, end, w, eff, eff_sum, tokens_sum, group, sizes, acc, &table, out)
+    finally:
+        free(group); free(sizes); free(acc); free(table.slots)
+
+    # the neighbours' features copied into each row
+    cdef Py_ssize_t n_nb = L.neighbour_cols.shape[0], o, src
+    for o in range(L.window.shape[0]):
+        for i in range(n):
+            src = i + L.window[o]
+            if 0 <= src < n:
+                for k in range(n_nb):
+                    out[i, L.window_cols[o * n_nb + k]] = out[src, L.neighbour_cols[k]]
+
+
+cdef enum:  # the rows of fill's work array (float64, one column per block)
+    W_CHARS, W_TOKENS, W_CJK, W_LINKS, W_REPEAT, W_EFF, W_SCORE, W_TEASER, W_SEEN, W_IN_MAIN
+    W_TOTAL, W_HIT, W_T_TOTAL, W_T_HIT, W_ROWS
+
+
+cdef Py_ssize_t _characters(Layout L, list texts, bint html, const int[::1] link_chars, const short[::1] tag,
+                            double[:, ::1] w, int64_t[::1] hashes, float[:, ::1] out) except -1:
+    """Per block: character classes, tokens, sentence marks, endings, link density, and the hash of its
+    whitespace-free text (for counting copies). Returns the number of bigrams of the page."""
+    cdef Py_ssize_t i, k, length, n_keys = 0, n_space, words
+    cdef double n_latin, n_digit, n_punct, n_stops, denom
+    cdef int kind
+    cdef void* data
+    cdef Py_UCS4 ch
+    cdef unsigned char cl
+    cdef bint alnum, prev_alnum, word, prev_word, ellipsis
+    cdef uint64_t h
+    for i in range(len(texts)):
+        t = texts[i]
+        if not isinstance(t, str):
+            raise TypeError(f"block {i} is {type(t).__name__}, not str")
+        kind, data, length = PyUnicode_KIND(t), PyUnicode_DATA(t), PyUnicode_GET_LENGTH(t)
+        n_space = words = 0
+        n_latin = n_digit = n_punct = n_stops = 0.0
+        prev_alnum = prev_word = False
+        h = 0xCBF29CE484222325ULL  # FNV-1a over the code points
+        for k in range(length):
+            ch = PyUnicode_READ(kind, data, k)
+            cl = _klass(L, ch)
+            if cl == L.c_space:
+                n_space += 1
+            elif cl == L.c_cjk:
+                w[W_CJK, i] += 1
+            elif cl == L.c_latin:
+                n_latin += 1
+            elif cl == L.c_digit:
+                n_digit += 1
+            elif cl == L.c_punct:
+                n_punct += 1
+            if ch <= 0xFFFF and L.full_stop[ch]:
+                n_stops += 1
+            alnum = cl == L.c_latin or cl == L.c_digit
+            words += alnum and not prev_alnum
+            prev_alnum = alnum
+            word = _is_word(L, cl)
+            n_keys += word and prev_word
+            prev_word = word
+            if not (ch == 0x20 if html else Py_UNICODE_ISSPACE(ch)):  # HTML blocks' only whitespace is " "
+                h = (h ^ <uint64_t>ch) * 0x100000001B3ULL
+        w[W_CHARS, i] = <double>(length - n_space)
+        w[W_TOKENS, i] = w[W_CJK, i] + words
+        hashes[i] = <int64_t>((h ^ (h >> 29)) >> 2)  # non-negative
+        denom = max(w[W_CHARS, i], 1.0)
+        out[i, L.n_chars] = log1p(w[W_CHARS, i])
+        out[i, L.n_tokens] = log1p(w[W_TOKENS, i])
+        out[i, L.cjk_ratio] = w[W_CJK, i] / denom
+        out[i, L.latin_ratio] = n_latin / denom
+        out[i, L.digit_ratio] = n_digit / denom
+        out[i, L.punct_ratio] = n_punct / denom
+        out[i, L.n_stops] = log1p(n_stops)
+        ellipsis = False
+        out[i, L.ends_sentence] = 0.0
+        if length:
+            ch = PyUnicode_READ(kind, data, length - 1)
+            ellipsis = ch == 0x2026 or (length >= 3 and ch == 0x2E and PyUnicode_READ(kind, data, length - 2) == 0x2E
+                                        and PyUnicode_READ(kind, data, length - 3) == 0x2E)
+            if ch <= 0xFFFF and L.sentence_end[ch] and not ellipsis:
+                out[i, L.ends_sentence] = 1.0
+        out[i, L.ends_ellipsis] = 1.0 if ellipsis else 0.0
+        w[W_TEASER, i] = ellipsis
+        if html:
+            w[W_LINKS, i] = min(link_chars[i] / denom, 1.0)
+            out[i, L.link_density] = w[W_LINKS, i]
+        out[i, L.tag] = tag[i]
+    return n_keys
+
+
+cdef void _main_run(Layout L, double[:, ::1] w, bint html, Py_ssize_t* start, Py_ssize_t* end) noexcept:
+    """W_EFF: each block's main-run weight; start, end: the run of blocks with the largest sum of W_SCORE
+    (Kadane: the first end of the best gain, then the first start at the running minimum)."""
+    cdef Py_ssize_t n = w.shape[1], i
+    cdef double weight, ld, csum = 0.0, run_min = 0.0, gain, best_gain = 0.0, best_min = 0.0
+    for i in range(n):
+        weight = w[W_CJK, i] + L.latin_word_weight * (w[W_TOKENS, i] - w[W_CJK, i])
+        ld = w[W_LINKS, i]  # 0 for text dumps
+        w[W_EFF, i] = 0.0 if w[W_TEASER, i] else \
+            min(weight, L.main_max_tokens) * (1 - ld) / sqrt(w[W_REPEAT, i])
+        if w[W_EFF, i] >= L.main_min_tokens:
+            w[W_SCORE, i] = w[W_EFF, i] - L.main_min_tokens
+        else:
+            w[W_SCORE, i] = -(L.link_block_cost * L.main_min_tokens if ld > 0.5 else L.main_min_tokens)
+        run_min = min(run_min, csum)
+        csum += w[W_SCORE, i]
+        gain = csum - run_min
+        if i == 0 or gain > best_gain:
+            best_gain, best_min = gain, run_min
+            end[0] = i
+    csum = 0.0
+    for i in range(end[0] + 1):
+        if csum == best_min:
+            start[0] = i
+            return
+        csum += w[W_SCORE, i]
+    start[0] = end[0]
+
+
+cdef int _len_rank(Layout L, double[:, ::1] w, double scale, float[:, ::1] out) except -1:
+    """Each block's rank by length (ties in page order) over the page, 0 to 1."""
+    cdef Py_ssize_t n = w.shape[1], i
+    cdef double* pairs = <double*>malloc(2 * n * sizeof(double))
+    if pairs is NULL:
+        raise MemoryError()
+    for i in range(n):
+        pairs[2 * i] = w[W_CHARS, i]
+        pairs[2 * i + 1] = i
+    qsort(pairs, n, 2 * sizeof(double), _cmp_rank)
+    for i in range(n):
+        out[<Py_ssize_t>pairs[2 * i + 1], L.len_rank] = i / scale
+    free(pairs)
+    return 0
+
+
+cdef int _overlaps(Layout L, list texts, Py_ssize_t n_keys, str title, double[:, ::1] w,
+                   float[:, ::1] out) except -1:
+    """main_overlap (share of a block's distinct bigrams held by another main-run block), title_overlap
+    (share of its bigrams in the <title>) and d_headline (the distance to the block best matching it)."""
+    cdef Py_ssize_t n = w.shape[1], i, k, length, n_title = 0, best = 0
+    cdef int kind
+    cdef void* data
+    cdef Py_UCS4 ch, prev = 0
+    cdef bint fresh, prev_word
+    cdef int64_t key
+    cdef Slot* s
+    cdef double overlap, coverage, candidate, best_candidate = 0.0
+    cdef Table keys, title_keys
+    keys.slots = title_keys.slots = NULL
+    try:
+        # the title's bigrams (HTML pages only: a text dump's title is "")
+        _table_init(&title_keys, PyUnicode_GET_LENGTH(title))
+        kind, data, length = PyUnicode_KIND(title), PyUnicode_DATA(title), PyUnicode_GET_LENGTH(title)
+        prev_word = False
+        for k in range(length):
+            ch = PyUnicode_READ(kind, data, k)
+            if _is_word(L, _klass(L, ch)):
+                if prev_word:
+                    _slot(&title_keys, _pair(prev, ch), &fresh)
+                    n_title += 1
+                prev_word = True
+            else:
+                prev_word = False
+            prev = ch
+        # pass 1: distinct bigrams per block (W_TOTAL), main-run blocks per bigram (slot.count), title hits
+        _table_init(&keys, n_keys)
+        for i in range(n):
+            t = texts[i]
+            kind, data, length = PyUnicode_KIND(t), PyUnicode_DATA(t), PyUnicode_GET_LENGTH(t)
+            prev_word = False
+            for k in range(length):
+                ch = PyUnicode_READ(kind, data, k)
+                if not _is_word(L, _klass(L, ch)):
+                    prev_word = False
+                    continue
+                if prev_word:
+                    key = _pair(prev, ch)
+                    s = _slot(&keys, key, &fresh)
+                    if fresh:
+                        s.count = 0
+                    if s.last != i:
+                        s.last = i
+                        w[W_TOTAL, i] += 1
+                        s.count += w[W_IN_MAIN, i] > 0
+                    w[W_T_TOTAL, i] += 1
+                    w[W_T_HIT, i] += _has(&title_keys, key)
+                prev_word = True
+                prev = ch
+        # pass 2: distinct bigrams per block that some other main-run block holds (W_HIT)
+        for i in range(n):
+            t = texts[i]
+            kind, data, length = PyUnicode_KIND(t), PyUnicode_DATA(t), PyUnicode_GET_LENGTH(t)
+            prev_word = False
+            for k in range(length):
+                ch = PyUnicode_READ(kind, data, k)
+                if not _is_word(L, _klass(L, ch)):
+                    prev_word = False
+                    continue
+                if prev_word:
+                    s = _slot(&keys, _pair(prev, ch), &fresh)
+                    if s.last2 != i:
+                        s.last2 = i
+                        w[W_HIT, i] += s.count > w[W_IN_MAIN, i]
+                prev_word = True
+                prev = ch
+    finally:
+        free(keys.slots)
+        free(title_keys.slots)
+    for i in range(n):
+        if w[W_TOTAL, i] > 0:
+            out[i, L.main_overlap] = w[W_HIT, i] / w[W_TOTAL, i]
+        if n_title == 0 or w[W_T_TOTAL, i] == 0:
+            continue
+        overlap = w[W_T_HIT, i] / w[W_T_TOTAL, i]
+        out[i, L.title_overlap] = overlap
+        # the headline is mostly the title, and holds most of it: a one-word "Apple" is not a headline
+        coverage = min(w[W_T_TOTAL, i] / n_title, 1.0)
+        candidate = overlap * coverage if overlap >= L.headline_overlap and coverage >= L.headline_overlap else 0.0
+        if candidate > best_candidate:
+            best_candidate, best = candidate, i
+    if best_candidate > 0:
+        for i in range(n):
+            out[i, L.d_headline] = _clip(<double>(i - best), L.dist_clip)
+    return 0
+
+
+cdef inline bint _has(Table* t, int64_t key) noexcept nogil:
+    cdef uint64_t i = ((<uint64_t>key) * 0x9E3779B97F4A7C15ULL) >> 17
+    cdef Slot* s
+    while True:
+        s = t.slots + (i & t.mask)
+        if s.key == key:
+            return True
+        if s.key == 0:
+            return False
+        i += 1
+
+
+cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:, ::1] w, eff, double eff_sum,
+                    double tokens_sum, int* group, int* sizes, double* acc, Table* table,
+                    float[:, ::1] out) except -1:
+    """The DOM features of an HTML page: depth against the main run's, path, parent and grandparent
+    shares, the article root, the hints."""
+    cdef Py_ssize_t n = w.shape[1], i, k, n_groups, root_first = 0, root_end = n
+    cdef const short[::1] depth = np.ascontiguousarray(blocks.depth, dtype=np.int16)
+    cdef const int[::1] link_chars = np.ascontiguousarray(blocks.link_chars, dtype=np.int32)
+    cdef const int[::1] hints = np.ascontiguousarray(blocks.hints, dtype=np.int32)
+    cdef const int[::1] near = np.ascontiguousarray(blocks.near_hints, dtype=np.int32)
+    cdef const int[:, ::1] containers = np.ascontiguousarray(blocks.containers, dtype=np.int32).reshape(-1, 3)
+    cdef double median, chars_sum = 0.0, links_sum = 0.0, page_links, mass_sum
+    cdef Py_ssize_t text_col, link_col, best
+    cdef double[::1] mass
+    cdef const int64_t[::1] ids
+    cdef double[::1] cum
+
+    # depth against the main run's median depth
+    cdef short* main_depths = <short*>malloc((end - start + 1) * sizeof(short))
+    if main_depths is NULL:
+        raise MemoryError()
+    for i in range(start, end + 1):
+        main_depths[i - start] = depth[i]
+    k = end - start + 1
+    qsort(main_depths, k, sizeof(short), _cmp_short)
+    median = main_depths[k // 2] if k % 2 else (<double>main_depths[k // 2 - 1] + main_depths[k // 2]) / 2
+    free(main_depths)
+    for i in range(n):
+        out[i, L.depth] = depth[i] - median
+        chars_sum += w[W_CHARS, i]
+        links_sum += link_chars[i]
+    page_links = links_sum / max(chars_sum, 1.0)
+
+    # blocks with the same last tags (a repeated structure) and under the same parent / grandparent
+    path_ids: dict = {}
+    ids = np.fromiter([path_ids.setdefault(p, len(path_ids)) for p in blocks.path], dtype=np.int64, count=n)
+    n_groups = _groups(table, &ids[0], n, group, sizes)
+    _group_sums(n, group, n_groups, &w[W_TOKENS, 0], link_chars, &w[W_CHARS, 0], acc)
+    for i in range(n):
+        out[i, L.path_share] = sizes[group[i]] / <double>n
+        out[i, L.path_text_share] = acc[group[i]] / max(tokens_sum, 1.0)
+        out[i, L.path_link_density] = acc[n + group[i]] / max(acc[2 * n + group[i]], 1.0)
+        out[i, L.page_link_density] = page_links
+    mass_arr = eff ** L.share_power  # numpy's power and pairwise sum, as the features are defined
+    mass, mass_sum = mass_arr, float(mass_arr.sum())
+    for ids, text_col, link_col in ((np.ascontiguousarray(blocks.parent, dtype=np.int64), L.parent_text_share,
+                                     L.parent_link_density),
+                                    (np.ascontiguousarray(blocks.grandparent, dtype=np.int64),
+                                     L.grandparent_text_share, L.grandparent_link_density)):
+        n_groups = _groups(table, &ids[0], n, group, sizes)
+        _group_sums(n, group, n_groups, &mass[0], link_chars, &w[W_CHARS, 0], acc)
+        for i in range(n):
+            out[i, text_col] = acc[group[i]] / max(mass_sum, 1.0)
+            out[i, link_col] = acc[n + group[i]] / max(acc[2 * n + group[i]], 1.0)
+
+    # the article root: the deepest container (the narrowest of equally deep ones) holding ROOT_SHARE of
+    # the main-run weight; the whole page when none does
+    cum = np.concatenate(([0.0], np.cumsum(eff)))
+    best = -1
+    if eff_sum > 0:
+        for k in range(containers.shape[0]):
+            if cum[containers[k, 2]] - cum[containers[k, 1]] < L.root_share * eff_sum:
+                continue
+            if best < 0 or containers[k, 0] > containers[best, 0] or (
+                    containers[k, 0] == containers[best, 0] and
+                    containers[k, 2] - containers[k, 1] < containers[best, 2] - containers[best, 1]):
+                best = k
+    if best >= 0:
+        root_first, root_end = containers[best, 1], containers[best, 2]
+    for i in range(n):
+        out[i, L.in_root] = 1.0 if root_first <= i < root_end else 0.0
+        for k in range(L.n_hints):
+            out[i, L.hint_cols[k]] = ((hints[i] >> k) & 1) + ((near[i] >> k) & 1)
+    return 0
+
+
+cdef void _group_sums(Py_ssize_t n, const int* group, Py_ssize_t n_groups, const double* a,
+                      const int[::1] b, const double* c, double* acc) noexcept:
+    """acc[g], acc[n + g], acc[2n + g]: the sums of a, b and c over group g, added in block order."""
+    cdef Py_ssize_t i
+    memset(acc, 0, 3 * n * sizeof(double))
+    for i in range(n):
+        acc[group[i]] += a[i]
+        acc[n + group[i]] += b[i]
+        acc[2 * n + group[i]] += c[i]
