@@ -76,10 +76,9 @@ cdef inline bint _is_word(Layout L, unsigned char k) noexcept:
 
 # ---- a hash table of int64 keys (never 0), open addressing, for bigram keys and group ids
 
-cdef struct Slot:
+cdef struct Slot:  # 16 bytes
     int64_t key
-    int last  # the last block that counted this key (distinct keys per block)
-    int last2  # the same, for the second pass
+    int last  # the last block that counted this key (i in the first pass, ~i in the second)
     int count  # main-run blocks holding the key; or the group id
 
 
@@ -90,7 +89,7 @@ cdef struct Table:
 
 cdef int _table_init(Table* t, Py_ssize_t n_keys) except -1:
     cdef uint64_t size = 16
-    while size < <uint64_t>(2 * n_keys):
+    while size * 7 < <uint64_t>(10 * n_keys):  # at most 70% full
         size <<= 1
     t.slots = <Slot*>calloc(size, sizeof(Slot))
     if t.slots is NULL:
@@ -100,7 +99,7 @@ cdef int _table_init(Table* t, Py_ssize_t n_keys) except -1:
 
 
 cdef inline Slot* _slot(Table* t, int64_t key, bint* fresh) noexcept nogil:
-    """The slot of `key`, claimed (fresh[0] = True, last = last2 = -1) if the key is new."""
+    """The slot of `key`, claimed (fresh[0] = True, last = -1) if the key is new."""
     cdef uint64_t i = ((<uint64_t>key) * 0x9E3779B97F4A7C15ULL) >> 17
     cdef Slot* s
     while True:
@@ -111,7 +110,6 @@ cdef inline Slot* _slot(Table* t, int64_t key, bint* fresh) noexcept nogil:
         if s.key == 0:
             s.key = key
             s.last = -1
-            s.last2 = -1
             fresh[0] = True
             return s
         i += 1
@@ -428,8 +426,8 @@ cdef int _overlaps(Layout L, list texts, Py_ssize_t n_keys, str title, double[:,
                     continue
                 if prev_word:
                     s = _slot(&keys, _pair(prev, ch), &fresh)
-                    if s.last2 != i:
-                        s.last2 = i
+                    if s.last != ~i:
+                        s.last = ~i
                         w[W_HIT, i] += s.count > w[W_IN_MAIN, i]
                 prev_word = True
                 prev = ch
