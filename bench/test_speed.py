@@ -67,9 +67,9 @@ def test_stage_features(benchmark):
 
 
 def test_stage_predict(benchmark):
-    X, _ = batch_features([segment(t) for t in TEXTS])
+    X, offsets, groups = batch_features([segment(t) for t in TEXTS])
     model = boilerplate.load_model()
-    _run(benchmark, "predict", lambda: model.predict_proba(X), len(PAGES))
+    _run(benchmark, "predict", lambda: model.predict_proba(X, offsets, groups), len(PAGES))
 
 
 def test_stage_title(benchmark):

@@ -61,12 +61,13 @@ def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold}")
     model = model or _default_model()
-    X, offsets = batch_features(pages)
-    scores = model.predict_proba(X)
+    X, offsets, groups = batch_features(pages)
+    first, scores = model.predict_stages(X, offsets, groups)
     out = []
     for i, blocks in enumerate(pages):
-        s = scores[offsets[i]:offsets[i + 1]]
-        out.append(build_document(blocks, s, model.keep(s, threshold), encodings[i] if encodings else None))
+        rows = slice(offsets[i], offsets[i + 1])
+        keep = model.keep(scores[rows], threshold, first[rows])
+        out.append(build_document(blocks, scores[rows], keep, encodings[i] if encodings else None))
     return out
 
 

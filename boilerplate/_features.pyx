@@ -164,16 +164,20 @@ cdef inline double _clip(double v, double lim) noexcept nogil:
     return -lim if v < -lim else (lim if v > lim else v)
 
 
-def fill(Layout L, blocks, float[:, ::1] out):
-    """Write the feature rows of `blocks` (a segment.Blocks) into `out` (n_blocks × width, float32)."""
+def fill(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups):
+    """Write the feature rows of `blocks` (a segment.Blocks) into `out` (n_blocks × width, float32), and
+    each block's page-local group ids (parent, grandparent, tag path; 0 for text dumps) into `groups`."""
     cdef list texts = blocks.texts
     cdef Py_ssize_t n = len(texts), i, k, start = 0, end = -1
     cdef bint html = blocks.is_html
     if out.shape[0] != n or out.shape[1] != L.width:
         raise ValueError(f"out is {out.shape[0]}×{out.shape[1]}, expected {n}×{L.width}")
+    if groups.shape[0] != n or groups.shape[1] != 3:
+        raise ValueError(f"groups is {groups.shape[0]}×{groups.shape[1]}, expected {n}×3")
     for i in range(n):
         for k in range(L.width):
             out[i, k] = NAN
+        groups[i, 0] = groups[i, 1] = groups[i, 2] = 0
     if n == 0:
         return
     work = np.zeros((W_ROWS, n), dtype=np.float64)
@@ -225,7 +229,7 @@ def fill(Layout L, blocks, float[:, ::1] out):
         # bigram overlaps with the other blocks of the main run, and with the <title>
         _overlaps(L, texts, n_keys, blocks.title if html else "", w, out)
         if html:
-            _structure(L, blocks, start, end, w, eff, eff_sum, tokens_sum, group, sizes, acc, &table, out)
+            _structure(L, blocks, start, end, w, eff, eff_sum, tokens_sum, group, sizes, acc, &table, out, groups)
     finally:
         free(group); free(sizes); free(acc); free(table.slots)
 
@@ -466,7 +470,7 @@ cdef inline bint _has(Table* t, int64_t key) noexcept nogil:
 
 cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:, ::1] w, eff, double eff_sum,
                     double tokens_sum, int* group, int* sizes, double* acc, Table* table,
-                    float[:, ::1] out) except -1:
+                    float[:, ::1] out, int[:, ::1] groups) except -1:
     """The DOM features of an HTML page: depth against the main run's, path, parent and grandparent
     shares, the article root, the hints."""
     cdef Py_ssize_t n = w.shape[1], i, k, n_groups, root_first = 0, root_end = n
@@ -476,7 +480,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
     cdef const int[::1] near = np.ascontiguousarray(blocks.near_hints, dtype=np.int32)
     cdef const int[:, ::1] containers = np.ascontiguousarray(blocks.containers, dtype=np.int32).reshape(-1, 3)
     cdef double median, chars_sum = 0.0, links_sum = 0.0, page_links, mass_sum
-    cdef Py_ssize_t text_col, link_col, best
+    cdef Py_ssize_t text_col, link_col, best, g
     cdef double[::1] mass
     cdef const int64_t[::1] ids
     cdef double[::1] cum
@@ -507,17 +511,19 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
         out[i, L.path_text_share] = acc[group[i]] / max(tokens_sum, 1.0)
         out[i, L.path_link_density] = acc[n + group[i]] / max(acc[2 * n + group[i]], 1.0)
         out[i, L.page_link_density] = page_links
+        groups[i, 2] = group[i]
     mass_arr = eff ** L.share_power  # numpy's power and pairwise sum, as the features are defined
     mass, mass_sum = mass_arr, float(mass_arr.sum())
-    for ids, text_col, link_col in ((np.ascontiguousarray(blocks.parent, dtype=np.int64), L.parent_text_share,
-                                     L.parent_link_density),
-                                    (np.ascontiguousarray(blocks.grandparent, dtype=np.int64),
-                                     L.grandparent_text_share, L.grandparent_link_density)):
+    for g, (ids, text_col, link_col) in enumerate((
+            (np.ascontiguousarray(blocks.parent, dtype=np.int64), L.parent_text_share, L.parent_link_density),
+            (np.ascontiguousarray(blocks.grandparent, dtype=np.int64), L.grandparent_text_share,
+             L.grandparent_link_density))):
         n_groups = _groups(table, &ids[0], n, group, sizes)
         _group_sums(n, group, n_groups, &mass[0], link_chars, &w[W_CHARS, 0], acc)
         for i in range(n):
             out[i, text_col] = acc[group[i]] / max(mass_sum, 1.0)
             out[i, link_col] = acc[n + group[i]] / max(acc[2 * n + group[i]], 1.0)
+            groups[i, g] = group[i]
 
     # the article root: the deepest container (the narrowest of equally deep ones) holding ROOT_SHARE of
     # the main-run weight; the whole page when none does

@@ -7,6 +7,7 @@ handled natively by LightGBM.
 
 from __future__ import annotations
 
+from typing import NamedTuple
 
 import numpy as np
 
@@ -117,18 +118,29 @@ _LAYOUT = Layout(FEATURE_NAMES, HINTS, NEIGHBOUR_BASE, WINDOW, _CLASS, _SENTENCE
                  dist_clip=DIST_CLIP, headline_overlap=HEADLINE_OVERLAP)
 
 
+class Batch(NamedTuple):
+    """The feature rows of many pages: page i owns rows offsets[i]:offsets[i+1]; `groups` holds each row's
+    page-local ids of its parent, grandparent and tag-path group (GROUPS; 0 for text dumps)."""
+
+    X: np.ndarray
+    offsets: np.ndarray
+    groups: np.ndarray
+
+
+GROUPS = ("parent", "grandparent", "path")
+
+
 def page_features(blocks: Blocks) -> np.ndarray:
     """The feature matrix (n_blocks × len(FEATURE_NAMES), float32) of one page."""
-    out = np.empty((len(blocks), len(FEATURE_NAMES)), dtype=np.float32)
-    fill(_LAYOUT, blocks, out)
-    return out
+    return batch_features([blocks]).X
 
 
-def batch_features(pages: list[Blocks]) -> tuple[np.ndarray, np.ndarray]:
-    """Features of many pages as one matrix, plus offsets: page i owns rows offsets[i]:offsets[i+1]."""
+def batch_features(pages: list[Blocks]) -> Batch:
+    """Features of many pages as one matrix, with each page's rows and group ids."""
     offsets = np.zeros(len(pages) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in pages], out=offsets[1:])
     X = np.empty((offsets[-1], len(FEATURE_NAMES)), dtype=np.float32)
+    groups = np.empty((offsets[-1], len(GROUPS)), dtype=np.int32)
     for i, blocks in enumerate(pages):
-        fill(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]])
-    return X, offsets
+        fill(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]], groups[offsets[i]:offsets[i + 1]])
+    return Batch(X, offsets, groups)

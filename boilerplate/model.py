@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import lightgbm as lgb
 import numpy as np
 
 from ._forest import Forest
+from .context import CONTEXT_NAMES, STACKED_NAMES, context_features
 from .errors import ModelError
 from .files import atomic_write
 from .features import CATEGORICAL, FEATURE_NAMES
@@ -42,37 +43,56 @@ FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps
 # scores at least this: an article whose only paragraph scored 0.45 loses less than with nothing kept
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
 TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
+CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
 _LINK_DENSITY = FEATURE_NAMES.index("link_density")
 
 
-class Model:
-    """A trained classifier: `predict_proba(X)` gives each block's probability of being content.
+class Pages(NamedTuple):
+    """The pages of a block matrix: page i owns rows offsets[i]:offsets[i+1]; `groups` are features.Batch's
+    page-local group ids; `folds` (one per page, for fitting only) the cross-validation fold."""
 
-    When trained on both text dumps and HTML pages it holds two boosters: one fit on the HTML rows, which
-    scores HTML rows, and one fit on the text-dump rows, which scores text-dump rows (link_density NaN):
-    text dumps share few features with HTML, and one booster for both served each worse.
+    offsets: np.ndarray
+    groups: np.ndarray
+    folds: np.ndarray | None = None
+
+
+class Model:
+    """A trained classifier: `predict_proba(X, offsets, groups)` gives each block's probability of being
+    content.
+
+    When trained on both text dumps and HTML pages it holds a booster fit on the HTML rows, which scores
+    HTML rows, and one fit on the text-dump rows, which scores text-dump rows (link_density NaN): text
+    dumps share few features with HTML, and one booster for both served each worse. HTML rows then go
+    through a second stage, the context booster, which reads the block features plus context.py's view of
+    the first stage's scores around the block; it is fit on out-of-fold first-stage scores.
     """
 
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
-                 text_booster: lgb.Booster | None = None, texts: list[str] | None = None) -> None:
+                 text_booster: lgb.Booster | None = None, context_booster: lgb.Booster | None = None,
+                 texts: list[str] | None = None) -> None:
         self.booster = booster
         self.text_booster = text_booster
+        self.context_booster = context_booster
         self.card = card
         self.threshold = threshold
         # prediction by the compiled evaluator of the same trees (bit for bit LightGBM's, faster)
-        boosters = [booster] + ([text_booster] if text_booster is not None else [])
-        texts = texts or [b.model_to_string() for b in boosters]
-        self._forests = [Forest(t) for t in texts]
+        texts = texts or [b.model_to_string() for b in (booster, text_booster, context_booster) if b is not None]
+        forests = iter([Forest(t) for t in texts])
+        self._html = next(forests)
+        self._text = next(forests) if text_booster is not None else None
+        self._context = next(forests) if context_booster is not None else None
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
             rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None,
-            init: "Model | None" = None) -> "Model":
+            init: "Model | None" = None, pages: Pages | None = None) -> "Model":
         """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic.
 
-        With `init`, its boosters are trained further (`rounds` more trees) instead of starting from
-        nothing: each on its own kind of rows (HTML or text dump) if these hold both classes, else kept
-        as they are."""
+        With `pages` (each page's rows, group ids and cross-validation fold) holding HTML pages of two or
+        more folds, the HTML rows also get the context stage, fit on first-stage scores each made by a
+        model that did not see the page's fold. With `init`, its boosters are trained further (`rounds`
+        more trees) instead of starting from nothing: each on its own kind of rows if these hold both
+        classes, else kept as they are (the context stage reads the continued first stage's scores)."""
         if X.shape[1] != len(FEATURE_NAMES):
             raise ValueError(f"X has {X.shape[1]} columns, expected {len(FEATURE_NAMES)}")
         y = np.asarray(y, dtype=np.float32)
@@ -80,11 +100,18 @@ class Model:
             raise ValueError("training needs both content and chrome blocks")
         params = {**DEFAULT_PARAMS, **(params or {})}
         text = _text_rows(X)
+        context_booster = None
         if init is not None:
             booster = _train_more(init.booster, X, y, weight, ~text if init.text_booster else None,
                                   params, rounds)
             text_booster = _train_more(init.text_booster, X, y, weight, text, params, rounds) \
                 if init.text_booster is not None else None
+            context_booster = init.context_booster
+            if context_booster is not None and pages is not None:
+                first = booster.predict(X)
+                X2 = _stacked(X, first, pages)
+                context_booster = _train_more(context_booster, X2, y, weight, ~text, params, rounds,
+                                              names=STACKED_NAMES)
         else:
             text_booster = None
             html = np.ones(len(X), dtype=bool)
@@ -92,42 +119,71 @@ class Model:
                 text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds)
                 html = ~text  # the main booster then scores HTML rows only: it is fit on them alone
             booster = _train(X[html], y[html], None if weight is None else weight[html], params, rounds)
+            if pages is not None:
+                first = _out_of_fold(X, y, weight, html, pages, params, rounds)
+                if first is not None:
+                    X2 = _stacked(X, first, pages)
+                    context_booster = _train(X2[html], y[html], None if weight is None else weight[html],
+                                             params, rounds, names=STACKED_NAMES)
         card = {"format": CARD_FORMAT, "feature_names": list(FEATURE_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
-                "threshold": 0.5, "text_model": text_booster is not None}
-        return cls(booster, card, text_booster=text_booster)
+                "threshold": 0.5, "text_model": text_booster is not None,
+                "context_model": context_booster is not None}
+        if context_booster is not None:
+            card["context_feature_names"] = list(CONTEXT_NAMES)
+        return cls(booster, card, text_booster=text_booster, context_booster=context_booster)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Probability of content for each row of X."""
+    def predict_proba(self, X: np.ndarray, offsets: np.ndarray | None = None,
+                      groups: np.ndarray | None = None) -> np.ndarray:
+        """Probability of content for each row of X. A model with a context stage needs the page
+        boundaries (`offsets`; None: X is one page) and group ids of features.Batch."""
+        return self.predict_stages(X, offsets, groups)[1]
+
+    def predict_stages(self, X: np.ndarray, offsets: np.ndarray | None = None,
+                       groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(first-stage scores, final scores) of the rows of X: the same arrays without a context stage."""
         if len(X) == 0:
-            return np.zeros(0, dtype=np.float64)
+            return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.float64)
         X = np.ascontiguousarray(X, dtype=np.float32)
-        if self.text_booster is None:
-            return self._forests[0].predict(X)
-        text = _text_rows(X)
-        out = np.empty(len(X), dtype=np.float64)
-        for rows, forest in ((~text, self._forests[0]), (text, self._forests[1])):
+        text = _text_rows(X) if self._text is not None else np.zeros(len(X), dtype=bool)
+        first = np.empty(len(X), dtype=np.float64)
+        for rows, forest in ((~text, self._html), (text, self._text)):
             if rows.any():
-                out[rows] = forest.predict(np.ascontiguousarray(X[rows]))
-        return out
+                first[rows] = forest.predict(X if rows.all() else np.ascontiguousarray(X[rows]))
+        if self._context is None or text.all():
+            return first, first
+        if groups is None:
+            raise ValueError("this model has a context stage: pass the offsets and groups of features.Batch")
+        pages = Pages(np.array([0, len(X)]) if offsets is None else offsets, groups, None)
+        X2 = _stacked(X, first, pages)
+        html = ~text
+        final = first.copy()
+        final[html] = self._context.predict(X2 if html.all() else np.ascontiguousarray(X2[html]))
+        return first, final
 
-    def keep(self, scores: np.ndarray, threshold: float | None = None) -> np.ndarray:
+    def keep(self, scores: np.ndarray, threshold: float | None = None, first: np.ndarray | None = None) -> np.ndarray:
         """Which blocks of one page are content, from their scores: those at or above the threshold (the
-        model's, unless given), or when there are none, the best-scored block if it reaches FALLBACK_SCORE."""
+        model's, unless given), or when there are none, the best-scored block if it reaches FALLBACK_SCORE
+        in the final or the `first`-stage scores (the context stage marks down every block of a page
+        where nothing stands out, such as a page of one short paragraph)."""
         keep = scores >= (self.threshold if threshold is None else threshold)
-        if len(scores) and not keep.any() and scores.max() >= FALLBACK_SCORE:
-            keep[int(np.argmax(scores))] = True
+        if len(scores) and not keep.any():
+            best = int(np.argmax(scores))
+            if scores[best] >= FALLBACK_SCORE or (first is not None and first[best] >= FALLBACK_SCORE):
+                keep[best] = True
         return keep
 
     def save(self, path: str | Path, **card_extra: Any) -> None:
-        """Write the model (`path`: the booster, then the text-dump one if any) and its card (`path`
-        with .json) atomically."""
+        """Write the model (`path`: the booster, then the text-dump one and the context one if any) and
+        its card (`path` with .json) atomically."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.card.update(card_extra)
         text = self.booster.model_to_string()
         if self.text_booster is not None:
             text += TEXT_MODEL_MARK + self.text_booster.model_to_string()
+        if self.context_booster is not None:
+            text += CONTEXT_MODEL_MARK + self.context_booster.model_to_string()
         atomic_write(path, text)
         atomic_write(card_path(path), json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
 
@@ -156,18 +212,24 @@ class Model:
             missing = sorted(set(FEATURE_NAMES) - set(names or []))
             raise ModelError(f"{path}: trained with different features than this version computes "
                              f"(unknown: {extra[:5]}, missing: {missing[:5]}); retrain it")
-        parts = text.split(TEXT_MODEL_MARK)
-        expected = 1 + bool(card.get("text_model"))
-        if len(parts) != expected:
-            raise ModelError(f"{path}: holds {len(parts)} booster(s), its card says {expected}; "
-                             "the file is truncated or not this card's")
-        boosters = [_booster(path, part) for part in parts]
+        if card.get("context_model") and card.get("context_feature_names") != list(CONTEXT_NAMES):
+            raise ModelError(f"{path}: its context stage reads different features than this version computes; "
+                             "retrain it")
+        first, _, context = text.partition(CONTEXT_MODEL_MARK)
+        parts = first.split(TEXT_MODEL_MARK)
+        expected = (1 + bool(card.get("text_model")), bool(card.get("context_model")))
+        if (len(parts), bool(context)) != expected or CONTEXT_MODEL_MARK in context:
+            raise ModelError(f"{path}: holds {len(parts) + bool(context)} booster(s), its card says "
+                             f"{sum(expected)}; the file is truncated or not this card's")
+        boosters = [_booster(path, part, FEATURE_NAMES) for part in parts]
+        context_booster = _booster(path, context, STACKED_NAMES) if context else None
         threshold = card.get("threshold", 0.5)
         if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
             raise ModelError(f"{card_file}: threshold must be a number in [0, 1]")
         text_booster = boosters[1] if len(boosters) > 1 else None
         try:
-            return cls(boosters[0], card, float(threshold), text_booster=text_booster, texts=parts)
+            return cls(boosters[0], card, float(threshold), text_booster=text_booster,
+                       context_booster=context_booster, texts=parts + ([context] if context else []))
         except (ValueError, KeyError, IndexError) as e:
             raise ModelError(f"{path}: cannot read its trees: {e}") from None
 
@@ -178,26 +240,52 @@ def _text_rows(X: np.ndarray) -> np.ndarray:
 
 
 def _train(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, params: dict[str, Any],
-           rounds: int) -> lgb.Booster:
-    data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(FEATURE_NAMES),
+           rounds: int, names: tuple[str, ...] = FEATURE_NAMES) -> lgb.Booster:
+    data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(names),
                        categorical_feature=list(CATEGORICAL), free_raw_data=True, params={"verbose": -1})
     return lgb.train(params, data, num_boost_round=rounds)
 
 
 def _train_more(booster: lgb.Booster, X: np.ndarray, y: np.ndarray, weight: np.ndarray | None,
-                rows: np.ndarray | None, params: dict[str, Any], rounds: int) -> lgb.Booster:
+                rows: np.ndarray | None, params: dict[str, Any], rounds: int,
+                names: tuple[str, ...] = FEATURE_NAMES) -> lgb.Booster:
     """`booster` trained `rounds` more trees on the given rows (None: all), or itself if these rows do
     not hold both classes."""
     if rows is not None:
         X, y, weight = X[rows], y[rows], None if weight is None else weight[rows]
     if len(np.unique(y)) < 2:
         return booster
-    data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(FEATURE_NAMES),
+    data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(names),
                        categorical_feature=list(CATEGORICAL), free_raw_data=True, params={"verbose": -1})
     return lgb.train(params, data, num_boost_round=rounds, init_model=booster, keep_training_booster=True)
 
 
-def _booster(path: Path, text: str) -> lgb.Booster:
+def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages) -> np.ndarray:
+    """The context stage's rows: the block features, then the context of the first-stage scores."""
+    return np.hstack([X, context_features(first, X, pages.offsets, pages.groups)])
+
+
+def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, html: np.ndarray, pages: Pages,
+                 params: dict[str, Any], rounds: int) -> np.ndarray | None:
+    """First-stage scores of the HTML rows, each by a booster fit on the other folds' pages (0 for text
+    rows); None when the HTML pages are of fewer than two folds or a fold's complement lacks a class."""
+    if pages.folds is None:
+        return None
+    fold = np.repeat(pages.folds, np.diff(pages.offsets))
+    folds = np.unique(fold[html])
+    if len(folds) < 2:
+        return None
+    first = np.zeros(len(X))
+    for f in folds:
+        fit, score = html & (fold != f), html & (fold == f)
+        if len(np.unique(y[fit])) < 2:
+            return None
+        booster = _train(X[fit], y[fit], None if weight is None else weight[fit], params, rounds)
+        first[score] = booster.predict(X[score])
+    return first
+
+
+def _booster(path: Path, text: str, names: tuple[str, ...]) -> lgb.Booster:
     """One LightGBM booster from its text, checked; ModelError names the file."""
     if "end of trees" not in text or "end of parameters" not in text:
         # (LightGBM can crash the process on a model cut short after its trees: check before parsing)
@@ -206,7 +294,7 @@ def _booster(path: Path, text: str) -> lgb.Booster:
         booster = lgb.Booster(model_str=text)
     except lgb.basic.LightGBMError as e:
         raise ModelError(f"{path}: corrupt LightGBM model: {str(e).strip()[:200]}") from None
-    if booster.num_feature() != len(FEATURE_NAMES) or booster.feature_name() != list(FEATURE_NAMES):
+    if booster.num_feature() != len(names) or booster.feature_name() != list(names):
         raise ModelError(f"{path}: the model's features do not match its card")
     return booster
 

@@ -26,10 +26,10 @@ from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_c
 from .decode import decode
 from .document import build_document
 from .errors import InputError
-from .features import FEATURE_NAMES, batch_features
+from .features import FEATURE_NAMES, Batch, batch_features
 from .labeled import Article
 from .metrics import line_prf, token_prf
-from .model import DEFAULT_ROUNDS, Model
+from .model import DEFAULT_ROUNDS, Model, Pages
 from .segment import Blocks, segment, segment_text
 
 FOLDS = 5
@@ -187,16 +187,24 @@ def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS, drop: Ite
     """Each page outside the holdout is scored by a model trained on the other folds' pages (holdout
     pages excluded); with `holdout=True`, the holdout pages are scored by a model trained on all the
     others instead. `drop` blanks features (ablation), `params` overrides LightGBM parameters."""
-    X, offsets = batch_features(data.pages)
+    batch = batch_features(data.pages)
     for name in drop:
-        X[:, FEATURE_NAMES.index(name)] = np.nan
-    return _cross_validate(data, X, offsets, rounds=rounds, params=params, holdout=holdout,
-                           progress=progress)
+        batch.X[:, FEATURE_NAMES.index(name)] = np.nan
+    return _cross_validate(data, batch, rounds=rounds, params=params, holdout=holdout, progress=progress)
 
 
 def _row_weights(data: TrainingSet, offsets: np.ndarray) -> np.ndarray:
     """Each page's weight repeated over its rows of the feature matrix."""
     return np.repeat(np.array(data.weights), np.diff(offsets))
+
+
+def _subset(data: TrainingSet, batch: Batch, chosen: np.ndarray) -> tuple[np.ndarray, Pages]:
+    """The rows of the chosen pages (a boolean mask over pages), and those pages' Pages."""
+    sizes = np.diff(batch.offsets)
+    rows = np.repeat(chosen, sizes)
+    offsets = np.zeros(int(chosen.sum()) + 1, dtype=np.int64)
+    np.cumsum(sizes[chosen], out=offsets[1:])
+    return rows, Pages(offsets, batch.groups[rows], np.array(data.folds)[chosen])
 
 
 def _splits(data: TrainingSet, holdout: bool) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -207,23 +215,23 @@ def _splits(data: TrainingSet, holdout: bool) -> list[tuple[np.ndarray, np.ndarr
     return [(~held & (folds != k), ~held & (folds == k)) for k in range(FOLDS) if (~held & (folds == k)).any()]
 
 
-def _cross_validate(data: TrainingSet, X: np.ndarray, offsets: np.ndarray, *, rounds: int,
-                    params: dict[str, Any] | None = None, holdout: bool = False,
-                    progress: Progress | None) -> list[PageScore]:
+def _cross_validate(data: TrainingSet, batch: Batch, *, rounds: int, params: dict[str, Any] | None = None,
+                    holdout: bool = False, progress: Progress | None) -> list[PageScore]:
+    X, offsets, groups = batch
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
     w = _row_weights(data, offsets)
-    sizes = np.diff(offsets)
     scores: list[PageScore] = []
     splits = _splits(data, holdout)
     for k, (train_pages, test_pages) in enumerate(splits):
         if progress:
             progress("holdout" if holdout else "cross-validation folds", k, len(splits))
-        train_rows = np.repeat(train_pages, sizes)
-        model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], params=params, rounds=rounds)
+        train_rows, pages = _subset(data, batch, train_pages)
+        model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], params=params, rounds=rounds,
+                          pages=pages)
         for i in np.flatnonzero(test_pages):
             rows = slice(offsets[i], offsets[i + 1])
-            page_scores = model.predict_proba(X[rows])
-            keep = model.keep(page_scores)
+            first, page_scores = model.predict_stages(X[rows], None, groups[rows])
+            keep = model.keep(page_scores, first=first)
             extracted = build_document(data.pages[i], page_scores, keep).text  # what extract() returns
             again = _reextract(model, extracted) == extracted if data.pages[i].is_html else None
             scores.append(PageScore(data.names[i], data.page_sources[i],
@@ -249,10 +257,10 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
         raise ValueError("no training pages")
     if progress:
         progress(f"features of {len(data.pages):,} pages", 0, 0)
-    X, offsets = batch_features(data.pages)  # computed once, for cross-validation and the final fit
+    batch = batch_features(data.pages)  # computed once, for cross-validation and the final fit
     report: dict[str, Any] = {}
     if cv and init is None:
-        scores = _cross_validate(data, X, offsets, rounds=rounds, progress=progress)
+        scores = _cross_validate(data, batch, rounds=rounds, progress=progress)
         by_source: dict[str, list[PageScore]] = {}
         for s in scores:
             by_source.setdefault(s.source, []).append(s)
@@ -261,8 +269,10 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
                   for src, ss in by_source.items()}
     if progress:
         progress(f"fitting the final model on all {len(data.pages):,} pages", 0, 0)
-    model = Model.fit(X, np.concatenate(data.labels), weight=_row_weights(data, offsets), rounds=rounds,
-                      init=init, params=CONTINUE_PARAMS if init is not None else None)
+    _, pages = _subset(data, batch, np.ones(len(data.pages), dtype=bool))
+    model = Model.fit(batch.X, np.concatenate(data.labels), weight=_row_weights(data, batch.offsets),
+                      rounds=rounds, init=init, params=CONTINUE_PARAMS if init is not None else None,
+                      pages=pages)
     training_data = {src: {"pages": n, "license": data.licenses.get(src, "unknown")}
                      for src, n in data.sources.items()}
     extra: dict[str, Any] = {}

@@ -104,7 +104,7 @@ def test_html_structure_features():
 
 def test_batch_is_the_concatenation_of_pages():
     pages = [segment_text("一\n二"), segment_text(""), segment_text("三。\n四\n五")]
-    X, offsets = batch_features(pages)
+    X, offsets, _ = batch_features(pages)
     assert offsets.tolist() == [0, 2, 2, 5]
     np.testing.assert_array_equal(X[2:5], page_features(pages[2]))
     assert page_features(pages[1]).shape == (0, len(FEATURE_NAMES))

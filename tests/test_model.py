@@ -6,9 +6,10 @@ import pytest
 
 from boilerplate.corpora import ENV_VAR, CorpusPage, corpus_paths
 from boilerplate.errors import ModelError
+from boilerplate.context import STACKED_NAMES
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
-from boilerplate.model import DEFAULT_MODEL, TEXT_MODEL_MARK, Model, card_path
+from boilerplate.model import CONTEXT_MODEL_MARK, DEFAULT_MODEL, TEXT_MODEL_MARK, Model, Pages, card_path
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
@@ -67,7 +68,8 @@ def copy_model(tmp_path):
 def test_load_roundtrip_predicts_like_the_original(tmp_path):
     m = Model.load(copy_model(tmp_path))
     X = np.random.default_rng(0).random((10, len(FEATURE_NAMES)), dtype=np.float32)
-    np.testing.assert_array_equal(m.predict_proba(X), Model.load().predict_proba(X))
+    groups = np.zeros((10, 3), dtype=np.int32)
+    np.testing.assert_array_equal(m.predict_proba(X, None, groups), Model.load().predict_proba(X, None, groups))
 
 
 def test_missing_model_and_card(tmp_path):
@@ -162,12 +164,42 @@ def test_training_further_adds_trees_to_the_booster_of_the_rows_given(tmp_path):
     assert flipped.predict_proba(X[200:]).mean() != pytest.approx(base.predict_proba(X[200:]).mean(), abs=0.05)
 
 
+def paged(n_rows=400, size=20):
+    """Pages of `size` rows over mixed_rows, alternating between two folds, each page one parent group."""
+    offsets = np.arange(0, n_rows + 1, size)
+    return Pages(offsets, np.zeros((n_rows, 3), dtype=np.int32), np.arange(len(offsets) - 1) % 2)
+
+
+def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp_path):
+    X, y = mixed_rows()
+    pages = paged()
+    model = Model.fit(X, y, pages=pages, rounds=30)
+    assert model.card["context_model"] and model.card["context_feature_names"]
+    assert Model.fit(X, y, pages=pages._replace(folds=np.zeros(20, dtype=int)), rounds=30).context_booster is None
+    with pytest.raises(ValueError, match="context stage"):
+        model.predict_proba(X)
+    scores = model.predict_proba(X, pages.offsets, pages.groups)
+    assert ((scores >= 0.5) == y).mean() > 0.95
+    # text-dump rows are the text booster's alone; the context stage changes the HTML rows' scores
+    np.testing.assert_array_equal(scores[:200], model.text_booster.predict(X[:200], num_threads=1))
+    assert not np.array_equal(scores[200:], model.booster.predict(X[200:], num_threads=1))
+    model.save(tmp_path / "m.txt")
+    np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X, pages.offsets, pages.groups),
+                                  scores)
+    text = (tmp_path / "m.txt").read_text()
+    (tmp_path / "m.txt").write_text(text[: text.index(CONTEXT_MODEL_MARK)])
+    with pytest.raises(ModelError, match=r"holds 2 booster\(s\), its card says 3"):
+        Model.load(tmp_path / "m.txt")
+    more = Model.fit(X, y, init=model, pages=pages, rounds=5)
+    assert more.context_booster.current_iteration() == 35 and more.booster.current_iteration() == 35
+
+
 def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     from boilerplate._forest import Forest
     from boilerplate.features import batch_features
 
     shipped = Model.load()
-    X, _ = batch_features([a.blocks for a in load_labeled(labeled_dir)])
+    X = batch_features([a.blocks for a in load_labeled(labeled_dir)]).X
     html_like = X.copy()
     html_like[:, FEATURE_NAMES.index("link_density")] = 0.0
     mixed, _ = mixed_rows()
@@ -177,9 +209,13 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     odd[3] = -1.0
     odd[4, FEATURE_NAMES.index("tag")] = 40
     odd[5, FEATURE_NAMES.index("tag")] = np.nan
-    for booster in (shipped.booster, shipped.text_booster, Model.fit(*mixed_rows()).booster):
+    stacked = np.random.default_rng(2).random((1000, len(STACKED_NAMES) - len(FEATURE_NAMES)), dtype=np.float32)
+    boosters = (shipped.booster, shipped.text_booster, shipped.context_booster, Model.fit(*mixed_rows()).booster)
+    for booster in [b for b in boosters if b is not None]:
         forest = Forest(booster.model_to_string())
         for rows in (X, html_like, mixed, odd):
+            if booster.num_feature() > len(FEATURE_NAMES):
+                rows = np.hstack([rows, stacked[:len(rows)]])
             rows = np.ascontiguousarray(rows, dtype=np.float32)
             assert np.array_equal(forest.predict(rows), booster.predict(rows, num_threads=1))
     assert np.array_equal(shipped.predict_proba(X), shipped.text_booster.predict(X, num_threads=1))
@@ -194,6 +230,9 @@ def test_keep_thresholds_and_falls_back_to_the_best_block():
     assert model.keep(np.array([0.1, 0.45, 0.3])).tolist() == [False, True, False]
     assert model.keep(np.array([0.1, 0.2, 0.05])).tolist() == [False, False, False]
     assert model.keep(np.zeros(0)).tolist() == []
+    # ... or if the first stage found it likely enough (a page of one short paragraph)
+    assert model.keep(np.array([0.1, 0.2, 0.05]), first=np.array([0.1, 0.3, 0.9])).tolist() == [False, True, False]
+    assert model.keep(np.array([0.1, 0.2]), first=np.array([0.1, 0.2])).tolist() == [False, False]
 
 
 def test_sites_are_grouped_across_corpora_and_the_holdout_is_never_cross_validated(labeled_dir):
