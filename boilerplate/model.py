@@ -44,6 +44,9 @@ FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
 TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
 CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
+CONTEXT_GATE = 0.02  # HTML rows the first stage scores below this keep that score: the context stage
+# would not change a decision on them (CV with and without the gate: the same F1 to 3-4 decimals, with
+# two thirds of the rows skipped)
 _LINK_DENSITY = FEATURE_NAMES.index("link_density")
 
 
@@ -141,7 +144,8 @@ class Model:
 
     def predict_stages(self, X: np.ndarray, offsets: np.ndarray | None = None,
                        groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(first-stage scores, final scores) of the rows of X: the same arrays without a context stage."""
+        """(first-stage scores, final scores) of the rows of X (the same without a context stage; rows
+        under CONTEXT_GATE keep their first score)."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.float64)
         X = np.ascontiguousarray(X, dtype=np.float32)
@@ -155,10 +159,10 @@ class Model:
         if groups is None:
             raise ValueError("this model has a context stage: pass the offsets and groups of features.Batch")
         pages = Pages(np.array([0, len(X)]) if offsets is None else offsets, groups, None)
-        X2 = _stacked(X, first, pages)
-        html = ~text
         final = first.copy()
-        final[html] = self._context.predict(X2 if html.all() else np.ascontiguousarray(X2[html]))
+        rows = ~text & (first >= CONTEXT_GATE)
+        if rows.any():
+            final[rows] = self._context.predict(np.ascontiguousarray(_stacked(X, first, pages)[rows]))
         return first, final
 
     def keep(self, scores: np.ndarray, threshold: float | None = None, first: np.ndarray | None = None) -> np.ndarray:

@@ -9,7 +9,7 @@ from boilerplate.errors import ModelError
 from boilerplate.context import STACKED_NAMES
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
-from boilerplate.model import CONTEXT_MODEL_MARK, DEFAULT_MODEL, TEXT_MODEL_MARK, Model, Pages, card_path
+from boilerplate.model import CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, TEXT_MODEL_MARK, Model, Pages, card_path
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
@@ -182,7 +182,10 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     assert ((scores >= 0.5) == y).mean() > 0.95
     # text-dump rows are the text booster's alone; the context stage changes the HTML rows' scores
     np.testing.assert_array_equal(scores[:200], model.text_booster.predict(X[:200], num_threads=1))
-    assert not np.array_equal(scores[200:], model.booster.predict(X[200:], num_threads=1))
+    first, final = model.predict_stages(X, pages.offsets, pages.groups)
+    assert np.array_equal(final, scores) and not np.array_equal(final[200:], first[200:])
+    sure = first < CONTEXT_GATE  # rows the first stage rules out keep its score
+    assert sure[200:].any() and np.array_equal(final[sure], first[sure])
     model.save(tmp_path / "m.txt")
     np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X, pages.offsets, pages.groups),
                                   scores)
