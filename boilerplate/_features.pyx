@@ -4,7 +4,7 @@ is read once or twice, straight from the block strings, and nothing is allocated
 
 import numpy as np
 
-from libc.math cimport NAN, log1p, pow, sqrt
+from libc.math cimport NAN, log1p, sqrt
 from libc.stdint cimport INT64_MIN, int64_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort
 from libc.string cimport memset
@@ -473,7 +473,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
                     float[:, ::1] out, int[:, ::1] groups) except -1:
     """The DOM features of an HTML page: depth against the main run's, path, parent and grandparent
     shares, the article root, the hints."""
-    cdef Py_ssize_t n = w.shape[1], i, k, n_groups, root_first = 0, root_end = n
+    cdef Py_ssize_t n = w.shape[1], i, k, root_first = 0, root_end = n
     cdef const short[::1] depth = np.ascontiguousarray(blocks.depth, dtype=np.int16)
     cdef const int[::1] link_chars = np.ascontiguousarray(blocks.link_chars, dtype=np.int32)
     cdef const int[::1] hints = np.ascontiguousarray(blocks.hints, dtype=np.int32)
@@ -504,8 +504,8 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
     # blocks with the same last tags (a repeated structure) and under the same parent / grandparent
     path_ids: dict = {}
     ids = np.fromiter([path_ids.setdefault(p, len(path_ids)) for p in blocks.path], dtype=np.int64, count=n)
-    n_groups = _groups(table, &ids[0], n, group, sizes)
-    _group_sums(n, group, n_groups, &w[W_TOKENS, 0], link_chars, &w[W_CHARS, 0], acc)
+    _groups(table, &ids[0], n, group, sizes)
+    _group_sums(n, group, &w[W_TOKENS, 0], link_chars, &w[W_CHARS, 0], acc)
     for i in range(n):
         out[i, L.path_share] = sizes[group[i]] / <double>n
         out[i, L.path_text_share] = acc[group[i]] / max(tokens_sum, 1.0)
@@ -518,8 +518,8 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
             (np.ascontiguousarray(blocks.parent, dtype=np.int64), L.parent_text_share, L.parent_link_density),
             (np.ascontiguousarray(blocks.grandparent, dtype=np.int64), L.grandparent_text_share,
              L.grandparent_link_density))):
-        n_groups = _groups(table, &ids[0], n, group, sizes)
-        _group_sums(n, group, n_groups, &mass[0], link_chars, &w[W_CHARS, 0], acc)
+        _groups(table, &ids[0], n, group, sizes)
+        _group_sums(n, group, &mass[0], link_chars, &w[W_CHARS, 0], acc)
         for i in range(n):
             out[i, text_col] = acc[group[i]] / max(mass_sum, 1.0)
             out[i, link_col] = acc[n + group[i]] / max(acc[2 * n + group[i]], 1.0)
@@ -546,7 +546,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
     return 0
 
 
-cdef void _group_sums(Py_ssize_t n, const int* group, Py_ssize_t n_groups, const double* a,
+cdef void _group_sums(Py_ssize_t n, const int* group, const double* a,
                       const int[::1] b, const double* c, double* acc) noexcept:
     """acc[g], acc[n + g], acc[2n + g]: the sums of a, b and c over group g, added in block order."""
     cdef Py_ssize_t i
