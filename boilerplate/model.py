@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import lightgbm as lgb
 import numpy as np
@@ -88,14 +88,16 @@ class Model:
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
             rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None,
-            init: "Model | None" = None, pages: Pages | None = None) -> "Model":
+            init: "Model | None" = None, pages: Pages | None = None,
+            progress: Callable[[int, int], None] | None = None) -> "Model":
         """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic.
 
         With `pages` (each page's rows, group ids and cross-validation fold) holding HTML pages of two or
         more folds, the HTML rows also get the context stage, fit on first-stage scores each made by a
         model that did not see the page's fold. With `init`, its boosters are trained further (`rounds`
         more trees) instead of starting from nothing: each on its own kind of rows if these hold both
-        classes, else kept as they are (the context stage reads the continued first stage's scores)."""
+        classes, else kept as they are (the context stage reads the continued first stage's scores).
+        `progress(done, total)` is called as each booster is fit."""
         if X.shape[1] != len(FEATURE_NAMES):
             raise ValueError(f"X has {X.shape[1]} columns, expected {len(FEATURE_NAMES)}")
         y = np.asarray(y, dtype=np.float32)
@@ -104,11 +106,25 @@ class Model:
         params = {**DEFAULT_PARAMS, **(params or {})}
         text = _text_rows(X)
         context_booster = None
+        folds = _html_folds(text, pages)
+        total = 3 if init is not None else 2 + (len(folds) + 1 if len(folds) > 1 else 0)
+        done = 0
+
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if progress:
+                progress(min(done, total), total)
+
+        if progress:
+            progress(0, total)
         if init is not None:
             booster = _train_more(init.booster, X, y, weight, ~text if init.text_booster else None,
                                   params, rounds)
+            step()
             text_booster = _train_more(init.text_booster, X, y, weight, text, params, rounds) \
                 if init.text_booster is not None else None
+            step()
             context_booster = init.context_booster
             if context_booster is not None and pages is not None:
                 first = booster.predict(X)
@@ -121,13 +137,17 @@ class Model:
             if 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 and len(np.unique(y[~text])) == 2:
                 text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds)
                 html = ~text  # the main booster then scores HTML rows only: it is fit on them alone
+            step()
             booster = _train(X[html], y[html], None if weight is None else weight[html], params, rounds)
+            step()
             if pages is not None:
-                first = _out_of_fold(X, y, weight, html, pages, params, rounds)
+                first = _out_of_fold(X, y, weight, html, pages, params, rounds, step)
                 if first is not None:
                     X2 = _stacked(X, first, pages)
                     context_booster = _train(X2[html], y[html], None if weight is None else weight[html],
                                              params, rounds, names=STACKED_NAMES)
+        if progress:
+            progress(total, total)
         card = {"format": CARD_FORMAT, "feature_names": list(FEATURE_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
                 "threshold": 0.5, "text_model": text_booster is not None,
@@ -269,8 +289,15 @@ def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages) -> np.ndarray:
     return np.hstack([X, context_features(first, X, pages.offsets, pages.groups)])
 
 
+def _html_folds(text: np.ndarray, pages: Pages | None) -> np.ndarray:
+    """The distinct folds of the HTML pages (none without page folds)."""
+    if pages is None or pages.folds is None:
+        return np.zeros(0, dtype=int)
+    return np.unique(np.repeat(pages.folds, np.diff(pages.offsets))[~text])
+
+
 def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, html: np.ndarray, pages: Pages,
-                 params: dict[str, Any], rounds: int) -> np.ndarray | None:
+                 params: dict[str, Any], rounds: int, step: Callable[[], None]) -> np.ndarray | None:
     """First-stage scores of the HTML rows, each by a booster fit on the other folds' pages (0 for text
     rows); None when the HTML pages are of fewer than two folds or a fold's complement lacks a class."""
     if pages.folds is None:
@@ -286,6 +313,7 @@ def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, html: 
             return None
         booster = _train(X[fit], y[fit], None if weight is None else weight[fit], params, rounds)
         first[score] = booster.predict(X[score])
+        step()
     return first
 
 

@@ -267,12 +267,12 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
         report = {src: {**_summary(ss), **_breakdown(ss),
                         "per_page": {s.name: round(s.token[2], 4) for s in ss}}
                   for src, ss in by_source.items()}
-    if progress:
-        progress(f"fitting the final model on all {len(data.pages):,} pages", 0, 0)
     _, pages = _subset(data, batch, np.ones(len(data.pages), dtype=bool))
+    stage = f"fitting the final model on all {len(data.pages):,} pages (boosters)"
     model = Model.fit(batch.X, np.concatenate(data.labels), weight=_row_weights(data, batch.offsets),
                       rounds=rounds, init=init, params=CONTINUE_PARAMS if init is not None else None,
-                      pages=pages)
+                      pages=pages,
+                      progress=(lambda done, total: progress(stage, done, total)) if progress else None)
     training_data = {src: {"pages": n, "license": data.licenses.get(src, "unknown")}
                      for src, n in data.sources.items()}
     extra: dict[str, Any] = {}

@@ -173,8 +173,11 @@ def paged(n_rows=400, size=20):
 def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp_path):
     X, y = mixed_rows()
     pages = paged()
-    model = Model.fit(X, y, pages=pages, rounds=30)
+    steps = []
+    model = Model.fit(X, y, pages=pages, rounds=30, progress=lambda done, total: steps.append((done, total)))
     assert model.card["context_model"] and model.card["context_feature_names"]
+    # text booster, first stage, one out-of-fold booster per fold, context stage
+    assert steps[0] == (0, 5) and steps[-1] == (5, 5) and steps == sorted(steps)
     assert Model.fit(X, y, pages=pages._replace(folds=np.zeros(20, dtype=int)), rounds=30).context_booster is None
     with pytest.raises(ValueError, match="context stage"):
         model.predict_proba(X)
