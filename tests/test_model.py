@@ -196,6 +196,11 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     (tmp_path / "m.txt").write_text(text[: text.index(CONTEXT_MODEL_MARK)])
     with pytest.raises(ModelError, match=r"holds 2 booster\(s\), its card says 3"):
         Model.load(tmp_path / "m.txt")
+    (tmp_path / "m.txt").write_text(text)
+    card = json.loads(card_path(tmp_path / "m.txt").read_text())
+    card_path(tmp_path / "m.txt").write_text(json.dumps({**card, "context_feature_names": ["s", "other"]}))
+    with pytest.raises(ModelError, match="context stage reads different features"):
+        Model.load(tmp_path / "m.txt")
     more = Model.fit(X, y, init=model, pages=pages, rounds=5)
     assert more.context_booster.current_iteration() == 35 and more.booster.current_iteration() == 35
 
