@@ -105,9 +105,6 @@ for _off in WINDOW:
         FEATURES[f"{_name}@{_off:+d}"] = f"{_name} of the block {_off:+d} away (NaN past the page edge)"
 FEATURE_NAMES: tuple[str, ...] = tuple(FEATURES)
 CATEGORICAL = ("tag",)
-_HINT_COLS = [FEATURE_NAMES.index(f"hint_{h}") for h in HINTS]
-_NEIGHBOUR_COLS = [FEATURE_NAMES.index(name) for name in NEIGHBOUR_BASE]
-_WINDOW_COLS = {off: [FEATURE_NAMES.index(f"{name}@{off:+d}") for name in NEIGHBOUR_BASE] for off in WINDOW}
 
 
 _LAYOUT = Layout(FEATURE_NAMES, HINTS, NEIGHBOUR_BASE, WINDOW, _CLASS, _SENTENCE_END.view(np.uint8),
