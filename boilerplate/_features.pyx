@@ -369,75 +369,48 @@ cdef int _overlaps(Layout L, list texts, Py_ssize_t n_keys, str title, double[:,
                    float[:, ::1] out) except -1:
     """main_overlap (share of a block's distinct bigrams held by another main-run block), title_overlap
     (share of its bigrams in the <title>) and d_headline (the distance to the block best matching it)."""
-    cdef Py_ssize_t n = w.shape[1], i, k, length, n_title = 0, best = 0
-    cdef int kind
-    cdef void* data
-    cdef Py_UCS4 ch, prev = 0
-    cdef bint fresh, prev_word
-    cdef int64_t key
+    cdef Py_ssize_t n = w.shape[1], i, k, n_title, best = 0
+    cdef bint fresh
     cdef Slot* s
     cdef double overlap, coverage, candidate, best_candidate = 0.0
     cdef Table keys, title_keys
+    cdef int64_t* pairs = <int64_t*>malloc((n_keys + PyUnicode_GET_LENGTH(title) + 1) * sizeof(int64_t))
+    cdef Py_ssize_t* starts = <Py_ssize_t*>malloc((n + 1) * sizeof(Py_ssize_t))
     keys.slots = title_keys.slots = NULL
     try:
-        # the title's bigrams (HTML pages only: a text dump's title is "")
-        _table_init(&title_keys, PyUnicode_GET_LENGTH(title))
-        kind, data, length = PyUnicode_KIND(title), PyUnicode_DATA(title), PyUnicode_GET_LENGTH(title)
-        prev_word = False
-        for k in range(length):
-            ch = PyUnicode_READ(kind, data, k)
-            if _is_word(L, _klass(L, ch)):
-                if prev_word:
-                    _slot(&title_keys, _pair(prev, ch), &fresh)
-                    n_title += 1
-                prev_word = True
-            else:
-                prev_word = False
-            prev = ch
+        if pairs is NULL or starts is NULL:
+            raise MemoryError()
+        # every block's bigrams, one after another (block i's: starts[i]:starts[i + 1]), then the title's
+        starts[0] = 0
+        for i in range(n):
+            starts[i + 1] = starts[i] + _bigrams(L, texts[i], pairs + starts[i])
+        n_title = _bigrams(L, title, pairs + starts[n])  # (a text dump's title is "")
+        _table_init(&title_keys, n_title)
+        for k in range(n_title):
+            _slot(&title_keys, pairs[starts[n] + k], &fresh)
         # pass 1: distinct bigrams per block (W_TOTAL), main-run blocks per bigram (slot.count), title hits
         _table_init(&keys, n_keys)
         for i in range(n):
-            t = texts[i]
-            kind, data, length = PyUnicode_KIND(t), PyUnicode_DATA(t), PyUnicode_GET_LENGTH(t)
-            prev_word = False
-            for k in range(length):
-                ch = PyUnicode_READ(kind, data, k)
-                if not _is_word(L, _klass(L, ch)):
-                    prev_word = False
-                    continue
-                if prev_word:
-                    key = _pair(prev, ch)
-                    s = _slot(&keys, key, &fresh)
-                    if fresh:
-                        s.count = 0
-                    if s.last != i:
-                        s.last = i
-                        w[W_TOTAL, i] += 1
-                        s.count += w[W_IN_MAIN, i] > 0
-                    w[W_T_TOTAL, i] += 1
-                    w[W_T_HIT, i] += _has(&title_keys, key)
-                prev_word = True
-                prev = ch
+            for k in range(starts[i], starts[i + 1]):
+                s = _slot(&keys, pairs[k], &fresh)
+                if s.last != i:
+                    s.last = i
+                    w[W_TOTAL, i] += 1
+                    s.count += w[W_IN_MAIN, i] > 0
+                w[W_T_HIT, i] += _has(&title_keys, pairs[k])
+            w[W_T_TOTAL, i] = starts[i + 1] - starts[i]
         # pass 2: distinct bigrams per block that some other main-run block holds (W_HIT)
         for i in range(n):
-            t = texts[i]
-            kind, data, length = PyUnicode_KIND(t), PyUnicode_DATA(t), PyUnicode_GET_LENGTH(t)
-            prev_word = False
-            for k in range(length):
-                ch = PyUnicode_READ(kind, data, k)
-                if not _is_word(L, _klass(L, ch)):
-                    prev_word = False
-                    continue
-                if prev_word:
-                    s = _slot(&keys, _pair(prev, ch), &fresh)
-                    if s.last != ~i:
-                        s.last = ~i
-                        w[W_HIT, i] += s.count > w[W_IN_MAIN, i]
-                prev_word = True
-                prev = ch
+            for k in range(starts[i], starts[i + 1]):
+                s = _slot(&keys, pairs[k], &fresh)
+                if s.last != ~i:
+                    s.last = ~i
+                    w[W_HIT, i] += s.count > w[W_IN_MAIN, i]
     finally:
         free(keys.slots)
         free(title_keys.slots)
+        free(pairs)
+        free(starts)
     for i in range(n):
         if w[W_TOTAL, i] > 0:
             out[i, L.main_overlap] = w[W_HIT, i] / w[W_TOTAL, i]
@@ -454,6 +427,26 @@ cdef int _overlaps(Layout L, list texts, Py_ssize_t n_keys, str title, double[:,
         for i in range(n):
             out[i, L.d_headline] = _clip(<double>(i - best), L.dist_clip)
     return 0
+
+
+cdef Py_ssize_t _bigrams(Layout L, str t, int64_t* out) except -1:
+    """Write the keys of t's bigrams (adjacent word characters) into out; return how many."""
+    cdef int kind = PyUnicode_KIND(t)
+    cdef void* data = PyUnicode_DATA(t)
+    cdef Py_ssize_t k, n = 0
+    cdef Py_UCS4 ch, prev = 0
+    cdef bint prev_word = False
+    for k in range(PyUnicode_GET_LENGTH(t)):
+        ch = PyUnicode_READ(kind, data, k)
+        if not _is_word(L, _klass(L, ch)):
+            prev_word = False
+            continue
+        if prev_word:
+            out[n] = _pair(prev, ch)
+            n += 1
+        prev_word = True
+        prev = ch
+    return n
 
 
 cdef inline bint _has(Table* t, int64_t key) noexcept nogil:
