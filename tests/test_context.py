@@ -46,3 +46,8 @@ def test_no_rows_give_no_columns():
     out = context_features(np.zeros(0), np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32), np.array([0]),
                            np.zeros((0, 3), dtype=np.int32))
     assert out.shape == (0, len(CONTEXT_NAMES))
+
+
+def test_group_ids_outside_their_page_are_refused():
+    with pytest.raises(ValueError, match="group id 3 is not below its page's 3 rows"):
+        columns([0.5, 0.5, 0.5], [3], groups=[[0, 0, 0], [3, 0, 0], [1, 1, 1]])
