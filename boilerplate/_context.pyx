@@ -30,7 +30,7 @@ def fill(const double[::1] s, const double[::1] weight, const long long[::1] off
     """Write the context columns of every row into `out` (rows × N_COLUMNS); `weight` is each row's
     tokens + 1."""
     cdef Py_ssize_t n_rows = s.shape[0], p, a, e, n, i, k, j, last, nxt, best
-    if out.shape[0] != n_rows or out.shape[1] != N_COLUMNS or weight.shape[0] != n_rows \
+    if out.shape[0] != n_rows or out.shape[1] != N_COLUMNS or weight.shape[0] != n_rows or offsets.shape[0] == 0 \
             or groups.shape[0] != n_rows or groups.shape[1] != 3 or offsets[offsets.shape[0] - 1] != n_rows:
         raise ValueError("context columns: arrays of mismatched sizes")
     cdef double* acc = <double*>malloc(3 * max(n_rows, 1) * sizeof(double))
