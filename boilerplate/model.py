@@ -106,7 +106,12 @@ class Model:
         params = {**DEFAULT_PARAMS, **(params or {})}
         text = _text_rows(X)
         context_booster = None
-        folds = _html_folds(text, pages)
+        # fresh, with both kinds of rows holding both classes: one booster per kind of row
+        split = init is None and 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 \
+            and len(np.unique(y[~text])) == 2
+        html = ~text if split else np.ones(len(X), dtype=bool)
+        fold = None if pages is None or pages.folds is None else np.repeat(pages.folds, np.diff(pages.offsets))
+        folds = np.unique(fold[html]) if fold is not None and init is None else np.zeros(0, dtype=int)
         total = 3 if init is not None else 2 + (len(folds) + 1 if len(folds) > 1 else 0)
         done = 0
 
@@ -132,16 +137,14 @@ class Model:
                 context_booster = _train_more(context_booster, X2, y, weight, ~text, params, rounds,
                                               names=STACKED_NAMES)
         else:
-            text_booster = None
-            html = np.ones(len(X), dtype=bool)
-            if 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 and len(np.unique(y[~text])) == 2:
-                text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds)
-                html = ~text  # the main booster then scores HTML rows only: it is fit on them alone
+            # (the main booster then scores HTML rows only: it is fit on them alone)
+            text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds) \
+                if split else None
             step()
             booster = _train(X[html], y[html], None if weight is None else weight[html], params, rounds)
             step()
-            if pages is not None:
-                first = _out_of_fold(X, y, weight, html, pages, params, rounds, step)
+            if len(folds) > 1:
+                first = _out_of_fold(X, y, weight, html, fold, folds, params, rounds, step)
                 if first is not None:
                     X2 = _stacked(X, first, pages)
                     context_booster = _train(X2[html], y[html], None if weight is None else weight[html],
@@ -264,10 +267,11 @@ def _text_rows(X: np.ndarray) -> np.ndarray:
 
 
 def _train(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, params: dict[str, Any],
-           rounds: int, names: tuple[str, ...] = FEATURE_NAMES) -> lgb.Booster:
+           rounds: int, names: tuple[str, ...] = FEATURE_NAMES, init: lgb.Booster | None = None) -> lgb.Booster:
+    """A booster fit on these rows (`rounds` trees), or `init` trained `rounds` trees further."""
     data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(names),
                        categorical_feature=list(CATEGORICAL), free_raw_data=True, params={"verbose": -1})
-    return lgb.train(params, data, num_boost_round=rounds)
+    return lgb.train(params, data, num_boost_round=rounds, init_model=init, keep_training_booster=init is not None)
 
 
 def _train_more(booster: lgb.Booster, X: np.ndarray, y: np.ndarray, weight: np.ndarray | None,
@@ -279,9 +283,7 @@ def _train_more(booster: lgb.Booster, X: np.ndarray, y: np.ndarray, weight: np.n
         X, y, weight = X[rows], y[rows], None if weight is None else weight[rows]
     if len(np.unique(y)) < 2:
         return booster
-    data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(names),
-                       categorical_feature=list(CATEGORICAL), free_raw_data=True, params={"verbose": -1})
-    return lgb.train(params, data, num_boost_round=rounds, init_model=booster, keep_training_booster=True)
+    return _train(X, y, weight, params, rounds, names, init=booster)
 
 
 def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages) -> np.ndarray:
@@ -289,23 +291,11 @@ def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages) -> np.ndarray:
     return np.hstack([X, context_features(first, X, pages.offsets, pages.groups)])
 
 
-def _html_folds(text: np.ndarray, pages: Pages | None) -> np.ndarray:
-    """The distinct folds of the HTML pages (none without page folds)."""
-    if pages is None or pages.folds is None:
-        return np.zeros(0, dtype=int)
-    return np.unique(np.repeat(pages.folds, np.diff(pages.offsets))[~text])
-
-
-def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, html: np.ndarray, pages: Pages,
-                 params: dict[str, Any], rounds: int, step: Callable[[], None]) -> np.ndarray | None:
-    """First-stage scores of the HTML rows, each by a booster fit on the other folds' pages (0 for text
-    rows); None when the HTML pages are of fewer than two folds or a fold's complement lacks a class."""
-    if pages.folds is None:
-        return None
-    fold = np.repeat(pages.folds, np.diff(pages.offsets))
-    folds = np.unique(fold[html])
-    if len(folds) < 2:
-        return None
+def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, html: np.ndarray, fold: np.ndarray,
+                 folds: np.ndarray, params: dict[str, Any], rounds: int,
+                 step: Callable[[], None]) -> np.ndarray | None:
+    """First-stage scores of the HTML rows, each by a booster fit on the rows of the other `folds` (each
+    row's fold in `fold`; 0 for text rows); None when a fold's complement lacks a class."""
     first = np.zeros(len(X))
     for f in folds:
         fit, score = html & (fold != f), html & (fold == f)
