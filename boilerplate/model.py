@@ -132,7 +132,8 @@ class Model:
             step()
             context_booster = init.context_booster
             if context_booster is not None and pages is not None:
-                first = booster.predict(X)
+                first = np.zeros(len(X))  # (text rows: their pages' context is not used)
+                first[~text] = booster.predict(X[~text])
                 X2 = _stacked(X, first, pages)
                 context_booster = _train_more(context_booster, X2, y, weight, ~text, params, rounds,
                                               names=STACKED_NAMES)
