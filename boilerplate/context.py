@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._context import fill
-from .features import FEATURE_NAMES
+from .features import FEATURE_NAMES, tokens
 
 WINDOW = 5  # blocks on each side for the window maximum and mean
 DIST_CLIP = 50  # distances in blocks are clipped to this
@@ -42,13 +42,12 @@ CONTEXT_FEATURES = {
 }
 CONTEXT_NAMES: tuple[str, ...] = tuple(CONTEXT_FEATURES)
 STACKED_NAMES: tuple[str, ...] = FEATURE_NAMES + CONTEXT_NAMES  # the second stage's columns
-_N_TOKENS = FEATURE_NAMES.index("n_tokens")
 
 
 def context_features(scores: np.ndarray, X: np.ndarray, offsets: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """The CONTEXT_NAMES columns (float32) for every row, from first-stage `scores` of the same rows."""
     out = np.empty((len(scores), len(CONTEXT_NAMES)), dtype=np.float32)
-    weight = np.expm1(X[:, _N_TOKENS].astype(np.float64)) + 1  # a block's tokens + 1
+    weight = tokens(X) + 1  # a block's tokens + 1
     fill(np.ascontiguousarray(scores, dtype=np.float64), weight, np.ascontiguousarray(offsets, dtype=np.int64),
          np.ascontiguousarray(groups, dtype=np.int32), out, KEPT, WINDOW, DIST_CLIP)
     return out

@@ -127,6 +127,14 @@ class Batch(NamedTuple):
 GROUPS = ("parent", "grandparent", "path")
 
 
+_N_TOKENS = FEATURE_NAMES.index("n_tokens")
+
+
+def tokens(X: np.ndarray) -> np.ndarray:
+    """Each row's token count (float64), recovered from its `n_tokens` feature (log1p of it)."""
+    return np.expm1(X[:, _N_TOKENS].astype(np.float64))
+
+
 def page_features(blocks: Blocks) -> np.ndarray:
     """The feature matrix (n_blocks × len(FEATURE_NAMES), float32) of one page."""
     return batch_features([blocks]).X

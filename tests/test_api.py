@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 import boilerplate
@@ -56,3 +58,10 @@ def test_kind_override(seed_text):
 
 def test_load_model_default_is_cached():
     assert boilerplate.load_model() is boilerplate.load_model()
+
+
+def test_an_extraction_extracted_again_comes_back_unchanged():
+    page = Path(__file__).parent.parent / "docs" / "example.html"
+    once = boilerplate.extract(page)
+    assert len(once.splitlines()) > 3
+    assert boilerplate.extract(once, kind="text") == once

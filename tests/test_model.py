@@ -246,6 +246,15 @@ def test_keep_thresholds_and_falls_back_to_the_best_block():
     assert model.keep(np.array([0.1, 0.2]), first=np.array([0.1, 0.2])).tolist() == [False, False]
 
 
+def test_keep_takes_a_text_dump_that_is_mostly_kept_as_clean_text():
+    model = Model.load()
+    scores = np.array([0.9, 0.2, 0.8])
+    assert model.keep(scores, tokens=np.array([50.0, 1.0, 50.0])).tolist() == [True, True, True]
+    assert model.keep(scores, tokens=np.array([10.0, 10.0, 10.0])).tolist() == [True, False, True]
+    assert model.keep(scores).tolist() == [True, False, True]  # HTML pages: no token rule
+    assert model.keep(np.array([0.1, 0.2]), tokens=np.array([1.0, 1.0])).tolist() == [False, False]
+
+
 def test_sites_are_grouped_across_corpora_and_the_holdout_is_never_cross_validated(labeled_dir):
     data = TrainingSet()
     data.add_articles(load_labeled(labeled_dir), source="labeled")
