@@ -17,7 +17,9 @@ cdef struct Node:
     int feature
     int left
     int right
+    int nan_child  # a simple node's child for NaN
     signed char decision
+    signed char simple  # numerical with missing type None (NaN read as 0.0) or NaN (default side)
 
 
 cdef class Forest:
@@ -72,10 +74,18 @@ cdef class Forest:
         self.n_leaves = np.asarray(n_leaves, dtype=np.int32)
         nodes = np.zeros(max(len(feature), 1), dtype=np.dtype([("threshold", "f8"), ("feature", "i4"),
                                                                ("left", "i4"), ("right", "i4"),
-                                                               ("decision", "i1")], align=True))
+                                                               ("nan_child", "i4"), ("decision", "i1"),
+                                                               ("simple", "i1")], align=True))
         if feature:
             nodes["threshold"], nodes["feature"], nodes["decision"] = threshold, feature, decision
             nodes["left"], nodes["right"] = left, right
+            kinds = np.asarray(decision, dtype=np.int64)
+            missing = (kinds >> 2) & 3
+            default_left = (kinds & 2) != 0
+            nodes["simple"] = ((kinds & 1) == 0) & (missing != 1)
+            # missing None: NaN is read as 0.0; missing NaN: it takes the default side
+            nan_left = np.where(missing == 2, default_left, 0.0 <= np.asarray(threshold))
+            nodes["nan_child"] = np.where(nan_left, left, right)
         self.nodes = nodes
         self.leaf = np.asarray(leaf, dtype=np.float64)
         self.cat_bound = np.asarray(cat_bound, dtype=np.int32)
@@ -133,8 +143,15 @@ cdef inline int _leaf(const Node* nodes, const int* cat_bound, const unsigned in
     while node >= 0:
         nd = nodes + node
         fval = row[nd.feature]
-        missing = (nd.decision >> 2) & 3
-        if nd.decision & 1:  # categorical
+        if nd.simple:  # numerical, missing type None or NaN (nearly every node)
+            if fval <= nd.threshold:
+                node = nd.left
+            elif fval > nd.threshold:
+                node = nd.right
+            else:  # NaN
+                node = nd.nan_child
+        elif nd.decision & 1:  # categorical
+            missing = (nd.decision >> 2) & 3
             if isnan(fval):
                 if missing == 2:
                     node = nd.right
@@ -151,13 +168,8 @@ cdef inline int _leaf(const Node* nodes, const int* cat_bound, const unsigned in
                 node = nd.left
             else:
                 node = nd.right
-        else:
-            if isnan(fval):
-                if missing == 2:
-                    node = nd.left if nd.decision & 2 else nd.right
-                    continue
-                fval = 0.0
-            if missing == 1 and fval >= -ZERO and fval <= ZERO:
+        else:  # numerical, missing type Zero: NaN and (near) zero take the default side
+            if isnan(fval) or (fval >= -ZERO and fval <= ZERO):
                 node = nd.left if nd.decision & 2 else nd.right
             elif fval <= nd.threshold:
                 node = nd.left

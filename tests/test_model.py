@@ -205,6 +205,24 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     assert more.context_booster.current_iteration() == 35 and more.booster.current_iteration() == 35
 
 
+def _boosters_with_each_missing_type() -> list:
+    """Boosters whose numerical nodes treat missing values as zero ("Zero") and as nothing ("None")."""
+    import lightgbm as lgb
+
+    X, y = mixed_rows()
+    X[np.random.default_rng(3).random(X.shape) < 0.3] = 0.0
+    y = X[:, 0] + X[:, 1] > 0.6
+    out = []
+    for params, missing_type in (({"zero_as_missing": True}, 1), ({"use_missing": False}, 0)):
+        booster = lgb.train({"objective": "binary", "verbose": -1, "num_threads": 1, **params},
+                            lgb.Dataset(X, y, feature_name=list(FEATURE_NAMES)), 20)
+        kinds = [int(k) for line in booster.model_to_string().splitlines()
+                 if line.startswith("decision_type=") for k in line.split("=")[1].split()]
+        assert missing_type in {(k >> 2) & 3 for k in kinds if not k & 1}
+        out.append(booster)
+    return out
+
+
 def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     from boilerplate._forest import Forest
     from boilerplate.features import batch_features
@@ -221,7 +239,8 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     odd[4, FEATURE_NAMES.index("tag")] = 40
     odd[5, FEATURE_NAMES.index("tag")] = np.nan
     stacked = np.random.default_rng(2).random((1000, len(STACKED_NAMES) - len(FEATURE_NAMES)), dtype=np.float32)
-    boosters = (shipped.booster, shipped.text_booster, shipped.context_booster, Model.fit(*mixed_rows()).booster)
+    boosters = (shipped.booster, shipped.text_booster, shipped.context_booster, Model.fit(*mixed_rows()).booster,
+                *_boosters_with_each_missing_type())
     for booster in [b for b in boosters if b is not None]:
         forest = Forest(booster.model_to_string())
         for rows in (X, html_like, mixed, odd):
