@@ -3,7 +3,9 @@
 so nothing links against libxml2) and emits the same block columns as the walk it replaced."""
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.string cimport strcmp, strlen
+from libc.stdint cimport uintptr_t
+from libc.stdlib cimport free, malloc, realloc
+from libc.string cimport memset, strcmp, strlen
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
 
@@ -16,6 +18,23 @@ cdef enum:
     F_TR = 8
     F_A = 16
     F_HEADER_FOOTER = 32
+    F_SECTIONING = 64
+    KINDS_SLOTS = 512  # hash slots for the distinct element names of one document (grown when half full)
+
+
+cdef struct Kind:  # what the walk knows of one element name (libxml2 interns names: one pointer per name)
+    uintptr_t name
+    int flags
+    int tag_id
+    long own  # the tag's own hint bits
+
+
+cdef struct Frame:  # one open element on the walk's stack
+    int kind  # index into the kinds (-1: the root's pseudo-parent)
+    int depth  # -1: a skipped subtree
+    long bits  # hint bits of the element and its ancestors
+    long own, near1, near2  # hint bits of the element; of it and its parent; of it and two ancestors
+    long serial  # the element's id (0: none)
 
 
 cdef class Tables:
@@ -38,22 +57,129 @@ cdef class Tables:
         self.cell_sep = cell_sep
 
 
-cdef class _Columns:
-    """The block columns being built (see segment.Blocks)."""
+cdef class _Walk:
+    """The state of one walk: the block columns being built (see segment.Blocks), the element names met
+    so far, the stack of open elements and the open block-level elements that own the pending text."""
 
     cdef Tables t
     cdef list texts, link_chars, tags, depths, hints, near, parents, grandparents, paths
+    cdef list names  # each kind's tag
+    cdef Kind* kinds
+    cdef int* slots  # hash of name pointers → kind index + 1 (0: empty)
+    cdef int n_kinds, n_slots
+    cdef Frame* stack
+    cdef int top, stack_cap  # stack[0..top] are open (stack[0]: the root's pseudo-parent)
+    cdef long* owner_at
+    cdef long* owner_first
+    cdef int n_owners, owners_cap
 
-    def __init__(self, Tables t):
+    def __cinit__(self, Tables t):
         self.t = t
         self.texts, self.link_chars, self.tags, self.depths, self.hints = [], [], [], [], []
-        self.near, self.parents, self.grandparents, self.paths = [], [], [], []
+        self.near, self.parents, self.grandparents, self.paths, self.names = [], [], [], [], []
+        self.n_slots, self.stack_cap, self.owners_cap = KINDS_SLOTS, 64, 64
+        self.kinds = <Kind*>malloc((KINDS_SLOTS // 2) * sizeof(Kind))
+        self.slots = <int*>malloc(KINDS_SLOTS * sizeof(int))
+        self.stack = <Frame*>malloc(self.stack_cap * sizeof(Frame))
+        self.owner_at = <long*>malloc(self.owners_cap * sizeof(long))
+        self.owner_first = <long*>malloc(self.owners_cap * sizeof(long))
+        if not (self.kinds and self.slots and self.stack and self.owner_at and self.owner_first):
+            raise MemoryError()
+        memset(self.slots, 0, KINDS_SLOTS * sizeof(int))
+        memset(&self.stack[0], 0, sizeof(Frame))
+        self.stack[0].kind = -1
+        self.top = 0
+        self.owner_at[0] = self.owner_first[0] = 0
+        self.n_owners = 1
 
-    cdef long emit(self, list parts, long link_parts, list stack, long at):
+    def __dealloc__(self):
+        free(self.kinds)
+        free(self.slots)
+        free(self.stack)
+        free(self.owner_at)
+        free(self.owner_first)
+
+    cdef int kind(self, tree.xmlNode* node) except -1:
+        """The kind index of an element's name, added on first sight."""
+        cdef uintptr_t key = <uintptr_t>node.name
+        cdef size_t h = (key >> 4) & (self.n_slots - 1)
+        cdef int k
+        while self.slots[h]:
+            if self.kinds[self.slots[h] - 1].name == key:
+                return self.slots[h] - 1
+            h = (h + 1) & (self.n_slots - 1)
+        if 2 * (self.n_kinds + 1) > self.n_slots:
+            self._grow()
+            return self.kind(node)
+        tag = _utf8(node.name)
+        k = self.n_kinds
+        self.kinds[k].name = key
+        self.kinds[k].flags = ((F_SKIP if tag in self.t.skip else 0) | (F_BLOCK if tag in self.t.block else 0)
+                               | (F_CELL if tag in self.t.cells else 0) | (F_TR if tag == "tr" else 0)
+                               | (F_A if tag == "a" else 0)
+                               | (F_HEADER_FOOTER if tag == "header" or tag == "footer" else 0)
+                               | (F_SECTIONING if tag in self.t.sectioning else 0))
+        self.kinds[k].tag_id = self.t.tag_id.get(tag, 1)
+        self.kinds[k].own = self.t.tag_bits.get(tag, 0)
+        self.names.append(tag)
+        self.slots[h] = k + 1
+        self.n_kinds += 1
+        return k
+
+    cdef int _grow(self) except -1:
+        """Twice the hash slots (and room for as many kinds), rehashed."""
+        cdef int i, n = self.n_slots * 2
+        cdef size_t h
+        cdef Kind* kinds = <Kind*>realloc(self.kinds, (n // 2) * sizeof(Kind))
+        if kinds is NULL:
+            raise MemoryError()
+        self.kinds = kinds
+        free(self.slots)
+        self.slots = <int*>malloc(n * sizeof(int))
+        if self.slots is NULL:
+            raise MemoryError()
+        memset(self.slots, 0, n * sizeof(int))
+        self.n_slots = n
+        for i in range(self.n_kinds):
+            h = (self.kinds[i].name >> 4) & (n - 1)
+            while self.slots[h]:
+                h = (h + 1) & (n - 1)
+            self.slots[h] = i + 1
+        return 0
+
+    cdef Frame* push(self) except NULL:
+        """A new frame on top of the stack (its fields to be set by the caller)."""
+        cdef Frame* grown
+        if self.top + 1 >= self.stack_cap:
+            grown = <Frame*>realloc(self.stack, 2 * self.stack_cap * sizeof(Frame))
+            if grown is NULL:
+                raise MemoryError()
+            self.stack, self.stack_cap = grown, 2 * self.stack_cap
+        self.top += 1
+        return &self.stack[self.top]
+
+    cdef int own_text(self, long first) except -1:
+        """The top element owns the text from now on; blocks before `first` are not its own."""
+        cdef long* grown
+        if self.n_owners >= self.owners_cap:
+            grown = <long*>realloc(self.owner_at, 2 * self.owners_cap * sizeof(long))
+            if grown is NULL:
+                raise MemoryError()
+            self.owner_at = grown
+            grown = <long*>realloc(self.owner_first, 2 * self.owners_cap * sizeof(long))
+            if grown is NULL:
+                raise MemoryError()
+            self.owner_first, self.owners_cap = grown, 2 * self.owners_cap
+        self.owner_at[self.n_owners] = self.top
+        self.owner_first[self.n_owners] = first
+        self.n_owners += 1
+        return 0
+
+    cdef long emit(self, list parts, long link_parts, long at):
         """The pending text pieces as one block of the element at stack index `at` (nothing if they are
         only whitespace); clears `parts`; returns the number of blocks."""
         cdef str block = "".join(parts)
-        cdef tuple entry
+        cdef Frame* f = &self.stack[at]
         cdef long i, lo
         parts.clear()
         if self.t.cell_mark in block:
@@ -62,17 +188,16 @@ cdef class _Columns:
         else:
             block = " ".join(block.split())
         if block:
-            entry = stack[at]
             self.texts.append(block)
             self.link_chars.append(min(link_parts, len(block)))
-            self.tags.append(self.t.tag_id.get(entry[0], 1))
-            self.depths.append(min(<long>entry[2], 32767))
-            self.hints.append(entry[1])
-            self.near.append(entry[3][2])
-            self.parents.append(stack[at - 1 if at >= 1 else 0][4])
-            self.grandparents.append(stack[at - 2 if at >= 2 else 0][4])
+            self.tags.append(self.kinds[f.kind].tag_id if f.kind >= 0 else 1)
+            self.depths.append(min(<long>f.depth, 32767))
+            self.hints.append(f.bits)
+            self.near.append(f.near2)
+            self.parents.append(self.stack[at - 1 if at >= 1 else 0].serial)
+            self.grandparents.append(self.stack[at - 2 if at >= 2 else 0].serial)
             lo = at - self.t.path_len + 1
-            self.paths.append("/".join([stack[i][0] for i in range(lo if lo > 1 else 1, at + 1)]))
+            self.paths.append("/".join([self.names[self.stack[i].kind] for i in range(lo if lo > 1 else 1, at + 1)]))
         return len(self.texts)
 
 
@@ -178,46 +303,35 @@ def walk(_Element root, Tables t):
     """Walk the tree under `root` in document order, one block per rendered line. Returns the columns
     (texts, link chars, tag ids, depths, hint bits, near hint bits, parent ids, grandparent ids, tag
     paths) and the containers: (depth, first block, end block) of block-level elements holding blocks."""
-    cdef _Columns out = _Columns(t)
+    cdef _Walk w = _Walk(t)
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top
     cdef tree.xmlNode* c
-    cdef dict info = {}  # name pointer → (tag, flags, own hint bits of the tag), for this document
-    cdef list stack = [("root", 0, 0, (0, 0, 0), 0)]
-    cdef list owners = [(0, 0)]
     cdef list parts = []
     cdef list containers = []
-    cdef long link_parts = 0, in_link = 0, serial = 0, own, parent_bits, p0, p1, n_blocks = 0, first
-    cdef int data_row = -1, flags, parent_depth, depth
-    cdef str tag, cls, ident, style, role
-    cdef tuple entry, levels
+    cdef long link_parts = 0, in_link = 0, serial = 0, own, n_blocks = 0, first
+    cdef int data_row = -1, flags, k, i
+    cdef str cls, ident, style, role
     cdef tree.xmlAttr* a
     cdef const char* name
     cdef bint hidden
+    cdef Frame* parent
+    cdef Frame* f
 
     while True:
         # ---- start of `node`
-        key = <size_t>node.name
-        entry = info.get(key)
-        if entry is None:
-            tag = _utf8(node.name)
-            flags = ((F_SKIP if tag in t.skip else 0) | (F_BLOCK if tag in t.block else 0)
-                     | (F_CELL if tag in t.cells else 0) | (F_TR if tag == "tr" else 0)
-                     | (F_A if tag == "a" else 0)
-                     | (F_HEADER_FOOTER if tag == "header" or tag == "footer" else 0))
-            entry = (tag, flags, t.tag_bits.get(tag, 0))
-            info[key] = entry
-        tag, flags, own = entry
+        k = w.kind(node)
+        flags, own = w.kinds[k].flags, w.kinds[k].own
         if flags & F_SKIP:
-            stack.append((tag, 0, -1, (0, 0, 0), 0))
+            f = w.push()
+            memset(f, 0, sizeof(Frame))
+            f.kind, f.depth = k, -1
             c = NULL
         else:
-            _, parent_bits, parent_depth, levels, _ = stack[-1]
-            p0, p1 = levels[0], levels[1]
             if flags & F_HEADER_FOOTER:
-                for e in stack:
-                    if e[0] in t.sectioning:  # an article's own header or footer is not page chrome
-                        own &= ~t.landmark
+                for i in range(1, w.top + 1):
+                    if w.kinds[w.stack[i].kind].flags & F_SECTIONING:  # an article's own header or
+                        own &= ~t.landmark  # footer is not page chrome
                         break
             cls = ident = role = style = None
             hidden = False
@@ -247,16 +361,19 @@ def walk(_Element root, Tables t):
             if hidden or (style and "none" in style and "display:none" in style.replace(" ", "")):
                 own |= t.invisible
             serial += 1
-            stack.append((tag, parent_bits | own, parent_depth + 1, (own, own | p0, own | p1), serial))
+            f = w.push()
+            parent = f - 1
+            f.kind, f.depth, f.serial = k, parent.depth + 1, serial
+            f.bits, f.own, f.near1, f.near2 = parent.bits | own, own, own | parent.own, own | parent.near1
             if data_row >= 0 and flags & F_BLOCK:
                 parts.append(t.cell_mark if flags & F_CELL else " ")
             elif flags & F_BLOCK:
                 if parts:
-                    n_blocks = out.emit(parts, link_parts, stack, owners[-1][0])
+                    n_blocks = w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
                     link_parts = 0
-                owners.append((len(stack) - 1, n_blocks))
+                w.own_text(n_blocks)
                 if flags & F_TR and _is_data_row(node, t.max_row_chars):
-                    data_row = len(stack) - 1
+                    data_row = w.top
             if flags & F_A:
                 in_link += 1
             c = node.children
@@ -270,28 +387,29 @@ def walk(_Element root, Tables t):
             if c is not NULL:
                 node = c  # an element: start it (outer loop)
                 break
-            tag, _, depth, _, _ = stack[-1]
-            if depth >= 0:
-                if tag == "a":
+            f = &w.stack[w.top]
+            if f.depth >= 0:
+                if w.kinds[f.kind].flags & F_A:
                     in_link -= 1
-                if owners[-1][0] == len(stack) - 1:
+                if w.owner_at[w.n_owners - 1] == w.top:
                     if parts:
-                        n_blocks = out.emit(parts, link_parts, stack, owners[-1][0])
+                        n_blocks = w.emit(parts, link_parts, w.top)
                         link_parts = 0
-                    _, first = owners.pop()
+                    w.n_owners -= 1
+                    first = w.owner_first[w.n_owners]
                     if n_blocks > first:
-                        containers.append((depth, first, n_blocks))
-                    if data_row == len(stack) - 1:
+                        containers.append((f.depth, first, n_blocks))
+                    if data_row == w.top:
                         data_row = -1
-            stack.pop()
+            w.top -= 1
             if node is top:  # the root's tail (text only), then the last block
                 c = node.next
                 if c is not NULL and _is_text(c):
                     link_parts += _add_run(&c, parts, in_link)
                 if parts:
-                    out.emit(parts, link_parts, stack, owners[-1][0])
-                return (out.texts, out.link_chars, out.tags, out.depths, out.hints, out.near, out.parents,
-                        out.grandparents, out.paths, containers)
+                    w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
+                return (w.texts, w.link_chars, w.tags, w.depths, w.hints, w.near, w.parents,
+                        w.grandparents, w.paths, containers)
             c = node.next
             node = node.parent
 
@@ -307,31 +425,43 @@ cdef str _subtree_text(tree.xmlNode* top):
     return "".join(pieces)
 
 
-def page_titles(_Element root):
-    """(the first <title>'s text, og:title else twitter:title content), whitespace-normalized, "" when
-    absent: what `root.find(".//title")` and `.//meta[@property="og:title"]` etc. give."""
-    cdef tree.xmlNode* top = root._c_node
+cdef void _find_titles(tree.xmlNode* top, tree.xmlNode** found):
+    """The first <title>, <meta property="og:title"> and <meta name="twitter:title"> under top, in
+    document order (found[0], [1], [2]; NULL when absent)."""
     cdef tree.xmlNode* c = top.children
-    cdef tree.xmlNode* title = NULL
-    cdef tree.xmlNode* og = NULL
-    cdef tree.xmlNode* tw = NULL
-    cdef str value, meta = ""
+    found[0] = found[1] = found[2] = NULL
     while c is not NULL:
         if c.type == tree.XML_ELEMENT_NODE:
-            if title is NULL and strcmp(<const char*>c.name, "title") == 0:
-                title = c
+            if found[0] is NULL and strcmp(<const char*>c.name, "title") == 0:
+                found[0] = c
             elif strcmp(<const char*>c.name, "meta") == 0:
-                if og is NULL and _attr(c, "property") == "og:title":
-                    og = c
-                if tw is NULL and _attr(c, "name") == "twitter:title":
-                    tw = c
+                if found[1] is NULL and _attr(c, "property") == "og:title":
+                    found[1] = c
+                if found[2] is NULL and _attr(c, "name") == "twitter:title":
+                    found[2] = c
         c = _next_in(c, top)
-    if og is not NULL:
-        value = _attr(og, "content")
-        if value and value.strip():
-            meta = " ".join(value.split())
-    if not meta and tw is not NULL:
-        value = _attr(tw, "content")
-        if value and value.strip():
-            meta = " ".join(value.split())
-    return (" ".join(_subtree_text(title).split()) if title is not NULL else "", meta)
+
+
+cdef str _content(tree.xmlNode* meta):
+    """A <meta>'s content, whitespace-normalized ("" when it has none)."""
+    value = _attr(meta, "content") if meta is not NULL else None
+    return " ".join(value.split()) if value else ""
+
+
+def page_titles(_Element root):
+    """(the first <title>'s text, og:title else twitter:title content), whitespace-normalized, "" when
+    absent: what `root.find(".//title")` and `.//meta[@property="og:title"]` etc. give. The <head>, when
+    it is the root's first element, is searched first: the rest of the page only when it lacks them."""
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* head = top.children
+    cdef tree.xmlNode* found[3]
+    found[0] = found[1] = found[2] = NULL
+    while head is not NULL and head.type != tree.XML_ELEMENT_NODE:
+        head = head.next
+    if head is not NULL and strcmp(<const char*>head.name, "head") == 0:
+        _find_titles(head, found)
+    meta = _content(found[1]) or _content(found[2])
+    if found[0] is NULL or found[1] is NULL or not (meta or found[2] is not NULL):
+        _find_titles(top, found)  # (what the <head> holds comes first in document order)
+        meta = _content(found[1]) or _content(found[2])
+    return (" ".join(_subtree_text(found[0]).split()) if found[0] is not NULL else "", meta)

@@ -104,3 +104,21 @@ def test_landmark_hint_marks_page_chrome_elements_and_roles_but_not_an_articles_
     assert marked == {"Site banner": True, "Menu": True, "Title": False, "Body": False, "By us": False,
                       "Teaser": True, "Copyright": True, "Not a landmark tag": False, "Role menu": True,
                       "Role main": False}
+
+
+@pytest.mark.parametrize("page, title, meta_title", [
+    ("<html><head><title>T</title><meta property='og:title' content='OG'></head><body><p>x</p></body></html>",
+     "T", "OG"),
+    # og:title blank in the head: twitter:title, the first one in document order
+    ("<title>T</title><meta property='og:title' content=' '><p>x<meta name='twitter:title' content='TW'>",
+     "T", "TW"),
+    # no og:title in the head: one further down the page wins over the head's twitter:title
+    ("<meta name='twitter:title' content='TW'><title>T</title><p>x<meta property='og:title' content='OG'>",
+     "T", "OG"),
+    ("<p>no head</p><title>Late</title>", "Late", ""),
+    ("<html><head></head><body><svg><title>S</title></svg><p>x</p></body></html>", "S", ""),
+    ("<p>nothing</p>", "", ""),
+])
+def test_titles_are_the_first_in_document_order(page, title, meta_title):
+    b = segment(page, kind="html")
+    assert (b.title, b.meta_title) == (title, meta_title)
