@@ -51,7 +51,7 @@ def _read(page: Page, kind: Kind, encoding: str | None) -> tuple[Blocks, str | N
     if isinstance(page, os.PathLike):
         page = read_page(page)
     decoded = decode_page(page, encoding=encoding)  # refuses anything but str/bytes with InputError
-    return segment(decoded.text, kind=kind), decoded.encoding
+    return segment(decoded.text, kind=kind, utf8=decoded.utf8), decoded.encoding
 
 
 def parse_blocks(pages: list[Blocks], model: Model | None = None, *,

@@ -52,6 +52,10 @@ def declared_charset(data: bytes) -> str | None:
     return _codec(m.group(1).decode("ascii", "replace")) if m else None
 
 
+_CONTROL = bytes((0, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31))
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)  # deleted to count the control bytes
+
+
 def check_not_binary(data: bytes) -> None:
     """Raise InputError for data that is evidently not text (file magic, or NUL/control bytes)."""
     head = data[:4096]
@@ -60,8 +64,7 @@ def check_not_binary(data: bytes) -> None:
                          "when read)")
     if head.startswith(_MAGIC):
         raise InputError("input is binary data (a known file signature), not text/HTML")
-    controls = sum(head.count(bytes([c])) for c in (0, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17, 18, 19,
-                                                   20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31))
+    controls = len(head.translate(None, _NOT_CONTROL))
     if controls > max(8, len(head) // 100):
         raise InputError("input is binary data (control bytes), not text/HTML")
 
@@ -83,10 +86,12 @@ _NO_SURROGATES = frozenset({"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf
 
 
 class Decoded(NamedTuple):
-    """A decoded page and the codec used (None when the input was already text)."""
+    """A decoded page and the codec used (None when the input was already text); `utf8` is the input
+    itself when it is exactly `text` encoded as UTF-8 (so the HTML parser need not encode it again)."""
 
     text: str
     encoding: str | None
+    utf8: bytes | None = None
 
 
 def decode(data: bytes | str, *, encoding: str | None = None, http_charset: str | None = None) -> str:
@@ -112,9 +117,11 @@ def decode_page(data: bytes | str, *, encoding: str | None = None,
         if forced is None:
             raise InputError(f"unknown encoding {encoding!r}")
         return Decoded(clean(data.decode(forced, errors="replace")), forced)
-    text, used = _decode_bytes(data, http_charset)
+    text, used, exact = _decode_bytes(data, http_charset)
     if used in _NO_SURROGATES:  # (their decoders never produce lone surrogates: only NULs to drop)
-        return Decoded(text.replace("\x00", "") if "\x00" in text else text, used)
+        if "\x00" in text:
+            return Decoded(text.replace("\x00", ""), used)
+        return Decoded(text, used, data if exact else None)
     return Decoded(clean(text), used)
 
 
@@ -130,31 +137,33 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str]:
+def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str, bool]:
+    """(text, codec, whether the data is exactly the text in strict UTF-8)."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace"), enc
+            return data[len(bom):].decode(enc, errors="replace"), enc, False
     if not data.strip():
-        return "", "ascii"
+        return "", "ascii", False
     utf16 = _utf16_without_bom(data[:4096])
     if utf16:
-        return data.decode(utf16, errors="replace"), utf16
+        return data.decode(utf16, errors="replace"), utf16, False
     check_not_binary(data)
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", True
     except UnicodeDecodeError as e:
         first_error = e.start
     if not _many_utf8_errors(data, first_error, max(2, len(data) // 1000)):  # (else surely not UTF-8)
         lenient = data.decode("utf-8", errors="replace")
         if lenient.count("\ufffd") <= max(2, len(lenient) // 1000):  # UTF-8 with a few broken sequences
-            return lenient, "utf-8"
+            return lenient, "utf-8", False
     for enc in (_codec(http_charset), declared_charset(data)):
         if enc and enc != "utf-8":
             try:
-                return data.decode(enc), enc
+                return data.decode(enc), enc, False
             except UnicodeDecodeError:
                 pass
-    return _detect(data, fallback=_codec(http_charset) or declared_charset(data))
+    text, enc = _detect(data, fallback=_codec(http_charset) or declared_charset(data))
+    return text, enc, False
 
 
 def _many_utf8_errors(data: bytes, start: int, limit: int) -> bool:

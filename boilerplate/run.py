@@ -100,7 +100,7 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
         if r.error is None:
             try:
                 decoded = decode_page(r.data, http_charset=r.http_charset)
-                pages.append(segment(decoded.text, kind=r.kind))
+                pages.append(segment(decoded.text, kind=r.kind, utf8=decoded.utf8))
                 encodings.append(decoded.encoding)
                 at.append(len(rows))
             except InputError as e:

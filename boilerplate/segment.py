@@ -119,12 +119,13 @@ def looks_like_html(text: str) -> bool:
     return _HTML_SNIFF.search(text[:8192]) is not None
 
 
-def segment(text: str, kind: Kind = "auto") -> Blocks:
-    """Cut a page into blocks; `kind` forces text-dump or HTML handling instead of sniffing."""
+def segment(text: str, kind: Kind = "auto", utf8: bytes | None = None) -> Blocks:
+    """Cut a page into blocks; `kind` forces text-dump or HTML handling instead of sniffing; `utf8`, when
+    the caller has it (decode.Decoded), is `text` encoded as UTF-8, parsed without encoding it again."""
     if kind not in ("auto", "text", "html"):
         raise InputError(f"kind must be 'auto', 'text' or 'html', not {kind!r}")
     if kind == "html" or (kind == "auto" and looks_like_html(text)):
-        blocks = segment_html(text)
+        blocks = segment_html(text, utf8)
     else:
         blocks = segment_text(text)
     if len(blocks) > MAX_BLOCKS:
@@ -169,14 +170,15 @@ _TABLES = Tables(skip=SKIP_TAGS, block=BLOCK_TAGS, cells=CELL_TAGS, sectioning=S
                  cell_mark=_CELL_MARK, cell_sep=CELL_SEP)
 
 
-def parse_html(text: str) -> etree._Element | None:
-    """Parse HTML leniently with lxml; None when there is nothing to parse. `text` is decode's output."""
+def parse_html(text: str, utf8: bytes | None = None) -> etree._Element | None:
+    """Parse HTML leniently with lxml; None when there is nothing to parse. `text` is decode's output,
+    `utf8` (optional) the same text encoded as UTF-8."""
     if not text.strip():
         return None
     parser = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, no_network=True,
                               encoding="utf-8")
     try:
-        root = etree.fromstring(text.encode("utf-8", "replace"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8", "replace") if utf8 is None else utf8, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     if any("Excessive depth" in e.message for e in parser.error_log):
@@ -185,10 +187,10 @@ def parse_html(text: str) -> etree._Element | None:
     return root
 
 
-def segment_html(text: str) -> Blocks:
+def segment_html(text: str, utf8: bytes | None = None) -> Blocks:
     """Parse, then walk the DOM once (compiled, iteratively: deep nesting is safe), one block per
-    rendered line."""
-    root = parse_html(text)
+    rendered line (`utf8` as for `segment`)."""
+    root = parse_html(text, utf8)
     if root is None:
         return _html_blocks([], [], [], [], [], [], [], [], [], "", [], "")
     *columns, containers = walk(root, _TABLES)

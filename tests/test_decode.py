@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from boilerplate.decode import declared_charset, decode
+from boilerplate.decode import declared_charset, decode, decode_page
 from boilerplate.errors import InputError
 
 ZH_TRAD = "美國與澳洲簽署關鍵礦產協議，共同開採稀土。"
@@ -132,3 +132,22 @@ def test_chinese_corpus_pages_without_charset_declarations_decode_in_every_encod
             total += 1
             same += boilerplate.extract(data) == expected
     assert same >= 0.995 * total
+
+
+@pytest.mark.parametrize("data, exact", [
+    ("<p>新闻 news</p>".encode("utf-8"), True),
+    (codecs.BOM_UTF8 + "<p>x</p>".encode("utf-8"), False),  # the BOM is not part of the text
+    (b"<p>a\x00b</p>", False),  # NUL dropped from the text
+    ("<p>新闻</p>".encode("gb18030") * 20, False),
+    ("<p>é</p>".encode("utf-8") * 500 + b"\xff", False),  # read leniently: a replacement character
+    ("<p>x</p>", False),  # already text
+])
+def test_utf8_bytes_are_handed_on_only_when_they_are_the_text(data, exact):
+    from boilerplate.segment import segment
+
+    decoded = decode_page(data)
+    assert (decoded.utf8 is not None) == exact
+    if exact:
+        assert decoded.utf8 == decoded.text.encode("utf-8")
+        a, b = segment(decoded.text, utf8=decoded.utf8), segment(decoded.text)
+        assert a.texts == b.texts == ["新闻 news"] and a.tag.tolist() == b.tag.tolist()
