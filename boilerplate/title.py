@@ -8,11 +8,14 @@ have no such declarations and get no title. Measured against corpora's gold titl
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
-from .metrics import TOKEN_RE
+from ._title import best_block
+from .metrics import _CJK, TOKEN_RE
 from .segment import TAG_ID, Blocks
 
 MIN_PRECISION = 0.8  # share of a block's tokens that must be words of the reference title
@@ -20,6 +23,9 @@ MIN_RECALL = 0.3  # share of the reference title's distinct words the block must
 TAG_BONUS = {TAG_ID["h1"]: 0.3, TAG_ID["h2"]: 0.15, TAG_ID["h3"]: 0.1}  # added to the covered share
 LINK_PENALTY = 0.3  # subtracted for a block that is mostly link text (a menu entry, a teaser)
 _H1 = TAG_ID["h1"]
+_TAG_BONUS = np.zeros(max(TAG_ID.values()) + 1)
+_TAG_BONUS[list(TAG_BONUS)] = list(TAG_BONUS.values())
+_CJK_RANGES = [(ord(a), ord(b)) for a, b in re.findall(r"(.)-(.)", _CJK)]
 
 
 def _words(text: str) -> list[str]:
@@ -39,33 +45,32 @@ def find_title(blocks: Blocks) -> Title | None:
     """The page's headline, or None (text dumps, pages without any title)."""
     if not blocks.is_html:
         return None
-    refs = [(ref, max(MIN_RECALL * len(ref), 1)) for ref in
-            (set(_words(r)) for r in dict.fromkeys((blocks.meta_title, blocks.title))) if ref]
-    # (a block much longer than the references cannot be mostly made of their words)
-    max_chars = max(len(blocks.meta_title), len(blocks.title)) / MIN_PRECISION + 10 if refs else -1
-    best: Title | None = None
-    best_score = 0.0
-    for i, text in enumerate(blocks.texts):
-        if len(text) > max_chars:
-            continue
-        block_tokens = _words(text)
-        if not block_tokens:
-            continue
-        for ref, min_covered in refs:
-            inside = sum(map(ref.__contains__, block_tokens))
-            covered = len(ref.intersection(block_tokens)) if inside >= MIN_PRECISION * len(block_tokens) else 0
-            if covered < min_covered:
-                continue
-            score = covered / len(ref) + TAG_BONUS.get(int(blocks.tag[i]), 0.0)
-            if blocks.link_chars[i] > 0.5 * len(text):
-                score -= LINK_PENALTY
-            if score > best_score:
-                best, best_score = Title(text, i), score
-    if best is not None:
-        return best
+    refs = [ref for ref in (set(_words(r)) for r in dict.fromkeys((blocks.meta_title, blocks.title))) if ref]
+    if refs:
+        # (a block much longer than the references cannot be mostly made of their words)
+        max_chars = max(len(blocks.meta_title), len(blocks.title)) / MIN_PRECISION + 10
+        best = best_block(blocks.texts, blocks.tag, blocks.link_chars, refs, max_chars, _TAG_BONUS, _classes(),
+                          _words, MIN_PRECISION, MIN_RECALL, LINK_PENALTY)
+        if best >= 0:
+            return Title(blocks.texts[best], best)
     h1 = np.flatnonzero(blocks.tag == _H1)
     if len(h1):
         return Title(blocks.texts[h1[0]], int(h1[0]))
     if blocks.meta_title or blocks.title:
         return Title(blocks.meta_title or blocks.title, None)
     return None
+
+
+@lru_cache(maxsize=1)
+def _classes() -> np.ndarray:
+    """How the compiled search reads each BMP character (_title's OTHER 0 / TOKEN 1 / SEPARATOR 2): a CJK
+    character is a word by itself, a character that is no part of a word (and that casefolding leaves
+    alone) separates words, and any other non-ASCII character sends its block to `_words`."""
+    classes = np.zeros(0x10000, dtype=np.uint8)
+    for lo, hi in _CJK_RANGES:
+        classes[lo:min(hi + 1, 0x10000)] = 1  # (casefolding leaves CJK characters alone: tested)
+    for c in np.flatnonzero(classes[0x80:] == 0) + 0x80:
+        ch = chr(c)
+        if ch.casefold() == ch and TOKEN_RE.fullmatch(ch) is None:
+            classes[c] = 2
+    return classes

@@ -44,6 +44,34 @@ def test_og_title_is_a_reference_too():
     assert find_title(page(title="Daily Site", meta=meta)).text == "Storm hits coast"
 
 
+@pytest.mark.parametrize("html, expected", [
+    # words are casefolded: "ß" is "ss", so the h1 in capitals is the title
+    ("<title>Straße news - Site</title><p>Other text here</p><h1>STRASSE News</h1>", "STRASSE News"),
+    # accented and CJK words, mixed with ASCII ones and CJK punctuation
+    ("<title>Café au lait | Blog</title><h1>Cafe au lait</h1><h2>café AU LAIT</h2>", "café AU LAIT"),
+    ("<title>新闻 标题 - 网站</title><div>新闻标题吗</div><h1>新闻 标题！</h1>", "新闻 标题！"),
+    ("<title>abc𠀀def (site)</title><p>ABC𠀀DEF</p>", "ABC𠀀DEF"),
+    # "_" separates words; a block of other words is not the title
+    ("<title>a_b c</title><p>zzz</p><p>A_B C</p>", "A_B C"),
+    ("<title>Ⅻ chapter ²</title><p>Ⅻ CHAPTER ²</p>", "Ⅻ CHAPTER ²"),
+])
+def test_title_words_are_the_metrics_tokens_casefolded(html, expected):
+    assert find_title(segment(html, kind="html")).text == expected
+
+
+def test_title_character_classes_agree_with_the_token_rule():
+    from boilerplate.metrics import TOKEN_RE
+    from boilerplate.title import _classes
+
+    classes = _classes()
+    for c in range(0x80, 0x10000):
+        ch = chr(c)
+        if classes[c] == 1:  # a word by itself, unchanged by casefolding
+            assert TOKEN_RE.fullmatch(ch) and ch.casefold() == ch and TOKEN_RE.findall(ch + ch) == [ch, ch]
+        elif classes[c] == 2:  # no part of a word
+            assert ch.casefold() == ch and not TOKEN_RE.search(ch)
+
+
 def classified(blocks, content):
     scores = np.array([0.9 if i in content else 0.1 for i in range(len(blocks))])
     return build_document(blocks, scores, scores >= 0.5, "utf-8")
