@@ -29,14 +29,16 @@ cdef class Layout:
     cdef public int d_main_end, main_overlap, title_overlap, d_headline, tag, depth, path_share, parent_text_share
     cdef public int parent_link_density, grandparent_text_share, grandparent_link_density, path_text_share
     cdef public int path_link_density, position, page_blocks, page_tokens, page_max_tokens, page_long_blocks
-    cdef public int page_main_share, page_link_density, in_root
+    cdef public int page_main_share, page_link_density, in_root, in_head_root
     cdef int[::1] hint_cols, neighbour_cols, window, window_cols
     cdef double main_min_tokens, link_block_cost, latin_word_weight, main_max_tokens, share_power
-    cdef double root_share, dist_clip, headline_overlap
+    cdef double root_share, dist_clip, headline_overlap, head_root_tokens, prose_min_tokens
+    cdef double prose_max_link_density
 
     def __init__(self, names, hints, neighbour_base, window, classes, sentence_end, full_stop, *,
                  c_space, c_cjk, c_latin, c_digit, c_punct, c_other, main_min_tokens, link_block_cost,
-                 latin_word_weight, main_max_tokens, share_power, root_share, dist_clip, headline_overlap):
+                 latin_word_weight, main_max_tokens, share_power, root_share, dist_clip, headline_overlap,
+                 head_root_tokens, prose_min_tokens, prose_max_link_density):
         names = list(names)
         self.width = len(names)
         for attr in ("n_chars", "n_tokens", "cjk_ratio", "latin_ratio", "digit_ratio", "punct_ratio", "n_stops",
@@ -45,7 +47,7 @@ cdef class Layout:
                      "tag", "depth", "path_share", "parent_text_share", "parent_link_density",
                      "grandparent_text_share", "grandparent_link_density", "path_text_share",
                      "path_link_density", "position", "page_blocks", "page_tokens", "page_max_tokens",
-                     "page_long_blocks", "page_main_share", "page_link_density", "in_root"):
+                     "page_long_blocks", "page_main_share", "page_link_density", "in_root", "in_head_root"):
             setattr(self, attr, names.index(attr))
         self.n_hints = len(hints)
         self.hint_cols = np.asarray([names.index(f"hint_{h}") for h in hints], dtype=np.int32)
@@ -59,7 +61,8 @@ cdef class Layout:
         self.main_min_tokens, self.link_block_cost = main_min_tokens, link_block_cost
         self.latin_word_weight, self.main_max_tokens = latin_word_weight, main_max_tokens
         self.share_power, self.root_share, self.dist_clip = share_power, root_share, dist_clip
-        self.headline_overlap = headline_overlap
+        self.headline_overlap, self.head_root_tokens = headline_overlap, head_root_tokens
+        self.prose_min_tokens, self.prose_max_link_density = prose_min_tokens, prose_max_link_density
 
 
 cdef inline unsigned char _klass(Layout L, Py_UCS4 c) noexcept:
@@ -164,9 +167,10 @@ cdef inline double _clip(double v, double lim) noexcept nogil:
     return -lim if v < -lim else (lim if v > lim else v)
 
 
-def fill(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups):
+def fill(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups, Py_ssize_t headline=-1):
     """Write the feature rows of `blocks` (a segment.Blocks) into `out` (n_blocks × width, float32), and
-    each block's page-local group ids (parent, grandparent, tag path; 0 for text dumps) into `groups`."""
+    each block's page-local group ids (parent, grandparent, tag path; 0 for text dumps) into `groups`;
+    `headline` is the index of the page's headline block (title.py), -1 when it has none."""
     cdef list texts = blocks.texts
     cdef Py_ssize_t n = len(texts), i, k, start = 0, end = -1
     cdef bint html = blocks.is_html
@@ -229,7 +233,8 @@ def fill(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups):
         # bigram overlaps with the other blocks of the main run, and with the <title>
         _overlaps(L, texts, n_keys, blocks.title if html else "", w, out)
         if html:
-            _structure(L, blocks, start, end, w, eff, eff_sum, tokens_sum, group, sizes, acc, &table, out, groups)
+            _structure(L, blocks, start, end, w, eff, eff_sum, tokens_sum, group, sizes, acc, &table, out, groups,
+                       headline if 0 <= headline < n else -1)
     finally:
         free(group); free(sizes); free(acc); free(table.slots)
 
@@ -463,9 +468,9 @@ cdef inline bint _has(Table* t, int64_t key) noexcept nogil:
 
 cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:, ::1] w, eff, double eff_sum,
                     double tokens_sum, int* group, int* sizes, double* acc, Table* table,
-                    float[:, ::1] out, int[:, ::1] groups) except -1:
+                    float[:, ::1] out, int[:, ::1] groups, Py_ssize_t headline) except -1:
     """The DOM features of an HTML page: depth against the main run's, path, parent and grandparent
-    shares, the article root, the hints."""
+    shares, the article root and the headline's, the hints."""
     cdef Py_ssize_t n = w.shape[1], i, k, root_first = 0, root_end = n
     cdef const short[::1] depth = np.ascontiguousarray(blocks.depth, dtype=np.int16)
     cdef const int[::1] link_chars = np.ascontiguousarray(blocks.link_chars, dtype=np.int32)
@@ -532,8 +537,32 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
                 best = k
     if best >= 0:
         root_first, root_end = containers[best, 1], containers[best, 2]
+    # the headline's article: the deepest container (the narrowest of equally deep ones) holding the
+    # headline block and HEAD_ROOT_TOKENS prose tokens after it
+    cdef double prose
+    cdef Py_ssize_t head_first = 0, head_end = 0
+    if headline >= 0:
+        cum = np.zeros(n + 1, dtype=np.float64)
+        for i in range(n):
+            prose = w[W_TOKENS, i] if (w[W_TOKENS, i] >= L.prose_min_tokens
+                                       and w[W_LINKS, i] < L.prose_max_link_density) else 0.0
+            cum[i + 1] = cum[i] + prose
+        best = -1
+        for k in range(containers.shape[0]):
+            if not (containers[k, 1] <= headline < containers[k, 2]):
+                continue
+            if cum[containers[k, 2]] - cum[headline + 1] < L.head_root_tokens:
+                continue
+            if best < 0 or containers[k, 0] > containers[best, 0] or (
+                    containers[k, 0] == containers[best, 0] and
+                    containers[k, 2] - containers[k, 1] < containers[best, 2] - containers[best, 1]):
+                best = k
+        if best >= 0:
+            head_first, head_end = containers[best, 1], containers[best, 2]
     for i in range(n):
         out[i, L.in_root] = 1.0 if root_first <= i < root_end else 0.0
+        if head_end > head_first:
+            out[i, L.in_head_root] = 1.0 if head_first <= i < head_end else 0.0
         for k in range(L.n_hints):
             out[i, L.hint_cols[k]] = ((hints[i] >> k) & 1) + ((near[i] >> k) & 1)
     return 0

@@ -13,6 +13,7 @@ import numpy as np
 
 from ._features import Layout, fill
 from .segment import HINTS, Blocks
+from .title import find_title
 
 # Character classes, looked up per code point (BMP table; astral planes handled separately).
 C_OTHER, C_SPACE, C_CJK, C_LATIN, C_DIGIT, C_PUNCT = range(6)
@@ -46,6 +47,11 @@ SHARE_POWER = 3  # container text shares weigh each block's main-run weight cube
 # prose outweighs one of many short lines (a reply list, a link list) holding as many tokens
 ROOT_SHARE = 0.7  # the article root: the deepest block-level element holding this share of the
 # main-run weight
+HEAD_ROOT_TOKENS = 25  # the headline's article: the deepest block-level element holding the headline
+# block and this many prose tokens after it (blocks of PROSE_MIN_TOKENS or more, link density under
+# PROSE_MAX_LINK_DENSITY): where a sidebar outweighs a short article, the article root misses it
+PROSE_MIN_TOKENS = 5
+PROSE_MAX_LINK_DENSITY = 0.5
 DIST_CLIP = 50  # block distances are clipped to ±this
 HEADLINE_OVERLAP = 0.6  # a headline's bigrams are this much in the <title>, and hold this share of the
 # title's bigrams
@@ -96,6 +102,8 @@ BASE_FEATURES = {
     "page_link_density": "page: characters inside <a> / characters (NaN for text dumps)",
     "in_root": "1 inside the article root: the deepest block-level element holding ROOT_SHARE of the page's "
                "main-run weight (NaN for text)",
+    "in_head_root": "1 inside the headline's article: the deepest block-level element holding the headline "
+                    "block (title.py) and HEAD_ROOT_TOKENS prose tokens after it (NaN when there is none)",
     **{f"hint_{h}": f"2 if the owner or its 2 nearest ancestors have a class/id/tag hinting '{h}', "
                     f"1 if only a further ancestor has, else 0 (NaN for text)" for h in HINTS},
 }
@@ -112,7 +120,8 @@ _LAYOUT = Layout(FEATURE_NAMES, HINTS, NEIGHBOUR_BASE, WINDOW, _CLASS, _SENTENCE
                  c_punct=C_PUNCT, c_other=C_OTHER, main_min_tokens=MAIN_MIN_TOKENS,
                  link_block_cost=LINK_BLOCK_COST, latin_word_weight=LATIN_WORD_WEIGHT,
                  main_max_tokens=MAIN_MAX_TOKENS, share_power=SHARE_POWER, root_share=ROOT_SHARE,
-                 dist_clip=DIST_CLIP, headline_overlap=HEADLINE_OVERLAP)
+                 dist_clip=DIST_CLIP, headline_overlap=HEADLINE_OVERLAP, head_root_tokens=HEAD_ROOT_TOKENS,
+                 prose_min_tokens=PROSE_MIN_TOKENS, prose_max_link_density=PROSE_MAX_LINK_DENSITY)
 
 
 class Batch(NamedTuple):
@@ -147,5 +156,7 @@ def batch_features(pages: list[Blocks]) -> Batch:
     X = np.empty((offsets[-1], len(FEATURE_NAMES)), dtype=np.float32)
     groups = np.empty((offsets[-1], len(GROUPS)), dtype=np.int32)
     for i, blocks in enumerate(pages):
-        fill(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]], groups[offsets[i]:offsets[i + 1]])
+        title = find_title(blocks)
+        fill(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]], groups[offsets[i]:offsets[i + 1]],
+             -1 if title is None or title.block is None else title.block)
     return Batch(X, offsets, groups)

@@ -166,3 +166,21 @@ def test_headline_is_the_block_that_holds_most_of_the_title():
     assert d.tolist() == [-2, -1, 0, 1]  # "phone" is all title words, but only a sliver of the title
     b = segment_html("<html><head><title>Something else entirely</title></head><body><p>Body.</p></body></html>")
     assert np.isnan(page_features(b)[:, FEATURE_NAMES.index("d_headline")]).all()
+
+
+def test_headline_root_holds_a_short_article_that_a_long_sidebar_outweighs():
+    sidebar = "".join(f"<p>Book number {i} is a bestseller translated into many languages worldwide.</p>"
+                      for i in range(8))
+    b = segment_html("<html><head><title>Yesterday's over - Blog</title></head><body>"
+                     f"<div class='side'>{sidebar}</div><div class='post'><h3>Yesterday's over</h3>"
+                     "<p>This is bad news for market leaders, incumbents and those in favor of the status quo, "
+                     "and great news for everyone else.</p><p>And it happens again, fresh, every day.</p></div></body></html>")
+    X = page_features(b)
+    head = X[:, FEATURE_NAMES.index("in_head_root")].tolist()
+    assert head == [0] * 8 + [1] * 3  # the post, headline included; not the sidebar
+    assert X[:, FEATURE_NAMES.index("in_root")].tolist() == [1] * 8 + [0] * 3  # where the weight is
+    # no headline block (no <title> to match), or too little prose after it: NaN; text dumps: NaN
+    assert np.isnan(page_features(segment_html(f"<body>{sidebar}</body>"))[:, FEATURE_NAMES.index("in_head_root")]).all()
+    short = segment_html("<title>Budget passes</title><h1>Budget passes</h1><p>The council approved it.</p>")
+    assert np.isnan(page_features(short)[:, FEATURE_NAMES.index("in_head_root")]).all()
+    assert np.isnan(page_features(segment_text("a\nb"))[:, FEATURE_NAMES.index("in_head_root")]).all()
