@@ -531,9 +531,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
         for k in range(containers.shape[0]):
             if cum[containers[k, 2]] - cum[containers[k, 1]] < L.root_share * eff_sum:
                 continue
-            if best < 0 or containers[k, 0] > containers[best, 0] or (
-                    containers[k, 0] == containers[best, 0] and
-                    containers[k, 2] - containers[k, 1] < containers[best, 2] - containers[best, 1]):
+            if best < 0 or _deeper(containers, k, best):
                 best = k
     if best >= 0:
         root_first, root_end = containers[best, 1], containers[best, 2]
@@ -553,9 +551,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
                 continue
             if cum[containers[k, 2]] - cum[headline + 1] < L.head_root_tokens:
                 continue
-            if best < 0 or containers[k, 0] > containers[best, 0] or (
-                    containers[k, 0] == containers[best, 0] and
-                    containers[k, 2] - containers[k, 1] < containers[best, 2] - containers[best, 1]):
+            if best < 0 or _deeper(containers, k, best):
                 best = k
         if best >= 0:
             head_first, head_end = containers[best, 1], containers[best, 2]
@@ -566,6 +562,13 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
         for k in range(L.n_hints):
             out[i, L.hint_cols[k]] = ((hints[i] >> k) & 1) + ((near[i] >> k) & 1)
     return 0
+
+
+cdef inline bint _deeper(const int[:, ::1] containers, Py_ssize_t k, Py_ssize_t other) noexcept:
+    """Whether container k is deeper than the other, or as deep and narrower."""
+    if containers[k, 0] != containers[other, 0]:
+        return containers[k, 0] > containers[other, 0]
+    return containers[k, 2] - containers[k, 1] < containers[other, 2] - containers[other, 1]
 
 
 cdef void _group_sums(Py_ssize_t n, const int* group, const double* a,

@@ -180,7 +180,7 @@ cdef class _Walk:
         only whitespace); clears `parts`; returns the number of blocks."""
         cdef str block = "".join(parts)
         cdef Frame* f = &self.stack[at]
-        cdef long i, lo
+        cdef long lo
         parts.clear()
         if self.t.cell_mark in block:
             block = self.t.cell_sep.join([cell for cell in (" ".join(piece.split())
