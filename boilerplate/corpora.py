@@ -153,9 +153,22 @@ def read_corpus(directory: str | Path) -> Iterator[CorpusPage]:
                     data = gzip.decompress(data)
                 host = urlsplit(entry.get("url") or "").hostname
                 site = site_domain(host) if host else guess_site(data)
-                yield CorpusPage(name, page_id, data, body, site, _str(entry.get("lang")),
+                yield CorpusPage(name, page_id, data, repair_utf16(body), site, _str(entry.get("lang")),
                                  _str(entry.get("page_type")), _str(entry.get("title")))
                 break
+
+
+def repair_utf16(text: str) -> str:
+    """The text itself, or, when it is UTF-16 bytes that were read as UTF-8 (a NUL after most characters:
+    four dragnet-train gold texts), those bytes read again as UTF-16. Characters whose UTF-16 bytes were
+    not ASCII were replaced when misread, byte by byte: they come back as "?"."""
+    if len(text) < 4 or text.count("\x00") < len(text) // 3:
+        return text
+    if text.startswith("\ufffd\ufffd"):  # the byte order mark, its two bytes misread
+        text = text[2:]
+    raw = bytes(ord(c) if ord(c) < 0x80 else 0x3F for c in text)  # (each misread byte is one character)
+    codec = "utf-16-le" if raw[1::2].count(0) >= raw[0::2].count(0) else "utf-16-be"
+    return raw.decode(codec, errors="replace")
 
 
 def _str(value: object) -> str | None:

@@ -55,3 +55,15 @@ def test_ground_truth_records_carry_language_page_type_and_title(tmp_path):
     pages = list(read_corpus(tmp_path))
     assert [(p.site, p.lang, p.page_type, p.title) for p in pages] == [
         ("example.co.uk", "en", "forum", "A title"), (None, None, None, None)]
+
+
+def test_gold_stored_as_utf16_misread_as_utf8_is_read_again():
+    from boilerplate.corpora import repair_utf16
+
+    text = "A headline\r\nThe body, ’quoted’."
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"", "utf-16-le")):
+        misread = (bom + text.encode(codec)).decode("utf-8", "replace")
+        assert repair_utf16(misread) == text
+    assert repair_utf16(("Café" + text).encode("utf-16-le").decode("utf-8", "replace")) == "Caf?" + text
+    for fine in ("plain text", "a\x00b", "", "新闻 text"):
+        assert repair_utf16(fine) == fine
