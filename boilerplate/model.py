@@ -48,8 +48,7 @@ CONTEXT_GATE = 0.02  # HTML rows the first stage scores below this keep that sco
 # would not change a decision on them (CV with and without the gate: the same F1 to 3-4 decimals, with
 # two thirds of the rows skipped)
 CLEAN_TEXT_SHARE = 0.9  # a text dump whose kept lines hold this share of its tokens is clean text already
-# and kept whole, so that an extraction extracted again comes back unchanged (CV: idempotent pages on WCXB
-# 0.77 -> 0.93, zh-news 0.66 -> 0.94; F1 of raw text dumps -0.001 to -0.004, the seeds unchanged)
+# and kept whole, so that an extraction extracted again comes back unchanged (docs/experiments.md)
 _LINK_DENSITY = FEATURE_NAMES.index("link_density")
 
 
