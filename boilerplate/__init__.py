@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 from .decode import decode_page
 from .document import Document, Line, build_document
 from .errors import InputError, LabelError, ModelError
-from .features import batch_features, tokens
+from .features import batch_features
 from .files import read_page
 from .model import Model
 from .segment import Blocks, Kind, segment
@@ -66,7 +66,7 @@ def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
     out = []
     for i, blocks in enumerate(pages):
         rows = slice(offsets[i], offsets[i + 1])
-        keep = model.keep(scores[rows], threshold, first[rows], None if blocks.is_html else tokens(X[rows]))
+        keep = model.keep(scores[rows], threshold, first[rows], X[rows])
         out.append(build_document(blocks, scores[rows], keep, encodings[i] if encodings else None))
     return out
 

@@ -19,7 +19,7 @@ from ._forest import Forest
 from .context import CONTEXT_NAMES, STACKED_NAMES, context_features
 from .errors import ModelError
 from .files import atomic_write
-from .features import CATEGORICAL, FEATURE_NAMES
+from .features import CATEGORICAL, FEATURE_NAMES, tokens
 
 CARD_FORMAT = 1
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -188,23 +188,25 @@ class Model:
         final = first.copy()
         rows = ~text & (first >= CONTEXT_GATE)
         if rows.any():
-            final[rows] = self._context.predict(np.ascontiguousarray(_stacked(X, first, pages)[rows]))
+            final[rows] = self._context.predict(_stacked(X, first, pages, rows))
         return first, final
 
     def keep(self, scores: np.ndarray, threshold: float | None = None, first: np.ndarray | None = None,
-             tokens: np.ndarray | None = None) -> np.ndarray:
+             X: np.ndarray | None = None) -> np.ndarray:
         """Which blocks of one page are content, from their scores: those at or above the threshold (the
         model's, unless given), or when there are none, the best-scored block if it reaches FALLBACK_SCORE
         in the final or the `first`-stage scores (the context stage marks down every block of a page
-        where nothing stands out, such as a page of one short paragraph). `tokens`, given for a text
-        dump (its lines' token counts): when the kept lines hold CLEAN_TEXT_SHARE of them, all are kept."""
+        where nothing stands out, such as a page of one short paragraph). With the page's feature rows
+        `X`: a text dump whose kept lines hold CLEAN_TEXT_SHARE of its tokens is kept whole."""
         keep = scores >= (self.threshold if threshold is None else threshold)
         if len(scores) and not keep.any():
             best = int(np.argmax(scores))
             if scores[best] >= FALLBACK_SCORE or (first is not None and first[best] >= FALLBACK_SCORE):
                 keep[best] = True
-        if tokens is not None and keep.any() and tokens[keep].sum() >= CLEAN_TEXT_SHARE * tokens.sum():
-            keep[:] = True
+        if X is not None and keep.any() and _text_rows(X).all():
+            n = tokens(X)
+            if n[keep].sum() >= CLEAN_TEXT_SHARE * n.sum():
+                keep[:] = True
         return keep
 
     def save(self, path: str | Path, **card_extra: Any) -> None:
@@ -293,9 +295,11 @@ def _train_more(booster: lgb.Booster, X: np.ndarray, y: np.ndarray, weight: np.n
     return _train(X, y, weight, params, rounds, names, init=booster)
 
 
-def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages) -> np.ndarray:
-    """The context stage's rows: the block features, then the context of the first-stage scores."""
-    return np.hstack([X, context_features(first, X, pages.offsets, pages.groups)])
+def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages, rows: np.ndarray | None = None) -> np.ndarray:
+    """The context stage's rows (all, or the chosen `rows`): the block features, then the context of the
+    first-stage scores (computed from every row of the pages)."""
+    context = context_features(first, X, pages.offsets, pages.groups)
+    return np.hstack([X, context]) if rows is None else np.hstack([X[rows], context[rows]])
 
 
 def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, html: np.ndarray, fold: np.ndarray,

@@ -26,7 +26,7 @@ from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_c
 from .decode import decode
 from .document import build_document
 from .errors import InputError
-from .features import FEATURE_NAMES, Batch, batch_features, tokens
+from .features import FEATURE_NAMES, Batch, batch_features
 from .labeled import Article
 from .metrics import line_prf, token_prf
 from .model import DEFAULT_ROUNDS, Model, Pages
@@ -231,8 +231,7 @@ def _cross_validate(data: TrainingSet, batch: Batch, *, rounds: int, params: dic
         for i in np.flatnonzero(test_pages):
             rows = slice(offsets[i], offsets[i + 1])
             first, page_scores = model.predict_stages(X[rows], None, groups[rows])
-            keep = model.keep(page_scores, first=first,
-                              tokens=None if data.pages[i].is_html else tokens(X[rows]))
+            keep = model.keep(page_scores, first=first, X=X[rows])
             extracted = build_document(data.pages[i], page_scores, keep).text  # what extract() returns
             again = _reextract(model, extracted) == extracted if data.pages[i].is_html else None
             scores.append(PageScore(data.names[i], data.page_sources[i],

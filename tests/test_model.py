@@ -265,13 +265,22 @@ def test_keep_thresholds_and_falls_back_to_the_best_block():
     assert model.keep(np.array([0.1, 0.2]), first=np.array([0.1, 0.2])).tolist() == [False, False]
 
 
+def page_rows(tokens, html=False):
+    """Feature rows of a page's blocks with these token counts (a text dump's link_density is NaN)."""
+    X = np.zeros((len(tokens), len(FEATURE_NAMES)), dtype=np.float32)
+    X[:, FEATURE_NAMES.index("n_tokens")] = np.log1p(tokens)
+    X[:, FEATURE_NAMES.index("link_density")] = 0.0 if html else np.nan
+    return X
+
+
 def test_keep_takes_a_text_dump_that_is_mostly_kept_as_clean_text():
     model = Model.load()
     scores = np.array([0.9, 0.2, 0.8])
-    assert model.keep(scores, tokens=np.array([50.0, 1.0, 50.0])).tolist() == [True, True, True]
-    assert model.keep(scores, tokens=np.array([10.0, 10.0, 10.0])).tolist() == [True, False, True]
-    assert model.keep(scores).tolist() == [True, False, True]  # HTML pages: no token rule
-    assert model.keep(np.array([0.1, 0.2]), tokens=np.array([1.0, 1.0])).tolist() == [False, False]
+    assert model.keep(scores, X=page_rows([50, 1, 50])).tolist() == [True, True, True]
+    assert model.keep(scores, X=page_rows([10, 10, 10])).tolist() == [True, False, True]
+    assert model.keep(scores, X=page_rows([50, 1, 50], html=True)).tolist() == [True, False, True]  # HTML
+    assert model.keep(scores).tolist() == [True, False, True]
+    assert model.keep(np.array([0.1, 0.2]), X=page_rows([1, 1])).tolist() == [False, False]
 
 
 def test_sites_are_grouped_across_corpora_and_the_holdout_is_never_cross_validated(labeled_dir):
