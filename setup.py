@@ -1,6 +1,6 @@
 """Build configuration of the compiled parts (boilerplate/_walk.pyx, _features.pyx, _context.pyx,
-_forest.pyx, _title.pyx); everything else is in pyproject.toml. The walk compiles against lxml's own headers (lxml.get_include()) and calls no
-libxml2 function."""
+_forest.pyx, _title.pyx); everything else is in pyproject.toml. The walk compiles against lxml's own
+headers (lxml.get_include()) and calls no libxml2 function."""
 
 import lxml
 from Cython.Build import cythonize
