@@ -24,6 +24,7 @@ from .features import batch_features
 from .files import read_page
 from .model import Model
 from .segment import Blocks, Kind, segment
+from .title import find_title
 
 try:
     __version__ = version("boilerplate-extract")
@@ -61,13 +62,14 @@ def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold}")
     model = model or _default_model()
-    X, offsets, groups = batch_features(pages)
+    titles = [find_title(blocks) for blocks in pages]  # (read by the features and the documents)
+    X, offsets, groups = batch_features(pages, titles)
     first, scores = model.predict_stages(X, offsets, groups)
     out = []
     for i, blocks in enumerate(pages):
         rows = slice(offsets[i], offsets[i + 1])
         keep = model.keep(scores[rows], threshold, first[rows], X[rows])
-        out.append(build_document(blocks, scores[rows], keep, encodings[i] if encodings else None))
+        out.append(build_document(blocks, scores[rows], keep, encodings[i] if encodings else None, titles[i]))
     return out
 
 

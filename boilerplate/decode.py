@@ -10,6 +10,8 @@ import codecs
 import re
 from typing import NamedTuple
 
+import numpy as np
+
 from .errors import InputError
 
 MAX_BYTES = 64 * 1024 * 1024  # larger inputs are refused with InputError rather than parsed
@@ -218,7 +220,9 @@ _FREQUENT_HAN = frozenset(
 _HAN_MIN_SHARE = 0.6  # of the non-ASCII characters, for a reading to count as Chinese
 _FREQUENT_MIN_SHARE = 0.3  # of the Han characters (real text: ~0.5–0.8; misread bytes: a few percent)
 _HAN_SAMPLE = 5000  # Han characters enough to tell
-_HAN = re.compile("[\u4e00-\u9fff]")
+_HAN_FIRST, _HAN_LAST = 0x4E00, 0x9FFF
+_IS_FREQUENT = np.zeros(_HAN_LAST + 1, dtype=bool)
+_IS_FREQUENT[[ord(c) for c in _FREQUENT_HAN]] = True
 
 
 def _plausible_chinese(sample: bytes) -> str | None:
@@ -227,12 +231,13 @@ def _plausible_chinese(sample: bytes) -> str | None:
     best, best_share = None, _FREQUENT_MIN_SHARE
     for enc in ("gb18030", "big5hkscs"):
         text = sample.decode(enc, errors="replace")
-        non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-        han = _HAN.findall(text)
-        if not han or len(han) < _HAN_MIN_SHARE * non_ascii or text.count("\ufffd") > 0.01 * non_ascii:
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        non_ascii = np.count_nonzero(points >= 0x80)
+        han = points[(points >= _HAN_FIRST) & (points <= _HAN_LAST)]
+        if not len(han) or len(han) < _HAN_MIN_SHARE * non_ascii or text.count("\ufffd") > 0.01 * non_ascii:
             continue
         han = han[:_HAN_SAMPLE]
-        share = sum(map(_FREQUENT_HAN.__contains__, han)) / len(han)
+        share = np.count_nonzero(_IS_FREQUENT[han]) / len(han)
         if share >= best_share:
             best, best_share = enc, share
     return best

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
 from .segment import HINTS, TAGS, Blocks
-from .title import find_title
+from .title import Title, find_title
 
 Role = Literal["title", "subhead", "body", "caption", "byline", "chrome"]
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -23,10 +24,12 @@ CAPTION_TAGS = frozenset({"figcaption", "caption"})
 BYLINE_MAX_CHARS = 120  # a longer line in an author/date container is a paragraph
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
-_CAPTION_TAG_IDS = [TAGS.index(t) for t in CAPTION_TAGS]
+_IS_CAPTION_TAG = np.zeros(len(TAGS), dtype=bool)
+_IS_CAPTION_TAG[[TAGS.index(t) for t in CAPTION_TAGS]] = True
 _ROLE_NAMES: tuple[Role, ...] = ("chrome", "subhead", "caption", "byline", "body")
 _META = 1 << HINTS.index("meta")
 _MARKDOWN_LEAD = re.compile(r"^(?=[#>*+\-=`|]|\d+[.)]\s)")
+_new_line = tuple.__new__
 
 
 class Line(NamedTuple):
@@ -111,13 +114,17 @@ class Document:
         return "\n\n".join(parts) + "\n"
 
 
-def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray,
-                   encoding: str | None = None) -> Document:
-    """The Document of one classified page: roles for its lines and its title."""
-    title = find_title(blocks)
+def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encoding: str | None = None,
+                   title: Title | None | Literal[False] = False) -> Document:
+    """The Document of one classified page: roles for its lines and its title (`title`: the page's
+    `find_title` result when the caller has it already)."""
+    if title is False:
+        title = find_title(blocks)
     roles = _roles(blocks, keep, title.block if title else None)
     tags = [TAGS[t] for t in blocks.tag.tolist()]
-    lines = list(map(Line, blocks.texts, keep.tolist(), scores.tolist(), blocks.line_no.tolist(), roles, tags))
+    # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
+    lines = list(map(_new_line, repeat(Line), zip(blocks.texts, keep.tolist(), scores.tolist(),
+                                                 blocks.line_no.tolist(), roles, tags)))
     return Document(title.text if title else None, lines, encoding)
 
 
@@ -125,11 +132,11 @@ def _roles(blocks: Blocks, keep: np.ndarray, title_block: int | None) -> list[Ro
     """Each block's role, from the model's decision, its tag and the hints of its nearest containers."""
     tag = blocks.tag
     near = blocks.near_hints
-    heading = (tag >= _H1) & (tag <= _H6)
-    caption = np.isin(tag, _CAPTION_TAG_IDS) | ((near & _CAPTION) != 0)
-    short = np.fromiter(map(len, blocks.texts), dtype=np.int64, count=len(blocks)) <= BYLINE_MAX_CHARS
-    byline = ((near & _META) != 0) & short
-    role = np.select([~keep, heading, caption, byline], [0, 1, 2, 3], default=4)
+    role = np.full(len(blocks), 4, dtype=np.int8)  # body, unless (later assignments win): byline
+    role[[i for i in np.flatnonzero(near & _META).tolist() if len(blocks.texts[i]) <= BYLINE_MAX_CHARS]] = 3
+    role[_IS_CAPTION_TAG[tag] | ((near & _CAPTION) != 0)] = 2  # caption
+    role[(tag >= _H1) & (tag <= _H6)] = 1  # subhead
+    role[~keep] = 0  # chrome
     names = [_ROLE_NAMES[r] for r in role.tolist()]
     if title_block is not None:
         names[title_block] = "title"

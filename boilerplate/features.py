@@ -13,7 +13,7 @@ import numpy as np
 
 from ._features import Layout, fill
 from .segment import HINTS, Blocks
-from .title import find_title
+from .title import Title, find_title
 
 # Character classes, looked up per code point (BMP table; astral planes handled separately).
 C_OTHER, C_SPACE, C_CJK, C_LATIN, C_DIGIT, C_PUNCT = range(6)
@@ -149,14 +149,15 @@ def page_features(blocks: Blocks) -> np.ndarray:
     return batch_features([blocks]).X
 
 
-def batch_features(pages: list[Blocks]) -> Batch:
-    """Features of many pages as one matrix, with each page's rows and group ids."""
+def batch_features(pages: list[Blocks], titles: list[Title | None] | None = None) -> Batch:
+    """Features of many pages as one matrix, with each page's rows and group ids; `titles` are the
+    pages' `find_title` results when the caller has them already."""
     offsets = np.zeros(len(pages) + 1, dtype=np.int64)
     np.cumsum([len(b) for b in pages], out=offsets[1:])
     X = np.empty((offsets[-1], len(FEATURE_NAMES)), dtype=np.float32)
     groups = np.empty((offsets[-1], len(GROUPS)), dtype=np.int32)
     for i, blocks in enumerate(pages):
-        title = find_title(blocks)
+        title = find_title(blocks) if titles is None else titles[i]
         fill(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]], groups[offsets[i]:offsets[i + 1]],
              -1 if title is None or title.block is None else title.block)
     return Batch(X, offsets, groups)
