@@ -19,6 +19,7 @@ cdef enum:
     F_A = 16
     F_HEADER_FOOTER = 32
     F_SECTIONING = 64
+    F_BUTTON = 128
     KINDS_SLOTS = 512  # hash slots for the distinct element names of one document (grown when half full)
 
 
@@ -44,16 +45,17 @@ cdef class Tables:
     cdef dict tag_id, tag_bits
     cdef object hint_bits
     cdef long landmark, invisible
-    cdef int path_len, max_row_chars
+    cdef int path_len, max_row_chars, max_button_chars
     cdef str cell_mark, cell_sep
 
     def __init__(self, *, skip, block, cells, sectioning, landmark_roles, tag_id, tag_bits, hint_bits,
-                 landmark, invisible, path_len, max_row_chars, cell_mark, cell_sep):
+                 landmark, invisible, path_len, max_row_chars, max_button_chars, cell_mark, cell_sep):
         self.skip, self.block, self.cells = frozenset(skip), frozenset(block), frozenset(cells)
         self.sectioning, self.landmark_roles = frozenset(sectioning), frozenset(landmark_roles)
         self.tag_id, self.tag_bits, self.hint_bits = dict(tag_id), dict(tag_bits), hint_bits
         self.landmark, self.invisible = landmark, invisible
         self.path_len, self.max_row_chars, self.cell_mark = path_len, max_row_chars, cell_mark
+        self.max_button_chars = max_button_chars
         self.cell_sep = cell_sep
 
 
@@ -118,7 +120,8 @@ cdef class _Walk:
                                | (F_CELL if tag in self.t.cells else 0) | (F_TR if tag == "tr" else 0)
                                | (F_A if tag == "a" else 0)
                                | (F_HEADER_FOOTER if tag == "header" or tag == "footer" else 0)
-                               | (F_SECTIONING if tag in self.t.sectioning else 0))
+                               | (F_SECTIONING if tag in self.t.sectioning else 0)
+                               | (F_BUTTON if tag == "button" else 0))
         self.kinds[k].tag_id = self.t.tag_id.get(tag, 1)
         self.kinds[k].own = self.t.tag_bits.get(tag, 0)
         self.names.append(tag)
@@ -283,6 +286,30 @@ cdef long _utf8_chars(const tree.xmlChar* s):
     return n
 
 
+cdef long _visible_chars(_Walk w, tree.xmlNode* top, long limit) except -1:
+    """Non-whitespace characters of the text under top outside skipped elements (scripts, styles,
+    nested buttons...); counting stops once past `limit`."""
+    cdef tree.xmlNode* c = top.children
+    cdef const unsigned char* p
+    cdef long n = 0
+    while c is not NULL:
+        if c.type == tree.XML_ELEMENT_NODE and w.kinds[w.kind(c)].flags & F_SKIP:
+            while c.next is NULL and c.parent is not NULL and c.parent is not top:  # past its subtree
+                c = c.parent
+            c = c.next
+            continue
+        if _is_text(c) and c.content is not NULL:
+            p = <const unsigned char*>c.content
+            while p[0]:
+                if (p[0] & 0xC0) != 0x80 and p[0] != 32 and p[0] != 9 and p[0] != 10 and p[0] != 13:
+                    n += 1
+                p += 1
+            if n > limit:
+                return n
+        c = _next_in(c, top)
+    return n
+
+
 cdef bint _is_data_row(tree.xmlNode* tr, int max_chars):
     """segment._is_data_row over C nodes: two or more cells, no nested table, little text."""
     cdef tree.xmlNode* c = tr.children
@@ -322,6 +349,8 @@ def walk(_Element root, Tables t):
         # ---- start of `node`
         k = w.kind(node)
         flags, own = w.kinds[k].flags, w.kinds[k].own
+        if flags & F_BUTTON and _visible_chars(w, node, t.max_button_chars) > t.max_button_chars:
+            flags &= ~F_SKIP  # a button that swallowed the page (see segment.MAX_BUTTON_CHARS)
         if flags & F_SKIP:
             f = w.push()
             memset(f, 0, sizeof(Frame))

@@ -77,6 +77,9 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav") | _LANDMARK, "header": 1 << HINTS.i
 
 CELL_TAGS = frozenset({"td", "th"})
 MAX_ROW_CHARS = 300  # a table row with more text than this is page layout, not a line of data
+MAX_BUTTON_CHARS = 500  # a <button> holding more visible characters than this is read, not skipped:
+# libxml2 does not close a button at </button> when a <div> inside it is left open, and the rest of the
+# page ends up inside the button (browsers close it)
 CELL_SEP = " | "  # between the non-empty cells of a data-table row, which is one block
 _CELL_MARK = "\x1f"  # marks a cell boundary while the row's text is collected
 MAX_DEPTH = 2048  # libxml2's HTML nesting limit; deeper pages raise InputError
@@ -167,6 +170,7 @@ def _hint_bits(attrs: str) -> int:
 _TABLES = Tables(skip=SKIP_TAGS, block=BLOCK_TAGS, cells=CELL_TAGS, sectioning=SECTIONING,
                  landmark_roles=LANDMARK_ROLES, tag_id=TAG_ID, tag_bits=_HINT_TAGS, hint_bits=_hint_bits,
                  landmark=_LANDMARK, invisible=_INVISIBLE, path_len=PATH_LEN, max_row_chars=MAX_ROW_CHARS,
+                 max_button_chars=MAX_BUTTON_CHARS,
                  cell_mark=_CELL_MARK, cell_sep=CELL_SEP)
 
 

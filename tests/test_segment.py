@@ -122,3 +122,13 @@ def test_landmark_hint_marks_page_chrome_elements_and_roles_but_not_an_articles_
 def test_titles_are_the_first_in_document_order(page, title, meta_title):
     b = segment(page, kind="html")
     assert (b.title, b.meta_title) == (title, meta_title)
+
+
+def test_a_button_that_swallowed_the_page_is_read_and_a_real_button_is_not():
+    article = "<p>" + "This is the article's own text, long enough to be the body of the page. " * 10 + "</p>"
+    # libxml2 leaves the rest of the page inside the <button> when a <div> in it is not closed
+    page = (f"<html><body><header><button class='menu'><div>Menu</button><main>{article}</main></header>"
+            "<p>Share this <button>Share</button></p></body></html>")
+    texts = segment(page, kind="html").texts
+    assert any(t.startswith("This is the article's own text") for t in texts)
+    assert "Share this" in texts and not any("Share" == t or t.endswith("Share") for t in texts)
