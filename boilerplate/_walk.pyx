@@ -270,6 +270,11 @@ cdef inline tree.xmlNode* _next_in(tree.xmlNode* c, tree.xmlNode* top) noexcept 
     element's children."""
     if c.type == tree.XML_ELEMENT_NODE and c.children is not NULL:
         return c.children
+    return _past(c, top)
+
+
+cdef inline tree.xmlNode* _past(tree.xmlNode* c, tree.xmlNode* top) noexcept nogil:
+    """The node after c's subtree in document order within top's subtree (NULL past its end)."""
     while c.next is NULL and c.parent is not NULL and c.parent is not top:
         c = c.parent
     return c.next
@@ -294,9 +299,7 @@ cdef long _visible_chars(_Walk w, tree.xmlNode* top, long limit) except -1:
     cdef long n = 0
     while c is not NULL:
         if c.type == tree.XML_ELEMENT_NODE and w.kinds[w.kind(c)].flags & F_SKIP:
-            while c.next is NULL and c.parent is not NULL and c.parent is not top:  # past its subtree
-                c = c.parent
-            c = c.next
+            c = _past(c, top)
             continue
         if _is_text(c) and c.content is not NULL:
             p = <const unsigned char*>c.content
