@@ -49,6 +49,8 @@ CONTEXT_GATE = 0.02  # HTML rows the first stage scores below this keep that sco
 # two thirds of the rows skipped)
 CLEAN_TEXT_SHARE = 0.9  # a text dump whose kept lines hold this share of its tokens is clean text already
 # and kept whole, so that an extraction extracted again comes back unchanged (docs/experiments.md)
+CHROME_SCORE = 0.1  # ... and so is one whose lines scored below this (surely chrome: menus, footers)
+CHROME_MAX_SHARE = 0.01  # hold under this share of its tokens (an extraction of a listing page has none)
 _LINK_DENSITY = FEATURE_NAMES.index("link_density")
 
 
@@ -197,7 +199,8 @@ class Model:
         model's, unless given), or when there are none, the best-scored block if it reaches FALLBACK_SCORE
         in the final or the `first`-stage scores (the context stage marks down every block of a page
         where nothing stands out, such as a page of one short paragraph). With the page's feature rows
-        `X`: a text dump whose kept lines hold CLEAN_TEXT_SHARE of its tokens is kept whole."""
+        `X`: a text dump is kept whole when its kept lines hold CLEAN_TEXT_SHARE of its tokens, or lines
+        scored under CHROME_SCORE under CHROME_MAX_SHARE of them."""
         keep = scores >= (self.threshold if threshold is None else threshold)
         if len(scores) and not keep.any():
             best = int(np.argmax(scores))
@@ -205,7 +208,8 @@ class Model:
                 keep[best] = True
         if X is not None and keep.any() and _text_rows(X).all():
             n = tokens(X)
-            if n[keep].sum() >= CLEAN_TEXT_SHARE * n.sum():
+            total = n.sum()
+            if n[keep].sum() >= CLEAN_TEXT_SHARE * total or n[scores < CHROME_SCORE].sum() < CHROME_MAX_SHARE * total:
                 keep[:] = True
         return keep
 

@@ -275,11 +275,14 @@ def page_rows(tokens, html=False):
 
 def test_keep_takes_a_text_dump_that_is_mostly_kept_as_clean_text():
     model = Model.load()
-    scores = np.array([0.9, 0.2, 0.8])
-    assert model.keep(scores, X=page_rows([50, 1, 50])).tolist() == [True, True, True]
-    assert model.keep(scores, X=page_rows([10, 10, 10])).tolist() == [True, False, True]
+    scores = np.array([0.9, 0.05, 0.8])  # the middle line surely chrome (under CHROME_SCORE)
+    assert model.keep(scores, X=page_rows([50, 1, 50])).tolist() == [True, True, True]  # kept: 99% of tokens
+    assert model.keep(scores, X=page_rows([10, 10, 10])).tolist() == [True, False, True]  # chrome: a third
     assert model.keep(scores, X=page_rows([50, 1, 50], html=True)).tolist() == [True, False, True]  # HTML
     assert model.keep(scores).tolist() == [True, False, True]
+    # kept lines hold half the tokens, but no line is surely chrome: a listing's extraction, kept whole
+    assert model.keep(np.array([0.9, 0.3, 0.8]), X=page_rows([10, 10, 10])).tolist() == [True, True, True]
+    assert model.keep(np.array([0.9, 0.3, 0.05]), X=page_rows([10, 10, 1])).tolist() == [True, False, False]
     assert model.keep(np.array([0.1, 0.2]), X=page_rows([1, 1])).tolist() == [False, False]
 
 
