@@ -199,8 +199,8 @@ class Model:
         model's, unless given), or when there are none, the best-scored block if it reaches FALLBACK_SCORE
         in the final or the `first`-stage scores (the context stage marks down every block of a page
         where nothing stands out, such as a page of one short paragraph). With the page's feature rows
-        `X`: a text dump is kept whole when its kept lines hold CLEAN_TEXT_SHARE of its tokens, or lines
-        scored under CHROME_SCORE under CHROME_MAX_SHARE of them."""
+        `X`: a text dump is kept whole when its kept lines hold CLEAN_TEXT_SHARE of its tokens, or when its
+        lines scored under CHROME_SCORE hold under CHROME_MAX_SHARE of them."""
         keep = scores >= (self.threshold if threshold is None else threshold)
         if len(scores) and not keep.any():
             best = int(np.argmax(scores))

@@ -280,9 +280,9 @@ def test_keep_takes_a_text_dump_that_is_mostly_kept_as_clean_text():
     assert model.keep(scores, X=page_rows([10, 10, 10])).tolist() == [True, False, True]  # chrome: a third
     assert model.keep(scores, X=page_rows([50, 1, 50], html=True)).tolist() == [True, False, True]  # HTML
     assert model.keep(scores).tolist() == [True, False, True]
-    # kept lines hold half the tokens, but no line is surely chrome: a listing's extraction, kept whole
+    # kept lines hold two thirds of the tokens, but no line is surely chrome: a listing's extraction
     assert model.keep(np.array([0.9, 0.3, 0.8]), X=page_rows([10, 10, 10])).tolist() == [True, True, True]
-    assert model.keep(np.array([0.9, 0.3, 0.05]), X=page_rows([10, 10, 1])).tolist() == [True, False, False]
+    assert model.keep(np.array([0.9, 0.3, 0.05]), X=page_rows([10, 10, 1])).tolist() == [True, False, False]  # 5%
     assert model.keep(np.array([0.1, 0.2]), X=page_rows([1, 1])).tolist() == [False, False]
 
 
