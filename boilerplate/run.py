@@ -215,27 +215,42 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     try:
         pending: deque[tuple[Future, list[Record], bool]] = deque()  # (future, its chunk, sent again)
 
+        def resend() -> None:
+            """A worker died: a new pool, and the chunks in flight not yet done sent again (BrokenProcessPool
+            if one of them had been sent again already)."""
+            lost = [not (f.done() and not f.cancelled() and f.exception() is None) for f, _, _ in pending]
+            if any(again for (_, _, again), gone in zip(pending, lost) if gone):
+                raise BrokenProcessPool("a worker process died twice while cleaning the same records")
+            pool.replace()
+            resent = [(pool.submit(clean_records, c, model_path, scores), c, True) if gone else (f, c, a)
+                      for (f, c, a), gone in zip(pending, lost)]
+            pending.clear()
+            pending.extend(resent)
+
         def result() -> list[dict[str, Any]]:
-            future, chunk, again = pending[0]
             try:
-                rows_ = future.result()
+                rows_ = pending[0][0].result()
             except BrokenProcessPool:
-                if again or pool is None:
+                if pool is None:
                     raise
-                pool.replace()  # a worker died: the chunks in flight not yet done are lost; send them again
-                resent = [(f, c, a) if f.done() and not f.cancelled() and f.exception() is None
-                          else (pool.submit(clean_records, c, model_path, scores), c, True) for f, c, a in pending]
-                pending.clear()
-                pending.extend(resent)
+                resend()
                 return result()
             pending.popleft()
             return rows_
+
+        def send(chunk: list[Record]) -> None:
+            try:
+                future = pool.submit(clean_records, chunk, model_path, scores)
+            except BrokenProcessPool:  # a worker died since the last result was read: the pool refuses work
+                resend()
+                future = pool.submit(clean_records, chunk, model_path, scores)
+            pending.append((future, chunk, False))
 
         for chunk in _chunks(pages(read_records(source, all_responses)), CHUNK):
             if pool is None:
                 collect(clean_records(chunk, model_path, scores))
                 continue
-            pending.append((pool.submit(clean_records, chunk, model_path, scores), chunk, False))
+            send(chunk)
             while len(pending) >= in_flight:
                 collect(result())
         while pending:

@@ -164,6 +164,31 @@ def test_a_worker_that_dies_is_replaced_and_its_chunks_sent_again(tmp_path, monk
     assert rows["url"].to_list() == [f"http://e/{i}" for i in range(40)]
 
 
+def test_a_pool_found_broken_when_sending_is_replaced_once(tmp_path, monkeypatch):
+    # a worker that dies while the parent is between results makes the pool refuse the next chunk
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(run_module, "CHUNK", 1)
+    sent = []
+    submit = run_module.Workers.submit
+
+    def refuse_the_fifth(self, fn, *args):
+        sent.append(1)
+        if len(sent) == 5:
+            raise BrokenProcessPool("A child process terminated abruptly")
+        return submit(self, fn, *args)
+
+    monkeypatch.setattr(run_module.Workers, "submit", refuse_the_fifth)
+    replaced = []
+    replace = run_module.Workers.replace
+    monkeypatch.setattr(run_module.Workers, "replace", lambda self: (replaced.append(1), replace(self)))
+    pages = good_jsonl(tmp_path / "pages.jsonl", n=40)
+    summary = run([pages], tmp_path / "out", workers=2, progress=False)
+    assert replaced == [1] and not summary.failed
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(pages))
+    assert rows["url"].to_list() == [f"http://e/{i}" for i in range(40)]
+
+
 def test_workers_die_with_their_parent(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
