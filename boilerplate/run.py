@@ -231,8 +231,6 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             try:
                 rows_ = pending[0][0].result()
             except BrokenProcessPool:
-                if pool is None:
-                    raise
                 resend()
                 return result()
             pending.popleft()
