@@ -50,8 +50,11 @@ CONTEXT_GATE = 0.02  # HTML rows the first stage scores below this keep that sco
 CLEAN_TEXT_SHARE = 0.9  # a text dump whose kept lines hold this share of its tokens is clean text already
 # and kept whole, so that an extraction extracted again comes back unchanged (docs/experiments.md)
 CHROME_SCORE = 0.1  # ... and so is one whose lines scored below this (surely chrome: menus, footers)
-CHROME_MAX_SHARE = 0.01  # hold under this share of its tokens (an extraction of a listing page has none)
+CHROME_MAX_SHARE = 0.02  # hold under this share of its tokens (an extraction of a listing page has none)
+F_BETA = 0.7  # an HTML page's own threshold maximizes its expected F-beta of kept tokens; under 1 weighs
+# precision more (at 1, news pages gained doubtful comment threads and menus; docs/experiments.md)
 _LINK_DENSITY = FEATURE_NAMES.index("link_density")
+_HINT_COMMENT = FEATURE_NAMES.index("hint_comment")
 
 
 class Pages(NamedTuple):
@@ -196,17 +199,23 @@ class Model:
     def keep(self, scores: np.ndarray, threshold: float | None = None, first: np.ndarray | None = None,
              X: np.ndarray | None = None) -> np.ndarray:
         """Which blocks of one page are content, from their scores: those at or above the threshold (the
-        model's, unless given), or when there are none, the best-scored block if it reaches FALLBACK_SCORE
-        in the final or the `first`-stage scores (the context stage marks down every block of a page
-        where nothing stands out, such as a page of one short paragraph). With the page's feature rows
-        `X`: a text dump is kept whole when its kept lines hold CLEAN_TEXT_SHARE of its tokens, or when its
-        lines scored under CHROME_SCORE hold under CHROME_MAX_SHARE of them."""
+        model's, unless given); with no threshold given and the feature rows `X` of an HTML page, also
+        those outside comment sections at or above the page's own (`page_threshold`). When none is kept,
+        the best-scored block if it reaches FALLBACK_SCORE in the final or the `first`-stage scores (the
+        context stage marks down every block of a page where nothing stands out, such as a page of one
+        short paragraph). A text dump (`X` given) is kept whole when its kept lines hold
+        CLEAN_TEXT_SHARE of its tokens, or when its lines scored under CHROME_SCORE hold under
+        CHROME_MAX_SHARE of them."""
+        text = X is not None and len(X) > 0 and bool(_text_rows(X).all())
         keep = scores >= (self.threshold if threshold is None else threshold)
+        if threshold is None and X is not None and not text:
+            own = scores >= page_threshold(scores, tokens(X), cap=self.threshold)
+            keep |= own & (X[:, _HINT_COMMENT] <= 0)
         if len(scores) and not keep.any():
             best = int(np.argmax(scores))
             if scores[best] >= FALLBACK_SCORE or (first is not None and first[best] >= FALLBACK_SCORE):
                 keep[best] = True
-        if X is not None and keep.any() and _text_rows(X).all():
+        if text and keep.any():
             n = tokens(X)
             total = n.sum()
             if n[keep].sum() >= CLEAN_TEXT_SHARE * total or n[scores < CHROME_SCORE].sum() < CHROME_MAX_SHARE * total:
@@ -272,6 +281,20 @@ class Model:
                        context_booster=context_booster, texts=parts + ([context] if context else []))
         except (ValueError, KeyError, IndexError) as e:
             raise ModelError(f"{path}: cannot read its trees: {e}") from None
+
+
+def page_threshold(scores: np.ndarray, weights: np.ndarray, cap: float) -> float:
+    """The score threshold that maximizes a page's expected F-beta (F_BETA) of kept tokens, each block
+    being content with the probability its score gives, clipped to [FALLBACK_SCORE, cap]: a page whose
+    items the model doubts alike (a listing, a card grid) keeps more of them than at the cap."""
+    order = np.argsort(-scores, kind="stable")
+    expected = scores[order] * weights[order]
+    total = float(expected.sum())
+    if total <= 0:
+        return cap
+    b2 = F_BETA * F_BETA
+    f = (1 + b2) * np.cumsum(expected) / (np.cumsum(weights[order]) + b2 * total)
+    return min(max(float(scores[order][int(np.argmax(f))]), FALLBACK_SCORE), cap)
 
 
 def _text_rows(X: np.ndarray) -> np.ndarray:

@@ -9,7 +9,8 @@ from boilerplate.errors import ModelError
 from boilerplate.context import STACKED_NAMES
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
-from boilerplate.model import CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, TEXT_MODEL_MARK, Model, Pages, card_path
+from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, TEXT_MODEL_MARK, Model, Pages,
+                              card_path, page_threshold)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
@@ -284,6 +285,27 @@ def test_keep_takes_a_text_dump_that_is_mostly_kept_as_clean_text():
     assert model.keep(np.array([0.9, 0.3, 0.8]), X=page_rows([10, 10, 10])).tolist() == [True, True, True]
     assert model.keep(np.array([0.9, 0.3, 0.05]), X=page_rows([10, 10, 1])).tolist() == [True, False, False]  # 5%
     assert model.keep(np.array([0.1, 0.2]), X=page_rows([1, 1])).tolist() == [False, False]
+
+
+def test_an_html_page_gets_its_own_threshold_from_its_expected_f_beta():
+    model = Model.load()
+    # two sure short blocks, three long ones the model doubts alike (a listing's items): all five kept
+    scores, n = np.array([0.9, 0.9, 0.4, 0.4, 0.4, 0.05]), [1, 1, 30, 30, 30, 10]
+    assert page_threshold(scores, np.array(n, dtype=float), cap=0.5) == pytest.approx(0.4)
+    assert model.keep(scores, X=page_rows(n, html=True)).tolist() == [True] * 5 + [False]
+    # the model's threshold where given one, and always for text dumps
+    assert model.keep(scores, 0.5, X=page_rows(n, html=True)).tolist() == [True, True] + [False] * 4
+    assert model.keep(scores, X=page_rows(n)).tolist() == [True, True] + [False] * 4
+    assert model.keep(scores).tolist() == [True, True] + [False] * 4
+    # the page's own threshold does not reach into a comment section
+    rows = page_rows(n, html=True)
+    rows[3:, FEATURE_NAMES.index("hint_comment")] = 1
+    assert model.keep(scores, X=rows).tolist() == [True, True, True, False, False, False]
+    # never above the model's threshold, never under FALLBACK_SCORE: a page of chrome keeps nothing
+    assert page_threshold(np.array([0.95, 0.9, 0.3]), np.full(3, 50.0), cap=0.5) == 0.5
+    assert page_threshold(np.array([0.2, 0.1]), np.full(2, 10.0), cap=0.5) == FALLBACK_SCORE
+    assert model.keep(np.array([0.2, 0.1]), X=page_rows([10, 10], html=True)).tolist() == [False, False]
+    assert page_threshold(np.zeros(0), np.zeros(0), cap=0.5) == 0.5
 
 
 def test_sites_are_grouped_across_corpora_and_the_holdout_is_never_cross_validated(labeled_dir):
