@@ -22,6 +22,8 @@ Role = Literal["title", "subhead", "body", "caption", "byline", "chrome"]
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 CAPTION_TAGS = frozenset({"figcaption", "caption"})
 BYLINE_MAX_CHARS = 120  # a longer line in an author/date container is a paragraph
+REPEAT_MIN_CHARS = 20  # a kept block this long that repeats an earlier kept one word for word is dropped:
+# a page's second copy (print or mobile versions, a notice rendered twice); docs/experiments.md
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
 _IS_CAPTION_TAG = np.zeros(len(TAGS), dtype=bool)
@@ -120,12 +122,30 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     `find_title` result when the caller has it already)."""
     if title is False:
         title = find_title(blocks)
+    keep = drop_repeats(blocks.texts, keep)
     roles = _roles(blocks, keep, title.block if title else None)
     tags = [TAGS[t] for t in blocks.tag.tolist()]
     # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
     lines = list(map(_new_line, repeat(Line), zip(blocks.texts, keep.tolist(), scores.tolist(),
                                                  blocks.line_no.tolist(), roles, tags)))
     return Document(title.text if title else None, lines, encoding)
+
+
+def drop_repeats(texts: list[str], keep: np.ndarray) -> np.ndarray:
+    """`keep` without the kept blocks of REPEAT_MIN_CHARS or more whose text an earlier kept block has."""
+    seen: set[str] = set()
+    repeats = []
+    for i in np.flatnonzero(keep).tolist():
+        text = texts[i]
+        if len(text) >= REPEAT_MIN_CHARS:
+            if text in seen:
+                repeats.append(i)
+            seen.add(text)
+    if not repeats:
+        return keep
+    keep = keep.copy()
+    keep[repeats] = False
+    return keep
 
 
 def _roles(blocks: Blocks, keep: np.ndarray, title_block: int | None) -> list[Role]:

@@ -180,3 +180,13 @@ def test_threshold_and_include_title(article_html):
     with_title = boilerplate.extract(article_html)
     assert with_title.splitlines()[0] == "稀土協議簽署 美澳合作"
     assert boilerplate.extract(article_html, include_title=False) == boilerplate.parse(article_html).body
+
+
+def test_a_kept_block_repeating_an_earlier_kept_one_is_dropped():
+    para = "The council approved the new budget on Tuesday."
+    blocks = segment(f"<p>{para}</p><p>Yes</p><p>Yes</p><div class='print'><p>{para}</p></div><p>{para}</p>")
+    keep = np.array([True, True, True, True, False])
+    doc = build_document(blocks, np.ones(5), keep)
+    assert [line.is_content for line in doc.lines] == [True, True, True, False, False]
+    assert doc.lines[3].role == "chrome" and doc.body.count(para) == 1 and doc.body.count("Yes") == 2
+    assert keep.tolist() == [True, True, True, True, False]  # the caller's array is left alone
