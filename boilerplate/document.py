@@ -122,7 +122,7 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     `find_title` result when the caller has it already)."""
     if title is False:
         title = find_title(blocks)
-    keep = drop_repeats(blocks.texts, keep)
+    keep = drop_repeats(blocks.texts, keep, title)
     roles = _roles(blocks, keep, title.block if title else None)
     tags = [TAGS[t] for t in blocks.tag.tolist()]
     # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
@@ -131,12 +131,15 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     return Document(title.text if title else None, lines, encoding)
 
 
-def drop_repeats(texts: list[str], keep: np.ndarray) -> np.ndarray:
-    """`keep` without the kept blocks of REPEAT_MIN_CHARS or more whose text an earlier kept block has."""
-    seen: set[str] = set()
+def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None) -> np.ndarray:
+    """`keep` without the kept blocks of REPEAT_MIN_CHARS or more whose text an earlier kept block has,
+    or the `title` (which the text puts first)."""
+    seen = {title.text} if title else set()
     repeats = []
     for i in np.flatnonzero(keep).tolist():
         text = texts[i]
+        if title and i == title.block:
+            continue
         if len(text) >= REPEAT_MIN_CHARS:
             if text in seen:
                 repeats.append(i)

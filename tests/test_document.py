@@ -190,3 +190,12 @@ def test_a_kept_block_repeating_an_earlier_kept_one_is_dropped():
     assert [line.is_content for line in doc.lines] == [True, True, True, False, False]
     assert doc.lines[3].role == "chrome" and doc.body.count(para) == 1 and doc.body.count("Yes") == 2
     assert keep.tolist() == [True, True, True, True, False]  # the caller's array is left alone
+
+
+def test_a_kept_block_repeating_the_title_is_dropped_not_the_title():
+    head = "Budget passes after a long debate"
+    blocks = segment(f"<html><head><title>{head}</title></head><body><h1>{head}</h1>"
+                     f"<p>The council approved the new budget on Tuesday.</p><p>{head}</p></body></html>")
+    doc = build_document(blocks, np.ones(3), np.ones(3, dtype=bool))
+    assert doc.title == head and [line.role for line in doc.lines] == ["title", "body", "chrome"]
+    assert doc.text.count(head) == 1
