@@ -35,8 +35,9 @@ _new_line = tuple.__new__
 
 
 class Line(NamedTuple):
-    """One block of the page: its text, whether the model keeps it as content, the model's probability
-    of content, its line (text dump) or block (HTML) number, its role and the HTML tag that holds it."""
+    """One block of the page: its text, whether it is kept as content (the model's decision, less
+    repeats of kept text), the model's probability of content, its line (text dump) or block (HTML)
+    number, its role and the HTML tag that holds it."""
 
     text: str
     is_content: bool
