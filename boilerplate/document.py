@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from itertools import repeat
-from typing import Any, Literal, NamedTuple
+from itertools import compress, repeat
+from typing import Any, Iterable, Literal, NamedTuple
 
 import numpy as np
 
+from .metrics import tokens
 from .segment import HINTS, TAGS, Blocks
 from .title import Title, find_title
 
@@ -24,6 +25,14 @@ CAPTION_TAGS = frozenset({"figcaption", "caption"})
 BYLINE_MAX_CHARS = 120  # a longer line in an author/date container is a paragraph
 REPEAT_MIN_CHARS = 20  # a kept block this long that repeats an earlier kept one word for word is dropped:
 # a page's second copy (print or mobile versions, a notice rendered twice); docs/experiments.md
+THREAD_MIN_TOKENS = 100  # kept tokens before a comment heading for the blocks from it on to be dropped
+COMMENT_HEADING = re.compile(  # a line that opens a comment section: "12 Comments", "Komentarze (15)"
+    r"^\W*(?:(?:\d+\s+)?(?:comments?|replies|reader comments|trackbacks?|leave a (?:comment|reply)|"
+    r"post a comment|комментарии|komentarze|σχόλια(?: αναγνωστών)?|评论|留言|評論|网友评论|網友回應)"
+    r"(?:\s+to\s+.{1,60})?|\d+\s+responses?(?:\s+to\s+.{1,60})?|responses?\s+to\s+.{1,60})"
+    r"\W*(?:\(?\d+\)?)?\W*$", re.IGNORECASE)  # ("Responses" alone heads an API's documentation)
+HEADING_MAX_CHARS = 80
+MAX_HEADINGS = 4  # more such lines are a listing's per-item counts ("5 comments"), not a thread's heading
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
 _IS_CAPTION_TAG = np.zeros(len(TAGS), dtype=bool)
@@ -36,8 +45,8 @@ _new_line = tuple.__new__
 
 class Line(NamedTuple):
     """One block of the page: its text, whether it is kept as content (the model's decision, less
-    repeats of kept text), the model's probability of content, its line (text dump) or block (HTML)
-    number, its role and the HTML tag that holds it."""
+    repeats of kept text and a comment thread after its heading), the model's probability of content,
+    its line (text dump) or block (HTML) number, its role and the HTML tag that holds it."""
 
     text: str
     is_content: bool
@@ -123,7 +132,7 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     `find_title` result when the caller has it already)."""
     if title is False:
         title = find_title(blocks)
-    keep = drop_repeats(blocks.texts, keep, title)
+    keep = drop_comment_thread(blocks.texts, scores, drop_repeats(blocks.texts, keep, title))
     roles = _roles(blocks, keep, title.block if title else None)
     tags = [TAGS[t] for t in blocks.tag.tolist()]
     # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
@@ -150,6 +159,35 @@ def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None)
     keep = keep.copy()
     keep[repeats] = False
     return keep
+
+
+def drop_comment_thread(texts: list[str], scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """`keep` without the blocks from a comment-section heading on, when the best-scored block and
+    THREAD_MIN_TOKENS kept tokens come before it: readers' comments are not the page's content, and a
+    text dump has no markup to tell them from the article's paragraphs."""
+    if not keep.any():
+        return keep
+    heads = [i for i, text in enumerate(texts)
+             if len(text) <= HEADING_MAX_CHARS and COMMENT_HEADING.match(text)]
+    if len(heads) > MAX_HEADINGS:
+        return keep
+    best = int(np.argmax(scores))
+    for i in heads:
+        if i > best and keep[i:].any() \
+                and _holds_tokens(compress(texts[:i], keep[:i].tolist()), THREAD_MIN_TOKENS):
+            keep = keep.copy()
+            keep[i:] = False
+            return keep
+    return keep
+
+
+def _holds_tokens(texts: Iterable[str], n: int) -> bool:
+    """Whether `texts` hold n tokens or more (counted until they do)."""
+    for text in texts:
+        n -= len(tokens(text))
+        if n <= 0:
+            return True
+    return False
 
 
 def _roles(blocks: Blocks, keep: np.ndarray, title_block: int | None) -> list[Role]:

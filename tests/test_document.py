@@ -8,7 +8,7 @@ import pytest
 
 import boilerplate
 from boilerplate.document import build_document
-from boilerplate.segment import segment
+from boilerplate.segment import segment, segment_text
 from boilerplate.title import find_title
 
 PAGE = ("<html><head><title>{title}</title>{meta}</head><body><nav><a href='/'>Home</a> <a href='/n'>News"
@@ -199,3 +199,42 @@ def test_a_kept_block_repeating_the_title_is_dropped_not_the_title():
     doc = build_document(blocks, np.ones(3), np.ones(3, dtype=bool))
     assert doc.title == head and [line.role for line in doc.lines] == ["title", "body", "chrome"]
     assert doc.text.count(head) == 1
+
+
+def _dump(n_words: int, heading: str):
+    """A text dump: an article of two lines, a heading, two comments."""
+    article = [" ".join(["word"] * n_words) + ".", "A second paragraph of the article."]
+    comments = ["Great post, thanks for sharing it.", "I disagree with most of this."]
+    return segment_text("\n".join(article + [heading] + comments))
+
+
+@pytest.mark.parametrize("heading", ["12 Comments", "Komentarze (15)", "156 Responses to “Storm”",
+                                     "Leave a Reply", "Σχόλια αναγνωστών (2)", "评论"])
+def test_a_text_dump_drops_the_thread_after_a_comment_heading(heading):
+    blocks = _dump(120, heading)
+    scores = np.array([0.9, 0.8, 0.1, 0.7, 0.6])
+    doc = build_document(blocks, scores, scores >= 0.5)
+    assert [line.is_content for line in doc.lines] == [True, True, False, False, False]
+
+
+def test_the_comment_rule_needs_an_article_before_the_heading():
+    blocks = _dump(20, "12 Comments")  # too little kept text before the heading
+    scores = np.array([0.9, 0.8, 0.1, 0.7, 0.6])
+    assert sum(line.is_content for line in build_document(blocks, scores, scores >= 0.5).lines) == 4
+    blocks = _dump(120, "12 Comments")  # the best-scored line is after the heading
+    scores = np.array([0.9, 0.8, 0.1, 0.95, 0.6])
+    assert sum(line.is_content for line in build_document(blocks, scores, scores >= 0.5).lines) == 4
+    blocks = _dump(120, "Add a comment to the form below, please")  # not a heading
+    scores = np.array([0.9, 0.8, 0.1, 0.7, 0.6])
+    assert sum(line.is_content for line in build_document(blocks, scores, scores >= 0.5).lines) == 4
+
+
+def test_html_pages_drop_the_thread_too_but_not_a_listings_comment_counts():
+    article = "<p>" + "word " * 120 + "</p>"
+    blocks = segment(f"<article>{article}<h2>12 Comments</h2><p>Great post, thanks.</p></article>")
+    doc = build_document(blocks, np.array([0.9, 0.2, 0.6]), np.array([True, False, True]))
+    assert [line.is_content for line in doc.lines] == [True, False, False]
+    items = "".join(f"<li><p>Item {i} is a teaser for a post</p><p>{i} comments</p></li>" for i in range(5))
+    blocks = segment(f"<article>{article}<ul>{items}</ul></article>")
+    keep = np.ones(len(blocks), dtype=bool)
+    assert all(line.is_content for line in build_document(blocks, np.ones(len(blocks)), keep).lines)
