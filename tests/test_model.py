@@ -9,8 +9,8 @@ from boilerplate.errors import ModelError
 from boilerplate.context import STACKED_NAMES
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
-from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, TEXT_MODEL_MARK, Model, Pages,
-                              card_path, page_threshold)
+from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, TEXT_MODEL_MARK,
+                               Model, Pages, card_path, page_threshold)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
