@@ -1,4 +1,5 @@
-"""bytes → str: BOM, then the HTTP / <meta> charset, then detection (charset-normalizer).
+"""bytes → str: BOM, then the HTTP / <meta> charset, then detection (charset-normalizer); then a
+repair of mojibake (text whose bytes were once read as Latin-9 or cp1252 and stored again).
 
 UTF-8 is tried strictly before any declared charset, because a page that validates as UTF-8 almost
 never is anything else, while GB18030 and Big5 decoders accept many byte strings that are not theirs.
@@ -108,7 +109,12 @@ def decode_page(data: bytes | str, *, encoding: str | None = None,
     if isinstance(data, str):
         if len(data) > MAX_BYTES:
             raise InputError(f"input is {len(data):,} characters; the limit is {MAX_BYTES:,}")
-        return Decoded(clean(data), None)
+        text = clean(data)
+        if not text.isascii():
+            repaired = repair_mojibake(text, text.encode("utf-8"))
+            if repaired is not None:
+                return Decoded(*repaired)
+        return Decoded(text, None)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InputError(f"expected str or bytes, got {type(data).__name__}")
     data = bytes(data)
@@ -120,11 +126,100 @@ def decode_page(data: bytes | str, *, encoding: str | None = None,
             raise InputError(f"unknown encoding {encoding!r}")
         return Decoded(clean(data.decode(forced, errors="replace")), forced)
     text, used, exact = _decode_bytes(data, http_charset)
+    if used == "utf-8":
+        repaired = repair_mojibake(text, data, http_charset)
+        if repaired is not None:
+            return Decoded(clean(repaired[0]), repaired[1])
     if used in _NO_SURROGATES:  # (their decoders never produce lone surrogates: only NULs to drop)
         if "\x00" in text:
             return Decoded(text.replace("\x00", ""), used)
         return Decoded(text, used, data if exact else None)
     return Decoded(clean(text), used)
+
+
+# cp1252's characters for the bytes 0x80–0x9F, mapped back to them (U+0080–U+00FF are their own bytes)
+_CP1252_BYTES = {ord(bytes([b]).decode("cp1252")): chr(b) for b in range(0x80, 0xA0)
+                 if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_CP1252_UNDEFINED = ("\x81", "\x8d", "\x8f", "\x90", "\x9d")
+_MOJIBAKE_MIN = 3  # characters of U+00C0–U+00FF a page needs before a repair is tried
+_MOJIBAKE_SAMPLE = 16384  # bytes from the first such character, read in every way before the whole page
+_CHINESE = ("gb18030", "big5hkscs")  # declared charsets under which repaired bytes may read as Chinese
+_MOJIBAKE_ROUNDS = 2  # a page stored wrongly twice ("Ã\x8aÃ\x97" for GBK read as cp1252 twice) is common
+
+
+def repair_mojibake(text: str, utf8: bytes, http_charset: str | None = None) -> tuple[str, str] | None:
+    """(repaired text, codec) for text whose bytes were read as Latin-9 or cp1252 and stored again ("Ã©"
+    for "é", "Ž¬³€" for GBK Chinese), or None. `utf8` is the text in UTF-8. The text's characters turned
+    back into bytes must read as strict UTF-8, or as Chinese under the charset the page declares (GBK,
+    Big5): French text, whose bytes do neither, is left alone."""
+    used = chinese = None
+    for round_ in range(_MOJIBAKE_ROUNDS):
+        # (UTF-8 and GBK lead bytes read as Latin are "Ã"…"ÿ", stored as 0xC3 and a byte: found by memchr)
+        start = utf8.find(b"\xc3")
+        if start < 0 or utf8.count(b"\xc3", start) < _MOJIBAKE_MIN:
+            break
+        if round_ == 0:
+            declared = _codec(http_charset) or declared_charset(utf8)
+            chinese = declared if declared in _CHINESE else None
+        sample = utf8[start:start + _MOJIBAKE_SAMPLE].decode("utf-8", errors="ignore")
+        reading = _reread(sample, text, chinese)
+        if reading is None:
+            break
+        text, used = reading
+        utf8 = text.encode("utf-8")
+    return (text, used) if used is not None else None
+
+
+def _reread(sample: str, text: str, chinese: str | None) -> tuple[str, str] | None:
+    """(text, codec): the text's characters as the bytes a single-byte reading (`_single_bytes`) gives,
+    decoded as UTF-8, or as the `chinese` codec when they read as Chinese; each tried on the sample first
+    (a page of megabytes of legitimate Latin text fails there, fast)."""
+    best, best_share = None, 0.0
+    for codec in _single_bytes(sample):
+        raw = _encode(sample, codec)
+        try:
+            codecs.utf_8_decode(raw, "strict", False)  # (the sample's last character may be cut)
+        except UnicodeDecodeError:
+            if chinese is not None:
+                enc, share = _plausible_chinese(raw)
+                if enc == chinese and share > best_share:
+                    best, best_share = codec, share
+            continue
+        try:
+            return _encode(text, codec).decode("utf-8"), "utf-8"
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    if best is None:
+        return None
+    try:
+        return _encode(text, best).decode(chinese, errors="replace"), chinese
+    except UnicodeEncodeError:
+        return None
+
+
+def _single_bytes(sample: str) -> list[str]:
+    """The single-byte readings under which every character of the sample has a byte: Latin-9
+    (ISO-8859-15: "€" and "Ž" on 0xA4 and 0xB4), cp1252, Latin-1 (C1 controls on 0x80–0x9F), and as
+    browsers read windows-1252 ("whatwg": cp1252 with its five undefined bytes as C1 controls). A text
+    that Latin-9 reads whole lacks "¤", "´", "¼" and cp1252's quotes, which a cp1252 reading of GBK or
+    UTF-8 bytes holds, so Latin-9 comes first and wins a tie."""
+    readings = []
+    for codec in ("iso8859_15", "cp1252", "latin-1", "whatwg"):
+        if codec == "whatwg" and (readings or not any(c in sample for c in _CP1252_UNDEFINED)):
+            break  # (a slow translation: only where no other reading holds and it can differ from them)
+        try:
+            _encode(sample, codec)
+            readings.append(codec)
+        except UnicodeEncodeError:
+            pass
+    return readings
+
+
+def _encode(text: str, codec: str) -> bytes:
+    """The text's characters as single bytes (`_single_bytes`); UnicodeEncodeError where one has none."""
+    if codec == "whatwg":
+        return text.translate(_CP1252_BYTES).encode("latin-1")
+    return text.encode(codec)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -191,7 +286,7 @@ def _detect(data: bytes, fallback: str | None) -> tuple[str, str]:
     first: it is cheap, and charset-normalizer reads GBK as Cyrillic, e.g. iso8859_5 or ptcp154, and GBK
     as Big5), else with charset-normalizer's best guess; replacement characters for stray bytes."""
     sample = data[:200_000]
-    enc = _plausible_chinese(sample)
+    enc, _ = _plausible_chinese(sample)
     if enc is None:
         from charset_normalizer import from_bytes
 
@@ -225,9 +320,10 @@ _IS_FREQUENT = np.zeros(_HAN_LAST + 1, dtype=bool)
 _IS_FREQUENT[[ord(c) for c in _FREQUENT_HAN]] = True
 
 
-def _plausible_chinese(sample: bytes) -> str | None:
-    """"gb18030" or "big5hkscs" when the bytes read as Chinese text under it (mostly Han characters, most
-    of them frequent ones, few undecodable bytes), the more plausible of the two; else None."""
+def _plausible_chinese(sample: bytes) -> tuple[str | None, float]:
+    """("gb18030" or "big5hkscs", share of frequent characters among its Han ones) when the bytes read as
+    Chinese text under it (mostly Han characters, most of them frequent ones, few undecodable bytes), the
+    more plausible of the two; else (None, 0.0)."""
     best, best_share = None, _FREQUENT_MIN_SHARE
     for enc in ("gb18030", "big5hkscs"):
         text = sample.decode(enc, errors="replace")
@@ -240,4 +336,4 @@ def _plausible_chinese(sample: bytes) -> str | None:
         share = np.count_nonzero(_IS_FREQUENT[han]) / len(han)
         if share >= best_share:
             best, best_share = enc, share
-    return best
+    return best, (best_share if best else 0.0)

@@ -151,3 +151,53 @@ def test_utf8_bytes_are_handed_on_only_when_they_are_the_text(data, exact):
         assert decoded.utf8 == decoded.text.encode("utf-8")
         a, b = segment(decoded.text, utf8=decoded.utf8), segment(decoded.text)
         assert a.texts == b.texts == ["新闻 news"] and a.tag.tolist() == b.tag.tolist()
+
+
+FRENCH = "Le garçon a mangé une crème brûlée à la française, très élégante « déjà vu ». " * 3
+POLISH = "Zażółć gęślą jaźń — źródło: Łódź, ósmy października. " * 3
+
+
+def misread(text: str) -> str:
+    """What a browser or crawler stores after reading UTF-8 bytes as windows-1252 (WHATWG: the five bytes
+    cp1252 leaves undefined become U+0081, U+008D...)."""
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8"))
+
+
+@pytest.mark.parametrize("text", [FRENCH, POLISH, "Don’t “quote” me — it’s 20 °C… ✓ " * 4])
+def test_utf8_read_as_cp1252_is_repaired(text):
+    stored = page(None, misread(text))
+    assert text in decode(stored.encode("utf-8")), "bytes holding the mojibake"
+    assert text in decode(stored), "the same as str (a response decoded as Latin-1)"
+    assert decode_page(stored.encode("utf-8")).encoding == "utf-8"
+
+
+@pytest.mark.parametrize("charset,enc,stored_as", [("gbk", "gbk", "iso8859_15"), ("gbk", "gbk", "latin-1"),
+                                                   ("big5", "big5", "latin-1")])
+def test_chinese_read_as_latin_and_stored_as_utf8_is_repaired(charset, enc, stored_as):
+    text = ZH_SIMP * 10 if enc == "gbk" else ZH_TRAD * 10
+    stored = page(charset, text).encode(enc).decode(stored_as)
+    decoded = decode_page(stored.encode("utf-8"))
+    assert text in decoded.text and decoded.encoding in ("gb18030", "big5hkscs")
+
+
+def test_chinese_stored_wrongly_twice_is_repaired():
+    once = page("gb2312", ZH_SIMP * 10).encode("gbk").decode("latin-1")
+    twice = once.encode("utf-8").decode("latin-1")
+    assert ZH_SIMP * 10 in decode(twice.encode("utf-8"))
+
+
+@pytest.mark.parametrize("text", [FRENCH, POLISH, "Ã©tÃ© " + FRENCH])
+def test_real_latin_text_is_left_alone(text):
+    # (the last holds a few pairs that look like mojibake, but the page as a whole does not re-encode)
+    assert text in decode(page("utf-8", text).encode("utf-8"))
+    assert text in decode(page(None, text))
+
+
+def test_mojibake_is_not_repaired_with_an_explicit_encoding():
+    stored = page(None, misread(FRENCH)).encode("utf-8")
+    assert misread(FRENCH) in decode(stored, encoding="utf-8")
+
+
+def test_text_with_undefined_cp1252_bytes_and_other_characters_is_left_alone():
+    text = "Ã©tÃ© \x81 \x8d — 🤔 ✓ " * 5
+    assert text in decode(page("utf-8", text).encode("utf-8"))
