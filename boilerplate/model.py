@@ -51,7 +51,7 @@ CLEAN_TEXT_SHARE = 0.9  # a text dump whose kept lines hold this share of its to
 # and kept whole, so that an extraction extracted again comes back unchanged (docs/experiments.md)
 CHROME_SCORE = 0.1  # ... and so is one whose lines scored below this (surely chrome: menus, footers)
 CHROME_MAX_SHARE = 0.02  # hold under this share of its tokens (an extraction of a listing page has none)
-F_BETA = 0.7  # an HTML page's own threshold maximizes its expected F-beta of kept tokens; under 1 weighs
+F_BETA = 0.7  # a page's own threshold maximizes its expected F-beta of kept tokens; under 1 weighs
 # precision more (at 1, news pages gained doubtful comment threads and menus; docs/experiments.md)
 _LINK_DENSITY = FEATURE_NAMES.index("link_density")
 _HINT_COMMENT = FEATURE_NAMES.index("hint_comment")
@@ -199,8 +199,8 @@ class Model:
     def keep(self, scores: np.ndarray, threshold: float | None = None, first: np.ndarray | None = None,
              X: np.ndarray | None = None) -> np.ndarray:
         """Which blocks of one page are content, from their scores: those at or above the threshold (the
-        model's, unless given); with no threshold given and the feature rows `X` of an HTML page, also
-        those outside comment sections at or above the page's own (`page_threshold`). When none is kept,
+        model's, unless given); with no threshold given and the page's feature rows `X`, also those at or
+        above the page's own (`page_threshold`; in HTML, outside comment sections). When none is kept,
         the best-scored block if it reaches FALLBACK_SCORE in the final or the `first`-stage scores (the
         context stage marks down every block of a page where nothing stands out, such as a page of one
         short paragraph). A text dump (`X` given) is kept whole when its kept lines hold
@@ -208,9 +208,9 @@ class Model:
         CHROME_MAX_SHARE of them."""
         text = X is not None and len(X) > 0 and bool(_text_rows(X).all())
         keep = scores >= (self.threshold if threshold is None else threshold)
-        if threshold is None and X is not None and not text:
+        if threshold is None and X is not None and len(X):
             own = scores >= page_threshold(scores, tokens(X), cap=self.threshold)
-            keep |= own & (X[:, _HINT_COMMENT] <= 0)
+            keep |= own if text else own & (X[:, _HINT_COMMENT] <= 0)
         if len(scores) and not keep.any():
             best = int(np.argmax(scores))
             if scores[best] >= FALLBACK_SCORE or (first is not None and first[best] >= FALLBACK_SCORE):

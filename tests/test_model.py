@@ -287,16 +287,19 @@ def test_keep_takes_a_text_dump_that_is_mostly_kept_as_clean_text():
     assert model.keep(np.array([0.1, 0.2]), X=page_rows([1, 1])).tolist() == [False, False]
 
 
-def test_an_html_page_gets_its_own_threshold_from_its_expected_f_beta():
+def test_a_page_gets_its_own_threshold_from_its_expected_f_beta():
     model = Model.load()
     # two sure short blocks, three long ones the model doubts alike (a listing's items): all five kept
     scores, n = np.array([0.9, 0.9, 0.4, 0.4, 0.4, 0.05]), [1, 1, 30, 30, 30, 10]
     assert page_threshold(scores, np.array(n, dtype=float), cap=0.5) == pytest.approx(0.4)
     assert model.keep(scores, X=page_rows(n, html=True)).tolist() == [True] * 5 + [False]
-    # the model's threshold where given one, and always for text dumps
+    # the model's threshold where given one, or without the page's rows
     assert model.keep(scores, 0.5, X=page_rows(n, html=True)).tolist() == [True, True] + [False] * 4
-    assert model.keep(scores, X=page_rows(n)).tolist() == [True, True] + [False] * 4
     assert model.keep(scores).tolist() == [True, True] + [False] * 4
+    # a text dump too (its last line holding enough tokens that the dump is not taken as clean text)
+    n_text = [1, 1, 30, 30, 30, 20]
+    assert model.keep(scores, X=page_rows(n_text)).tolist() == [True] * 5 + [False]
+    assert model.keep(scores, 0.5, X=page_rows(n_text)).tolist() == [True, True] + [False] * 4
     # the page's own threshold does not reach into a comment section
     rows = page_rows(n, html=True)
     rows[3:, FEATURE_NAMES.index("hint_comment")] = 1
