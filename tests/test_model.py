@@ -4,6 +4,7 @@ import shutil
 import numpy as np
 import pytest
 
+from boilerplate import extract
 from boilerplate.corpora import ENV_VAR, CorpusPage, corpus_paths
 from boilerplate.errors import ModelError
 from boilerplate.context import STACKED_NAMES
@@ -272,6 +273,18 @@ def page_rows(tokens, html=False):
     X[:, FEATURE_NAMES.index("n_tokens")] = np.log1p(tokens)
     X[:, FEATURE_NAMES.index("link_density")] = 0.0 if html else np.nan
     return X
+
+
+def test_a_page_of_one_block_keeps_it_unless_it_is_mostly_links():
+    model = Model.load()
+    low = np.array([0.05])  # (under every threshold and FALLBACK_SCORE)
+    assert model.keep(low, X=page_rows([4], html=True)).tolist() == [True]
+    assert model.keep(low, X=page_rows([4])).tolist() == [True]  # a one-line text dump
+    links = page_rows([4], html=True)
+    links[0, FEATURE_NAMES.index("link_density")] = 0.9
+    assert model.keep(low, X=links).tolist() == [False]
+    assert model.keep(np.array([0.05, 0.05]), X=page_rows([4, 4], html=True)).tolist() == [False, False]
+    assert extract("<p>hello there, a page</p>") == "hello there, a page"
 
 
 def test_keep_takes_a_text_dump_that_is_mostly_kept_as_clean_text():
