@@ -164,10 +164,11 @@ def misread(text: str) -> str:
 
 
 @pytest.mark.parametrize("text", [FRENCH, POLISH, "Don’t “quote” me — it’s 20 °C… ✓ " * 4])
-def test_utf8_read_as_cp1252_is_repaired(text):
-    stored = page(None, misread(text))
+@pytest.mark.parametrize("latin1", [False, True])
+def test_utf8_read_as_cp1252_or_latin1_is_repaired(text, latin1):
+    stored = page(None, text.encode("utf-8").decode("latin-1") if latin1 else misread(text))
     assert text in decode(stored.encode("utf-8")), "bytes holding the mojibake"
-    assert text in decode(stored), "the same as str (a response decoded as Latin-1)"
+    assert text in decode(stored), "the same as str (a response body decoded with the wrong charset)"
     assert decode_page(stored.encode("utf-8")).encoding == "utf-8"
 
 
