@@ -175,8 +175,7 @@ def _reread(sample: str, text: str, chinese: str | None) -> tuple[str, str] | No
     decoded as UTF-8, or as the `chinese` codec when they read as Chinese; each tried on the sample first
     (a page of megabytes of legitimate Latin text fails there, fast)."""
     best, best_share = None, 0.0
-    for codec in _single_bytes(sample):
-        raw = _encode(sample, codec)
+    for codec, raw in _single_bytes(sample):
         try:
             codecs.utf_8_decode(raw, "strict", False)  # (the sample's last character may be cut)
         except UnicodeDecodeError:
@@ -197,19 +196,22 @@ def _reread(sample: str, text: str, chinese: str | None) -> tuple[str, str] | No
         return None
 
 
-def _single_bytes(sample: str) -> list[str]:
-    """The single-byte readings under which every character of the sample has a byte: Latin-9
-    (ISO-8859-15: "€" and "Ž" on 0xA4 and 0xB4), cp1252, Latin-1 (C1 controls on 0x80–0x9F), and as
-    browsers read windows-1252 ("whatwg": cp1252 with its five undefined bytes as C1 controls). A text
-    that Latin-9 reads whole lacks "¤", "´", "¼" and cp1252's quotes, which a cp1252 reading of GBK or
-    UTF-8 bytes holds, so Latin-9 comes first and wins a tie."""
+def _single_bytes(sample: str) -> list[tuple[str, bytes]]:
+    """(codec, bytes) for each single-byte reading under which every character of the sample has a byte:
+    Latin-9 (ISO-8859-15: "€" and "Ž" on 0xA4 and 0xB4), cp1252, Latin-1 (C1 controls on 0x80–0x9F), else
+    as browsers read windows-1252 ("whatwg": cp1252 with its five undefined bytes as C1 controls; a slow
+    translation, tried only where no other reading holds and it can differ from them). A text that Latin-9 reads whole lacks
+    "¤", "´", "¼" and cp1252's quotes, which a cp1252 reading of GBK or UTF-8 bytes holds, so Latin-9
+    comes first and wins a tie."""
     readings = []
-    for codec in ("iso8859_15", "cp1252", "latin-1", "whatwg"):
-        if codec == "whatwg" and (readings or not any(c in sample for c in _CP1252_UNDEFINED)):
-            break  # (a slow translation: only where no other reading holds and it can differ from them)
+    for codec in ("iso8859_15", "cp1252", "latin-1"):
         try:
-            _encode(sample, codec)
-            readings.append(codec)
+            readings.append((codec, sample.encode(codec)))
+        except UnicodeEncodeError:
+            pass
+    if not readings and any(c in sample for c in _CP1252_UNDEFINED):
+        try:
+            readings.append(("whatwg", _encode(sample, "whatwg")))
         except UnicodeEncodeError:
             pass
     return readings
