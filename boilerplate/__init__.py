@@ -83,7 +83,7 @@ def parse(page: Page, *, model: Model | None = None, kind: Kind = "auto", encodi
     """The page as a Document: title, every line with its role and score, the encoding used.
 
     `kind` forces "text" or "html"; `encoding` overrides the page's declared or detected charset;
-    `threshold` fixes the content threshold (default: each HTML page its own, at most the model's;
+    `threshold` fixes the content threshold (default: each page its own, at most the model's;
     lower keeps more). Raises InputError for pages that cannot be read (binary, too large, unreadable
     file)."""
     blocks, used = _read(page, kind, encoding)

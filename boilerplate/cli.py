@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="decode the input with this charset (default: BOM, HTTP/<meta> charset, "
                              "then detection)")
         sp.add_argument("--threshold", type=_probability, metavar="P",
-                        help="content threshold in [0, 1] (default: each HTML page its own, at most the "
+                        help="content threshold in [0, 1] (default: each page its own, at most the "
                              "model's; lower keeps more)")
 
     ex = sub.add_parser("extract", help="print the title and content lines of each page",

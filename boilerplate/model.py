@@ -209,9 +209,10 @@ class Model:
         dump (`X` given) is kept whole when its kept lines hold CLEAN_TEXT_SHARE of its tokens, or when
         its lines scored under CHROME_SCORE hold under CHROME_MAX_SHARE of them."""
         text = X is not None and len(X) > 0 and bool(_text_rows(X).all())
+        n = tokens(X) if X is not None and len(X) else None
         keep = scores >= (self.threshold if threshold is None else threshold)
-        if threshold is None and X is not None and len(X):
-            own = scores >= page_threshold(scores, tokens(X), cap=self.threshold)
+        if threshold is None and n is not None:
+            own = scores >= page_threshold(scores, n, cap=self.threshold)
             keep |= own if text else own & (X[:, _HINT_COMMENT] <= 0)
         if len(scores) and not keep.any():
             best = int(np.argmax(scores))
@@ -219,7 +220,6 @@ class Model:
                     or (len(scores) == 1 and X is not None and not X[0, _LINK_DENSITY] > LONE_MAX_LINKS):
                 keep[best] = True
         if text and keep.any():
-            n = tokens(X)
             total = n.sum()
             if n[keep].sum() >= CLEAN_TEXT_SHARE * total or n[scores < CHROME_SCORE].sum() < CHROME_MAX_SHARE * total:
                 keep[:] = True
