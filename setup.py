@@ -1,5 +1,5 @@
 """Build configuration of the compiled parts (boilerplate/_walk.pyx, _features.pyx, _context.pyx,
-_forest.pyx, _title.pyx); everything else is in pyproject.toml. The walk compiles against lxml's own
+_forest.pyx, _title.pyx, _lexicon.pyx); everything else is in pyproject.toml. The walk compiles against lxml's own
 headers (lxml.get_include()) and calls no libxml2 function."""
 
 import lxml
@@ -11,5 +11,6 @@ setup(ext_modules=cythonize(
      Extension("boilerplate._features", ["boilerplate/_features.pyx"]),
      Extension("boilerplate._context", ["boilerplate/_context.pyx"]),
      Extension("boilerplate._forest", ["boilerplate/_forest.pyx"]),
-     Extension("boilerplate._title", ["boilerplate/_title.pyx"])],
+     Extension("boilerplate._title", ["boilerplate/_title.pyx"]),
+     Extension("boilerplate._lexicon", ["boilerplate/_lexicon.pyx"])],
     compiler_directives={"language_level": 3}))

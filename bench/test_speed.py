@@ -21,6 +21,7 @@ import boilerplate
 from boilerplate.corpora import corpus_paths, read_corpus
 from boilerplate.decode import decode
 from boilerplate.features import batch_features
+from boilerplate.lexicon import words
 from boilerplate.segment import parse_html, segment
 from boilerplate.title import find_title
 
@@ -67,9 +68,11 @@ def test_stage_features(benchmark):
 
 
 def test_stage_predict(benchmark):
-    X, offsets, groups = batch_features([segment(t) for t in TEXTS])
+    """The model's call, its lexicon's word hashing included."""
+    blocks = [segment(t) for t in TEXTS]
+    X, offsets, groups = batch_features(blocks)
     model = boilerplate.load_model()
-    _run(benchmark, "predict", lambda: model.predict_proba(X, offsets, groups), len(PAGES))
+    _run(benchmark, "predict", lambda: model.predict_proba(X, offsets, groups, words(blocks)), len(PAGES))
 
 
 def test_stage_title(benchmark):

@@ -21,6 +21,7 @@ from .decode import decode_page
 from .document import Document, Line, build_document
 from .errors import InputError, LabelError, ModelError
 from .features import batch_features
+from .lexicon import words
 from .files import read_page
 from .model import Model
 from .segment import Blocks, Kind, segment
@@ -64,7 +65,7 @@ def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
     model = model or _default_model()
     titles = [find_title(blocks) for blocks in pages]  # (read by the features and the documents)
     X, offsets, groups = batch_features(pages, titles)
-    first, scores = model.predict_stages(X, offsets, groups)
+    first, scores = model.predict_stages(X, offsets, groups, words(pages) if model.lexicon is not None else None)
     out = []
     for i, blocks in enumerate(pages):
         rows = slice(offsets[i], offsets[i + 1])

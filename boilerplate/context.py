@@ -12,6 +12,7 @@ import numpy as np
 
 from ._context import fill
 from .features import FEATURE_NAMES, tokens
+from .lexicon import LEXICON_NAMES
 
 WINDOW = 5  # blocks on each side for the window maximum and mean
 DIST_CLIP = 50  # distances in blocks are clipped to this
@@ -41,7 +42,7 @@ CONTEXT_FEATURES = {
     "d_best": "block index minus the best-scored block's (clipped to ±DIST_CLIP)",
 }
 CONTEXT_NAMES: tuple[str, ...] = tuple(CONTEXT_FEATURES)
-STACKED_NAMES: tuple[str, ...] = FEATURE_NAMES + CONTEXT_NAMES  # the second stage's columns
+STACKED_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES + CONTEXT_NAMES  # the second stage's columns
 
 
 def context_features(scores: np.ndarray, X: np.ndarray, offsets: np.ndarray, groups: np.ndarray) -> np.ndarray:

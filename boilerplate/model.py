@@ -1,9 +1,9 @@
 """LightGBM content-vs-chrome classifier: fit, predict, save and load with a model card.
 
-A model is two files: the LightGBM text model (`NAME.txt`; two boosters one after the other when it
-has a text-dump booster, see `Model`) and its card (`NAME.json`) with the feature list, LightGBM
-version, training data and cross-validated scores. Loading checks the card against this version's
-FEATURE_NAMES so that a model trained on other features fails at load time, not later.
+A model is two files: the LightGBM text model (`NAME.txt`; the boosters one after the other, see
+`Model`, then its lexicon) and its card (`NAME.json`) with the feature list, LightGBM version, training
+data and cross-validated scores. Loading checks the card against this version's MODEL_NAMES so that a
+model trained on other features fails at load time, not later.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .context import CONTEXT_NAMES, STACKED_NAMES, context_features
 from .errors import ModelError
 from .files import atomic_write
 from .features import CATEGORICAL, FEATURE_NAMES, tokens
+from .lexicon import LEXICON_NAMES, Lexicon, Words
 
 CARD_FORMAT = 1
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -46,6 +47,8 @@ LONE_MAX_LINKS = 0.5  # a page of one block keeps it unless this share of its te
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
 TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
 CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
+LEXICON_MARK = "\n# boilerplate: the lexicon follows\n"
+MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
 CONTEXT_GATE = 0.02  # HTML rows the first stage scores below this keep that score: the context stage
 # would not change a decision on them (CV with and without the gate: the same F1 to 3-4 decimals, with
 # two thirds of the rows skipped)
@@ -76,13 +79,16 @@ class Model:
     HTML rows, and one fit on the text-dump rows, which scores text-dump rows (link_density NaN): text
     dumps share few features with HTML, and one booster for both served each worse. HTML rows then go
     through a second stage, the context booster, which reads the block features plus context.py's view of
-    the first stage's scores around the block; it is fit on out-of-fold first-stage scores.
+    the first stage's scores around the block; it is fit on out-of-fold first-stage scores. Every booster
+    also reads the lexicon columns of the block's words (lexicon.py; learned with the boosters, NaN for a
+    model without a lexicon), so scoring needs the blocks' `words`.
     """
 
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
                  text_booster: lgb.Booster | None = None, context_booster: lgb.Booster | None = None,
-                 texts: list[str] | None = None) -> None:
+                 texts: list[str] | None = None, lexicon: Lexicon | None = None) -> None:
         self.booster = booster
+        self.lexicon = lexicon
         self.text_booster = text_booster
         self.context_booster = context_booster
         self.card = card
@@ -97,9 +103,13 @@ class Model:
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
             rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None,
-            init: "Model | None" = None, pages: Pages | None = None,
+            init: "Model | None" = None, pages: Pages | None = None, words: Words | None = None,
             progress: Callable[[int, int], None] | None = None) -> "Model":
         """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic.
+
+        With the rows' `words` and `pages` of two or more folds, a lexicon is learned from the HTML rows;
+        each training row reads the lexicon learned without its fold (so that the boosters do not learn to
+        trust words that came from the row itself); `init`'s lexicon is kept as it is.
 
         With `pages` (each page's rows, group ids and cross-validation fold) holding HTML pages of two or
         more folds, the HTML rows also get the context stage, fit on first-stage scores each made by a
@@ -121,6 +131,17 @@ class Model:
         html = ~text if split else np.ones(len(X), dtype=bool)
         fold = None if pages is None or pages.folds is None else np.repeat(pages.folds, np.diff(pages.offsets))
         folds = np.unique(fold[html]) if fold is not None and init is None else np.zeros(0, dtype=int)
+        lexicon = init.lexicon if init is not None else None
+        if init is None and words is not None and len(folds) > 1:
+            lex = np.full((len(X), len(LEXICON_NAMES)), np.nan, dtype=np.float32)
+            for f in np.unique(fold):
+                rows = fold == f
+                lex[rows] = Lexicon.fit(words, y, pages.offsets, html & ~text & ~rows).columns(words.take(rows))
+            lexicon = Lexicon.fit(words, y, pages.offsets, html & ~text)
+            lexicon = lexicon if len(lexicon.keys) else None  # (no HTML rows: text dumps alone)
+            X = np.hstack([X, lex])
+        else:
+            X = _with_lexicon(X, lexicon, words)
         total = 3 if init is not None else 2 + (len(folds) + 1 if len(folds) > 1 else 0)
         done = 0
 
@@ -161,27 +182,31 @@ class Model:
                                              params, rounds, names=STACKED_NAMES)
         if progress:
             progress(total, total)
-        card = {"format": CARD_FORMAT, "feature_names": list(FEATURE_NAMES),
+        card = {"format": CARD_FORMAT, "feature_names": list(MODEL_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
                 "threshold": 0.5, "text_model": text_booster is not None,
                 "context_model": context_booster is not None}
         if context_booster is not None:
             card["context_feature_names"] = list(CONTEXT_NAMES)
-        return cls(booster, card, text_booster=text_booster, context_booster=context_booster)
+        card["lexicon_words"] = 0 if lexicon is None else len(lexicon.keys)
+        return cls(booster, card, text_booster=text_booster, context_booster=context_booster, lexicon=lexicon)
 
     def predict_proba(self, X: np.ndarray, offsets: np.ndarray | None = None,
-                      groups: np.ndarray | None = None) -> np.ndarray:
+                      groups: np.ndarray | None = None, words: Words | None = None) -> np.ndarray:
         """Probability of content for each row of X. A model with a context stage needs the page
-        boundaries (`offsets`; None: X is one page) and group ids of features.Batch."""
-        return self.predict_stages(X, offsets, groups)[1]
+        boundaries (`offsets`; None: X is one page) and group ids of features.Batch; one with a lexicon
+        the rows' `words` (lexicon.words)."""
+        return self.predict_stages(X, offsets, groups, words)[1]
 
-    def predict_stages(self, X: np.ndarray, offsets: np.ndarray | None = None,
-                       groups: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def predict_stages(self, X: np.ndarray, offsets: np.ndarray | None = None, groups: np.ndarray | None = None,
+                       words: Words | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(first-stage scores, final scores) of the rows of X (the same without a context stage; rows
         under CONTEXT_GATE keep their first score)."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.float64)
-        X = np.ascontiguousarray(X, dtype=np.float32)
+        if self.lexicon is not None and words is None:
+            raise ValueError("this model has a lexicon: pass the rows' words (lexicon.words)")
+        X = np.ascontiguousarray(_with_lexicon(X, self.lexicon, words), dtype=np.float32)
         text = _text_rows(X) if self._text is not None else np.zeros(len(X), dtype=bool)
         first = np.empty(len(X), dtype=np.float64)
         for rows, forest in ((~text, self._html), (text, self._text)):
@@ -236,6 +261,8 @@ class Model:
             text += TEXT_MODEL_MARK + self.text_booster.model_to_string()
         if self.context_booster is not None:
             text += CONTEXT_MODEL_MARK + self.context_booster.model_to_string()
+        if self.lexicon is not None:
+            text += LEXICON_MARK + self.lexicon.to_text()
         atomic_write(path, text)
         atomic_write(card_path(path), json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
 
@@ -259,21 +286,29 @@ class Model:
         if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
             raise ModelError(f"{card_file}: not a boilerplate model card of format {CARD_FORMAT}")
         names = card.get("feature_names")
-        if names != list(FEATURE_NAMES):
-            extra = sorted(set(names or []) - set(FEATURE_NAMES))
-            missing = sorted(set(FEATURE_NAMES) - set(names or []))
+        if names != list(MODEL_NAMES):
+            extra = sorted(set(names or []) - set(MODEL_NAMES))
+            missing = sorted(set(MODEL_NAMES) - set(names or []))
             raise ModelError(f"{path}: trained with different features than this version computes "
                              f"(unknown: {extra[:5]}, missing: {missing[:5]}); retrain it")
         if card.get("context_model") and card.get("context_feature_names") != list(CONTEXT_NAMES):
             raise ModelError(f"{path}: its context stage reads different features than this version computes; "
                              "retrain it")
+        text, _, lexicon_text = text.partition(LEXICON_MARK)
+        if bool(lexicon_text) != bool(card.get("lexicon_words")):
+            raise ModelError(f"{path}: its card says {card.get('lexicon_words') or 'no'} lexicon words, the file "
+                             f"{'holds' if lexicon_text else 'holds no'} lexicon; the file is truncated or not this card's")
+        try:
+            lexicon = Lexicon.from_text(lexicon_text) if lexicon_text else None
+        except ValueError as e:
+            raise ModelError(f"{path}: corrupt lexicon: {e}") from None
         first, _, context = text.partition(CONTEXT_MODEL_MARK)
         parts = first.split(TEXT_MODEL_MARK)
         expected = (1 + bool(card.get("text_model")), bool(card.get("context_model")))
         if (len(parts), bool(context)) != expected or CONTEXT_MODEL_MARK in context:
             raise ModelError(f"{path}: holds {len(parts) + bool(context)} booster(s), its card says "
                              f"{sum(expected)}; the file is truncated or not this card's")
-        boosters = [_booster(path, part, FEATURE_NAMES) for part in parts]
+        boosters = [_booster(path, part, MODEL_NAMES) for part in parts]
         context_booster = _booster(path, context, STACKED_NAMES) if context else None
         threshold = card.get("threshold", 0.5)
         if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
@@ -281,7 +316,8 @@ class Model:
         text_booster = boosters[1] if len(boosters) > 1 else None
         try:
             return cls(boosters[0], card, float(threshold), text_booster=text_booster,
-                       context_booster=context_booster, texts=parts + ([context] if context else []))
+                       context_booster=context_booster, texts=parts + ([context] if context else []),
+                       lexicon=lexicon)
         except (ValueError, KeyError, IndexError) as e:
             raise ModelError(f"{path}: cannot read its trees: {e}") from None
 
@@ -300,13 +336,24 @@ def page_threshold(scores: np.ndarray, weights: np.ndarray, cap: float) -> float
     return min(max(float(scores[order][int(np.argmax(f))]), FALLBACK_SCORE), cap)
 
 
+def _with_lexicon(X: np.ndarray, lexicon: Lexicon | None, words: Words | None) -> np.ndarray:
+    """X (FEATURE_NAMES columns) with the MODEL_NAMES lexicon columns after them: NaN without a lexicon."""
+    if lexicon is None or words is None:
+        lex = np.full((len(X), len(LEXICON_NAMES)), np.nan, dtype=np.float32)
+    else:
+        if len(words.starts) - 1 != len(X):
+            raise ValueError(f"words of {len(words.starts) - 1} blocks for {len(X)} feature rows")
+        lex = lexicon.columns(words)
+    return np.hstack([X, lex])
+
+
 def _text_rows(X: np.ndarray) -> np.ndarray:
     """Which feature rows come from text dumps: theirs is the only link_density that is missing."""
     return np.isnan(X[:, _LINK_DENSITY])
 
 
 def _train(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, params: dict[str, Any],
-           rounds: int, names: tuple[str, ...] = FEATURE_NAMES, init: lgb.Booster | None = None) -> lgb.Booster:
+           rounds: int, names: tuple[str, ...] = MODEL_NAMES, init: lgb.Booster | None = None) -> lgb.Booster:
     """A booster fit on these rows (`rounds` trees), or `init` trained `rounds` trees further."""
     data = lgb.Dataset(X, label=y, weight=weight, feature_name=list(names),
                        categorical_feature=list(CATEGORICAL), free_raw_data=True, params={"verbose": -1})
@@ -315,7 +362,7 @@ def _train(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, params: dict
 
 def _train_more(booster: lgb.Booster, X: np.ndarray, y: np.ndarray, weight: np.ndarray | None,
                 rows: np.ndarray | None, params: dict[str, Any], rounds: int,
-                names: tuple[str, ...] = FEATURE_NAMES) -> lgb.Booster:
+                names: tuple[str, ...] = MODEL_NAMES) -> lgb.Booster:
     """`booster` trained `rounds` more trees on the given rows (None: all), or itself if these rows do
     not hold both classes."""
     if rows is not None:

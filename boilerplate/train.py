@@ -28,6 +28,7 @@ from .document import build_document
 from .errors import InputError
 from .features import FEATURE_NAMES, Batch, batch_features
 from .labeled import Article
+from .lexicon import words
 from .metrics import line_prf, token_prf
 from .model import DEFAULT_ROUNDS, Model, Pages
 from .segment import Blocks, segment, segment_text
@@ -220,6 +221,7 @@ def _cross_validate(data: TrainingSet, batch: Batch, *, rounds: int, params: dic
     X, offsets, groups = batch
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
     w = _row_weights(data, offsets)
+    bag = words(data.pages)
     scores: list[PageScore] = []
     splits = _splits(data, holdout)
     for k, (train_pages, test_pages) in enumerate(splits):
@@ -227,10 +229,11 @@ def _cross_validate(data: TrainingSet, batch: Batch, *, rounds: int, params: dic
             progress("holdout" if holdout else "cross-validation folds", k, len(splits))
         train_rows, pages = _subset(data, batch, train_pages)
         model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], params=params, rounds=rounds,
-                          pages=pages)
+                          pages=pages, words=bag.take(train_rows))
         for i in np.flatnonzero(test_pages):
             rows = slice(offsets[i], offsets[i + 1])
-            first, page_scores = model.predict_stages(X[rows], None, groups[rows])
+            first, page_scores = model.predict_stages(X[rows], None, groups[rows],
+                                                      bag.take(np.arange(offsets[i], offsets[i + 1])))
             keep = model.keep(page_scores, first=first, X=X[rows])
             extracted = build_document(data.pages[i], page_scores, keep).text  # what extract() returns
             again = _reextract(model, extracted) == extracted if data.pages[i].is_html else None
@@ -271,7 +274,7 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
     stage = f"fitting the final model on all {len(data.pages):,} pages (boosters)"
     model = Model.fit(batch.X, np.concatenate(data.labels), weight=_row_weights(data, batch.offsets),
                       rounds=rounds, init=init, params=CONTINUE_PARAMS if init is not None else None,
-                      pages=pages,
+                      pages=pages, words=words(data.pages),
                       progress=(lambda done, total: progress(stage, done, total)) if progress else None)
     training_data = {src: {"pages": n, "license": data.licenses.get(src, "unknown")}
                      for src, n in data.sources.items()}

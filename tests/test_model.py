@@ -10,8 +10,9 @@ from boilerplate.errors import ModelError
 from boilerplate.context import STACKED_NAMES
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
-from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, TEXT_MODEL_MARK,
-                               Model, Pages, card_path, page_threshold)
+from boilerplate.lexicon import Words, words
+from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, LEXICON_MARK,
+                               MODEL_NAMES, TEXT_MODEL_MARK, Model, Pages, card_path, page_threshold)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
@@ -54,7 +55,7 @@ def test_shipped_model_meets_the_seed_target():
 
 def test_card_lists_features_and_training_data():
     card = json.loads(card_path(DEFAULT_MODEL).read_text())
-    assert card["feature_names"] == list(FEATURE_NAMES)
+    assert card["feature_names"] == list(MODEL_NAMES)
     assert card["training_data"]["labeled"]["pages"] >= 5
     assert all(source["license"] for source in card["training_data"].values())
     assert "lightgbm_version" in card
@@ -71,7 +72,9 @@ def test_load_roundtrip_predicts_like_the_original(tmp_path):
     m = Model.load(copy_model(tmp_path))
     X = np.random.default_rng(0).random((10, len(FEATURE_NAMES)), dtype=np.float32)
     groups = np.zeros((10, 3), dtype=np.int32)
-    np.testing.assert_array_equal(m.predict_proba(X, None, groups), Model.load().predict_proba(X, None, groups))
+    bag = Words(np.arange(20, dtype=np.int64), np.arange(0, 21, 2, dtype=np.int64))
+    np.testing.assert_array_equal(m.predict_proba(X, None, groups, bag),
+                                  Model.load().predict_proba(X, None, groups, bag))
 
 
 def test_missing_model_and_card(tmp_path):
@@ -186,7 +189,9 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     scores = model.predict_proba(X, pages.offsets, pages.groups)
     assert ((scores >= 0.5) == y).mean() > 0.95
     # text-dump rows are the text booster's alone; the context stage changes the HTML rows' scores
-    np.testing.assert_array_equal(scores[:200], model.text_booster.predict(X[:200], num_threads=1))
+    no_lexicon = np.full((200, len(MODEL_NAMES) - len(FEATURE_NAMES)), np.nan, dtype=np.float32)
+    np.testing.assert_array_equal(scores[:200], model.text_booster.predict(np.hstack([X[:200], no_lexicon]),
+                                                                           num_threads=1))
     first, final = model.predict_stages(X, pages.offsets, pages.groups)
     assert np.array_equal(final, scores) and not np.array_equal(final[200:], first[200:])
     sure = first < CONTEXT_GATE  # rows the first stage rules out keep its score
@@ -230,7 +235,8 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     from boilerplate.features import batch_features
 
     shipped = Model.load()
-    X = batch_features([a.blocks for a in load_labeled(labeled_dir)]).X
+    pages = [a.blocks for a in load_labeled(labeled_dir)]
+    X = batch_features(pages).X
     html_like = X.copy()
     html_like[:, FEATURE_NAMES.index("link_density")] = 0.0
     mixed, _ = mixed_rows()
@@ -247,10 +253,11 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
         forest = Forest(booster.model_to_string())
         for rows in (X, html_like, mixed, odd):
             if booster.num_feature() > len(FEATURE_NAMES):
-                rows = np.hstack([rows, stacked[:len(rows)]])
+                rows = np.hstack([rows, stacked[:len(rows), :booster.num_feature() - len(FEATURE_NAMES)]])
             rows = np.ascontiguousarray(rows, dtype=np.float32)
             assert np.array_equal(forest.predict(rows), booster.predict(rows, num_threads=1))
-    assert np.array_equal(shipped.predict_proba(X), shipped.text_booster.predict(X, num_threads=1))
+    lexed = np.hstack([X, shipped.lexicon.columns(words(pages))])
+    assert np.array_equal(shipped.predict_proba(X, words=words(pages)), shipped.text_booster.predict(lexed, num_threads=1))
     with pytest.raises(ValueError, match="columns"):
         Forest(shipped.booster.model_to_string()).predict(np.zeros((2, 3), dtype=np.float32))
 
@@ -374,3 +381,32 @@ def test_cross_validation_reports_whether_re_extraction_gives_the_extraction_bac
     html = [s for s in scores if s.source == "c"]
     assert html and all(isinstance(s.idempotent, bool) for s in html)
     assert all(s.idempotent is None for s in scores if s.source in ("dump:c", "clean:c"))  # text dumps: not
+
+
+def test_lexicon_is_learned_out_of_fold_saved_and_required(tmp_path):
+    """Pages of two folds whose chrome rows hold the word "reply": the lexicon marks it down, the training
+    rows read a lexicon learned without their fold, and the model needs the words to score."""
+    X, y = mixed_rows()
+    X[:, FEATURE_NAMES.index("link_density")] = 0.0  # all HTML rows
+    pages = paged()
+    texts = ["reply now" if not label else f"story{i % 7} words" for i, label in enumerate(y)]
+    bag = Words(*__import__("boilerplate._lexicon", fromlist=["block_words"]).block_words(texts))
+    model = Model.fit(X, y, pages=pages, words=bag, rounds=20)
+    assert model.card["lexicon_words"] == len(model.lexicon.keys) > 0
+    reply = model.lexicon.columns(Words(*__import__("boilerplate._lexicon", fromlist=["block_words"])
+                                        .block_words(["Reply", "nothing known here"])))
+    assert reply[0, 0] < -2 and np.isnan(reply[1]).all()
+    with pytest.raises(ValueError, match="words"):
+        model.predict_proba(X, pages.offsets, pages.groups)
+    scores = model.predict_proba(X, pages.offsets, pages.groups, bag)
+    model.save(tmp_path / "m.txt")
+    np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X, pages.offsets, pages.groups, bag),
+                                  scores)
+    text = (tmp_path / "m.txt").read_text()
+    head, _, lexicon = text.partition(LEXICON_MARK)
+    (tmp_path / "m.txt").write_text(head + LEXICON_MARK + lexicon.replace(" ", " x", 3))
+    with pytest.raises(ModelError, match="corrupt lexicon"):
+        Model.load(tmp_path / "m.txt")
+    (tmp_path / "m.txt").write_text(head)
+    with pytest.raises(ModelError, match="lexicon"):
+        Model.load(tmp_path / "m.txt")

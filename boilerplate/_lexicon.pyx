@@ -1,0 +1,108 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The words of blocks as 64-bit hashes, and their lexicon columns, in C loops (see lexicon.py): words are
+runs of letters, lowercased; Han, kana and hangul text gives its character bigrams (a lone character
+itself)."""
+
+import numpy as np
+
+from libc.math cimport NAN
+from libc.stdint cimport int64_t, uint64_t
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISALPHA(Py_UCS4 ch) nogil
+    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
+
+cdef uint64_t FNV_OFFSET = 14695981039346656037ULL
+cdef uint64_t FNV_PRIME = 1099511628211ULL
+cdef uint64_t CJK_SEED = 0x9E3779B97F4A7C15ULL
+
+
+cdef inline bint _cjk(Py_UCS4 c) noexcept nogil:
+    return (0x3040 <= c <= 0x30FF or 0x3400 <= c <= 0x4DBF or 0x4E00 <= c <= 0x9FFF or 0xF900 <= c <= 0xFAFF
+            or 0xAC00 <= c <= 0xD7AF or 0x1100 <= c <= 0x11FF or 0x3130 <= c <= 0x318F)
+
+
+cdef inline uint64_t _mix(uint64_t h, Py_UCS4 c) noexcept nogil:
+    return (h ^ <uint64_t>c) * FNV_PRIME
+
+
+def block_words(list texts):
+    """(hashes int64, starts int64): block i's words are hashes[starts[i]:starts[i + 1]], in text order."""
+    cdef Py_ssize_t n = len(texts), total = 0, i, k, length, m = 0, run
+    for i in range(n):
+        total += PyUnicode_GET_LENGTH(texts[i])
+    out = np.empty(total, dtype=np.int64)
+    starts = np.empty(n + 1, dtype=np.int64)
+    cdef int64_t[::1] h_out = out
+    cdef int64_t[::1] s_out = starts
+    cdef int kind
+    cdef void* data
+    cdef Py_UCS4 c, prev = 0
+    cdef uint64_t h
+    cdef bint in_cjk
+    for i in range(n):
+        s_out[i] = m
+        text = texts[i]
+        kind, data, length = PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)
+        run, h, in_cjk = 0, FNV_OFFSET, False
+        for k in range(length + 1):
+            c = PyUnicode_READ(kind, data, k) if k < length else 0
+            if c != 0 and _cjk(c):
+                if run and not in_cjk:  # a letter run ends
+                    if run >= 2:
+                        h_out[m] = <int64_t>h; m += 1
+                    run = 0
+                if in_cjk:
+                    h_out[m] = <int64_t>_mix(_mix(CJK_SEED, prev), c); m += 1
+                in_cjk, prev = True, c
+                run += 1
+            elif c != 0 and Py_UNICODE_ISALPHA(c):
+                if in_cjk:  # a CJK run ends
+                    if run == 1:
+                        h_out[m] = <int64_t>_mix(CJK_SEED, prev); m += 1
+                    in_cjk, run, h = False, 0, FNV_OFFSET
+                h = _mix(h, Py_UNICODE_TOLOWER(c))
+                run += 1
+            else:
+                if in_cjk and run == 1:
+                    h_out[m] = <int64_t>_mix(CJK_SEED, prev); m += 1
+                elif not in_cjk and run >= 2:
+                    h_out[m] = <int64_t>h; m += 1
+                in_cjk, run, h = False, 0, FNV_OFFSET
+    s_out[n] = m
+    return out[:m].copy(), starts
+
+
+def fill(const int64_t[::1] hashes, const int64_t[::1] starts, const int64_t[::1] keys,
+         const float[::1] values, float[:, ::1] out):
+    """out[i] = (mean, min, max) of the values of block i's words found in `keys` (sorted), NaN if none."""
+    cdef Py_ssize_t n = starts.shape[0] - 1, n_keys = keys.shape[0], i, j, lo, hi, mid, found
+    cdef int64_t key
+    cdef double total, lowest, highest, v
+    with nogil:
+        for i in range(n):
+            found, total, lowest, highest = 0, 0.0, 1e300, -1e300
+            for j in range(starts[i], starts[i + 1]):
+                key, lo, hi = hashes[j], 0, n_keys
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if keys[mid] < key:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < n_keys and keys[lo] == key:
+                    v = values[lo]
+                    found += 1
+                    total += v
+                    if v < lowest:
+                        lowest = v
+                    if v > highest:
+                        highest = v
+            if found:
+                out[i, 0], out[i, 1], out[i, 2] = total / found, lowest, highest
+            else:
+                out[i, 0] = out[i, 1] = out[i, 2] = NAN
