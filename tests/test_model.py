@@ -10,6 +10,7 @@ from boilerplate.errors import ModelError
 from boilerplate.context import STACKED_NAMES
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
+from boilerplate._lexicon import block_words
 from boilerplate.lexicon import Words, words
 from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, LEXICON_MARK,
                                MODEL_NAMES, TEXT_MODEL_MARK, Model, Pages, card_path, page_threshold)
@@ -390,11 +391,10 @@ def test_lexicon_is_learned_out_of_fold_saved_and_required(tmp_path):
     X[:, FEATURE_NAMES.index("link_density")] = 0.0  # all HTML rows
     pages = paged()
     texts = ["reply now" if not label else f"story{i % 7} words" for i, label in enumerate(y)]
-    bag = Words(*__import__("boilerplate._lexicon", fromlist=["block_words"]).block_words(texts))
+    bag = Words(*block_words(texts))
     model = Model.fit(X, y, pages=pages, words=bag, rounds=20)
     assert model.card["lexicon_words"] == len(model.lexicon.keys) > 0
-    reply = model.lexicon.columns(Words(*__import__("boilerplate._lexicon", fromlist=["block_words"])
-                                        .block_words(["Reply", "nothing known here"])))
+    reply = model.lexicon.columns(Words(*block_words(["Reply", "nothing known here"])))
     assert reply[0, 0] < -2 and np.isnan(reply[1]).all()
     with pytest.raises(ValueError, match="words"):
         model.predict_proba(X, pages.offsets, pages.groups)
