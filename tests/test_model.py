@@ -398,6 +398,8 @@ def test_lexicon_is_learned_out_of_fold_saved_and_required(tmp_path):
     assert reply[0, 0] < -2 and np.isnan(reply[1]).all()
     with pytest.raises(ValueError, match="words"):
         model.predict_proba(X, pages.offsets, pages.groups)
+    with pytest.raises(ValueError, match="words of 5 blocks for 400"):
+        model.predict_proba(X, pages.offsets, pages.groups, bag.take(np.arange(5)))
     scores = model.predict_proba(X, pages.offsets, pages.groups, bag)
     model.save(tmp_path / "m.txt")
     np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X, pages.offsets, pages.groups, bag),
