@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._lexicon import block_words, fill
+from ._lexicon import block_words, fill, table
 from .segment import Blocks
 
 LEXICON_FEATURES = {
@@ -50,11 +50,12 @@ def words(pages: list[Blocks]) -> Words:
 
 
 class Lexicon:
-    """Word hash → value (sorted keys, float32 values)."""
+    """Word hash → value (sorted keys, float32 values; looked up in a hash table of them)."""
 
     def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
         self.keys = np.ascontiguousarray(keys, dtype=np.int64)
         self.values = np.ascontiguousarray(values, dtype=np.float32)
+        self._table = table(self.keys, self.values)
 
     @classmethod
     def fit(cls, words: Words, y: np.ndarray, page_starts: np.ndarray, rows: np.ndarray) -> "Lexicon":
@@ -82,7 +83,7 @@ class Lexicon:
     def columns(self, words: Words) -> np.ndarray:
         """The LEXICON_NAMES columns (float32) of each block of `words`."""
         out = np.empty((len(words.starts) - 1, len(LEXICON_NAMES)), dtype=np.float32)
-        fill(words.hashes, words.starts, self.keys, self.values, out)
+        fill(words.hashes, words.starts, *self._table, out)
         return out
 
     def to_text(self) -> str:
