@@ -117,6 +117,8 @@ def fill(const int64_t[::1] hashes, const int64_t[::1] starts, const int64_t[::1
     cdef Py_ssize_t size = slot_keys.shape[0], found
     cdef int64_t key
     cdef double total, lowest, highest, v
+    if out.shape[0] != n or out.shape[1] != 3:
+        raise ValueError(f"out must be {n} × 3, not {out.shape[0]} × {out.shape[1]}")
     while size > 1:
         size >>= 1
         shift -= 1

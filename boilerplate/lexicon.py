@@ -100,7 +100,10 @@ class Lexicon:
         if mark != TEXT_MARK or not count.isdigit():
             raise ValueError("not a lexicon")
         parts = body.split()
-        keys, values = np.array(parts[0::2], dtype=np.int64), np.array(parts[1::2], dtype=np.float64)
+        try:
+            keys, values = np.array(parts[0::2], dtype=np.int64), np.array(parts[1::2], dtype=np.float64)
+        except OverflowError as e:
+            raise ValueError(f"a word hash out of range: {e}") from None
         if not len(keys) == len(values) == int(count) or np.any(np.diff(keys) <= 0) or not np.isfinite(values).all():
             raise ValueError(f"a lexicon of {count} words holds {len(keys)} keys and {len(values)} values, "
                              "unsorted or not finite")

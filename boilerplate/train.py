@@ -28,7 +28,7 @@ from .document import build_document
 from .errors import InputError
 from .features import FEATURE_NAMES, Batch, batch_features
 from .labeled import Article
-from .lexicon import words
+from .lexicon import Words, words
 from .metrics import line_prf, token_prf
 from .model import DEFAULT_ROUNDS, Model, Pages
 from .segment import Blocks, segment, segment_text
@@ -191,7 +191,8 @@ def cross_validate(data: TrainingSet, *, rounds: int = DEFAULT_ROUNDS, drop: Ite
     batch = batch_features(data.pages)
     for name in drop:
         batch.X[:, FEATURE_NAMES.index(name)] = np.nan
-    return _cross_validate(data, batch, rounds=rounds, params=params, holdout=holdout, progress=progress)
+    return _cross_validate(data, batch, words(data.pages), rounds=rounds, params=params, holdout=holdout,
+                           progress=progress)
 
 
 def _row_weights(data: TrainingSet, offsets: np.ndarray) -> np.ndarray:
@@ -216,12 +217,11 @@ def _splits(data: TrainingSet, holdout: bool) -> list[tuple[np.ndarray, np.ndarr
     return [(~held & (folds != k), ~held & (folds == k)) for k in range(FOLDS) if (~held & (folds == k)).any()]
 
 
-def _cross_validate(data: TrainingSet, batch: Batch, *, rounds: int, params: dict[str, Any] | None = None,
+def _cross_validate(data: TrainingSet, batch: Batch, bag: Words, *, rounds: int, params: dict[str, Any] | None = None,
                     holdout: bool = False, progress: Progress | None) -> list[PageScore]:
     X, offsets, groups = batch
     y = np.concatenate(data.labels) if data.labels else np.zeros(0, dtype=bool)
     w = _row_weights(data, offsets)
-    bag = words(data.pages)
     scores: list[PageScore] = []
     splits = _splits(data, holdout)
     for k, (train_pages, test_pages) in enumerate(splits):
@@ -261,9 +261,10 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
     if progress:
         progress(f"features of {len(data.pages):,} pages", 0, 0)
     batch = batch_features(data.pages)  # computed once, for cross-validation and the final fit
+    bag = words(data.pages)
     report: dict[str, Any] = {}
     if cv and init is None:
-        scores = _cross_validate(data, batch, rounds=rounds, progress=progress)
+        scores = _cross_validate(data, batch, bag, rounds=rounds, progress=progress)
         by_source: dict[str, list[PageScore]] = {}
         for s in scores:
             by_source.setdefault(s.source, []).append(s)
@@ -274,7 +275,7 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
     stage = f"fitting the final model on all {len(data.pages):,} pages (boosters)"
     model = Model.fit(batch.X, np.concatenate(data.labels), weight=_row_weights(data, batch.offsets),
                       rounds=rounds, init=init, params=CONTINUE_PARAMS if init is not None else None,
-                      pages=pages, words=words(data.pages),
+                      pages=pages, words=bag,
                       progress=(lambda done, total: progress(stage, done, total)) if progress else None)
     training_data = {src: {"pages": n, "license": data.licenses.get(src, "unknown")}
                      for src, n in data.sources.items()}

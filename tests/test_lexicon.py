@@ -41,7 +41,8 @@ def test_fit_scores_common_words_by_the_pages_holding_them_and_drops_rare_ones()
 
 
 @pytest.mark.parametrize("text", ["", "lexicon x\n", "lexicon 2\n5 0.1\n", "lexicon 2\n5 0.1\n3 0.2\n",
-                                  "lexicon 1\n5 nan\n", "lexicon 1\nfive 0.1\n"])
+                                  "lexicon 1\n5 nan\n", "lexicon 1\nfive 0.1\n",
+                                  "lexicon 1\n99999999999999999999 0.1\n"])
 def test_corrupt_lexicon_text_is_refused(text):
     with pytest.raises(ValueError):
         Lexicon.from_text(text)
