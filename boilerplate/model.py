@@ -136,8 +136,8 @@ class Model:
             lex = np.full((len(X), len(LEXICON_NAMES)), np.nan, dtype=np.float32)
             for f in np.unique(fold):
                 rows = fold == f
-                lex[rows] = Lexicon.fit(words, y, pages.offsets, html & ~text & ~rows).columns(words.take(rows))
-            lexicon = Lexicon.fit(words, y, pages.offsets, html & ~text)
+                lex[rows] = Lexicon.fit(words, y, pages.offsets, ~text & ~rows).columns(words.take(rows))
+            lexicon = Lexicon.fit(words, y, pages.offsets, ~text)
             lexicon = lexicon if len(lexicon.keys) else None  # (no HTML rows: text dumps alone)
             X = np.hstack([X, lex])
         else:
