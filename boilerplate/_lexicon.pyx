@@ -1,7 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """The words of blocks as 64-bit hashes, and their lexicon columns, in C loops (see lexicon.py): words are
 runs of letters, lowercased; Han, kana and hangul text gives its character bigrams (a lone character
-itself)."""
+itself). The class/id tokens of elements are hashed by the walk (_walk.pyx)."""
 
 import numpy as np
 
@@ -108,24 +108,26 @@ def table(const int64_t[::1] keys, const float[::1] values):
     return slot_keys, slot_values
 
 
-def fill(const int64_t[::1] hashes, const int64_t[::1] starts, const int64_t[::1] slot_keys,
+def fill(const int64_t[::1] hashes, const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] slot_keys,
          const float[::1] slot_values, float[:, ::1] out):
-    """out[i] = (mean, min, max) of the values of block i's words found in the `table`, NaN if none."""
-    cdef Py_ssize_t n = starts.shape[0] - 1, i, j
+    """out[i] = (mean, min, max) of the values of the words hashes[lo[i]:hi[i]] found in the `table`,
+    NaN if none."""
+    cdef Py_ssize_t n = lo.shape[0], i, j
     cdef uint64_t mask = slot_keys.shape[0] - 1, k
     cdef int shift = 64
     cdef Py_ssize_t size = slot_keys.shape[0], found
     cdef int64_t key
     cdef double total, lowest, highest, v
-    if out.shape[0] != n or out.shape[1] != 3:
-        raise ValueError(f"out must be {n} × 3, not {out.shape[0]} × {out.shape[1]}")
+    if out.shape[0] != n or out.shape[1] != 3 or hi.shape[0] != n:
+        raise ValueError(f"{n} blocks: hi must hold {n} ends (not {hi.shape[0]}) and out be {n} × 3 "
+                         f"(not {out.shape[0]} × {out.shape[1]})")
     while size > 1:
         size >>= 1
         shift -= 1
     with nogil:
         for i in range(n):
             found, total, lowest, highest = 0, 0.0, 1e300, -1e300
-            for j in range(starts[i], starts[i + 1]):
+            for j in range(lo[i], hi[i]):
                 key = hashes[j]
                 k = _slot(key, shift)
                 while slot_keys[k] != EMPTY and slot_keys[k] != key:

@@ -3,11 +3,13 @@
 so nothing links against libxml2) and emits the same block columns as the walk it replaced."""
 
 from cpython.unicode cimport PyUnicode_DecodeUTF8
-from libc.stdint cimport uintptr_t
+from libc.stdint cimport int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memset, strcmp, strlen
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
+
+import numpy as np
 
 import_lxml__etree()
 
@@ -21,6 +23,21 @@ cdef enum:
     F_SECTIONING = 64
     F_BUTTON = 128
     KINDS_SLOTS = 512  # hash slots for the distinct element names of one document (grown when half full)
+    ELEMENT_TOKENS = 32  # class/id tokens kept of one element (utility-class soups hold hundreds)
+    BLOCK_TOKENS = 48  # tokens a block gets from its nearest ancestors (bounds memory on deep pages)
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
+
+cdef uint64_t ATTR_SEED = 0xC2B2AE3D27D4EB4FULL  # class/id tokens hash apart from text words (_lexicon)
+cdef uint64_t FNV_PRIME = 1099511628211ULL
 
 
 cdef struct Kind:  # what the walk knows of one element name (libxml2 interns names: one pointer per name)
@@ -36,6 +53,7 @@ cdef struct Frame:  # one open element on the walk's stack
     long bits  # hint bits of the element and its ancestors
     long own, near1, near2  # hint bits of the element; of it and its parent; of it and two ancestors
     long serial  # the element's id (0: none)
+    long tok_lo, tok_hi  # its class/id token hashes: _Walk.toks[tok_lo:tok_hi] (its ancestors' before)
 
 
 cdef class Tables:
@@ -74,11 +92,23 @@ cdef class _Walk:
     cdef long* owner_at
     cdef long* owner_first
     cdef int n_owners, owners_cap
+    cdef int64_t* toks  # the class/id token hashes of the open elements, root first
+    cdef long toks_cap
+    cdef int64_t* out  # each block's tokens: its nearest ancestors' (at most BLOCK_TOKENS), root first
+    cdef long n_out, out_cap
+    cdef list tok_starts, near_starts  # per block: where its tokens start in `out`, where its owner's,
+    # parent's and grandparent's start
 
     def __cinit__(self, Tables t):
         self.t = t
         self.texts, self.link_chars, self.tags, self.depths, self.hints = [], [], [], [], []
         self.near, self.parents, self.grandparents, self.paths, self.names = [], [], [], [], []
+        self.tok_starts, self.near_starts = [], []
+        self.toks_cap, self.out_cap, self.n_out = 256, 4096, 0
+        self.toks = <int64_t*>malloc(self.toks_cap * sizeof(int64_t))
+        self.out = <int64_t*>malloc(self.out_cap * sizeof(int64_t))
+        if not (self.toks and self.out):
+            raise MemoryError()
         self.n_slots, self.stack_cap, self.owners_cap = KINDS_SLOTS, 64, 64
         self.kinds = <Kind*>malloc((KINDS_SLOTS // 2) * sizeof(Kind))
         self.slots = <int*>malloc(KINDS_SLOTS * sizeof(int))
@@ -100,6 +130,59 @@ cdef class _Walk:
         free(self.stack)
         free(self.owner_at)
         free(self.owner_first)
+        free(self.toks)
+        free(self.out)
+
+    cdef int add_token(self, Frame* f, uint64_t h) except -1:
+        """Push one class/id token hash of the element of frame f (the top one)."""
+        cdef int64_t* grown
+        if f.tok_hi - f.tok_lo >= ELEMENT_TOKENS:
+            return 0
+        if f.tok_hi >= self.toks_cap:
+            grown = <int64_t*>realloc(self.toks, 2 * self.toks_cap * sizeof(int64_t))
+            if grown is NULL:
+                raise MemoryError()
+            self.toks, self.toks_cap = grown, 2 * self.toks_cap
+        self.toks[f.tok_hi] = <int64_t>h
+        f.tok_hi += 1
+        return 0
+
+    cdef int add_tokens(self, Frame* f, str s) except -1:
+        """The tokens of a class or id value: each name split at non-alphanumerics into parts of two or
+        more characters, not all digits; and each name holding separators as a whole, its separators
+        read as "-" and its digit runs as "0" ("entry-content" → entry, content, entry-content;
+        "post-1234" → post, post-0)."""
+        cdef int kind = PyUnicode_KIND(s)
+        cdef void* data = PyUnicode_DATA(s)
+        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(s), k
+        cdef Py_UCS4 c
+        cdef uint64_t part = ATTR_SEED, whole = ATTR_SEED
+        cdef int part_len = 0, whole_len = 0
+        cdef bint digits = True, separated = False, prev_digit = False
+        for k in range(length + 1):
+            c = PyUnicode_READ(kind, data, k) if k < length else 32
+            if Py_UNICODE_ISALNUM(c):
+                c = Py_UNICODE_TOLOWER(c)
+                part = (part ^ <uint64_t>c) * FNV_PRIME
+                part_len += 1
+                if not (48 <= c <= 57):
+                    digits = False
+                    whole, prev_digit = (whole ^ <uint64_t>c) * FNV_PRIME, False
+                elif not prev_digit:
+                    whole, prev_digit = (whole ^ 48) * FNV_PRIME, True
+                whole_len += 1
+                continue
+            if part_len >= 2 and not digits:
+                self.add_token(f, part)
+            part, part_len, digits = ATTR_SEED, 0, True
+            if Py_UNICODE_ISSPACE(c):
+                if separated and whole_len:
+                    self.add_token(f, whole)
+                whole, whole_len, separated, prev_digit = ATTR_SEED, 0, False, False
+            elif whole_len:
+                whole, prev_digit = (whole ^ 45) * FNV_PRIME, False
+                separated = True
+        return 0
 
     cdef int kind(self, tree.xmlNode* node) except -1:
         """The kind index of an element's name, added on first sight."""
@@ -178,6 +261,35 @@ cdef class _Walk:
         self.n_owners += 1
         return 0
 
+    cdef tuple tokens(self):
+        """(token hashes int64, starts int64 of n + 1, near starts int64 of n): block i's tokens are
+        hashes[starts[i]:starts[i + 1]], those of its owner, parent and grandparent from near[i] on."""
+        hashes = np.empty(self.n_out, dtype=np.int64)
+        cdef int64_t[::1] view = hashes
+        cdef long i
+        for i in range(self.n_out):
+            view[i] = self.out[i]
+        return (hashes, np.array(self.tok_starts + [self.n_out], dtype=np.int64),
+                np.array(self.near_starts, dtype=np.int64))
+
+    cdef int block_tokens(self, int at) except -1:
+        """Copy the tokens of the element at stack index `at` and its ancestors (the nearest
+        BLOCK_TOKENS) to the block columns."""
+        cdef long hi = self.stack[at].tok_hi, lo = max(hi - BLOCK_TOKENS, 0)
+        cdef long near = max(self.stack[max(at - 2, 0)].tok_lo, lo), i
+        cdef int64_t* grown
+        while self.n_out + hi - lo > self.out_cap:
+            grown = <int64_t*>realloc(self.out, 2 * self.out_cap * sizeof(int64_t))
+            if grown is NULL:
+                raise MemoryError()
+            self.out, self.out_cap = grown, 2 * self.out_cap
+        self.tok_starts.append(self.n_out)
+        self.near_starts.append(self.n_out + near - lo)
+        for i in range(lo, hi):
+            self.out[self.n_out] = self.toks[i]
+            self.n_out += 1
+        return 0
+
     cdef long emit(self, list parts, long link_parts, long at):
         """The pending text pieces as one block of the element at stack index `at` (nothing if they are
         only whitespace); clears `parts`; returns the number of blocks."""
@@ -199,6 +311,7 @@ cdef class _Walk:
             self.near.append(f.near2)
             self.parents.append(self.stack[at - 1 if at >= 1 else 0].serial)
             self.grandparents.append(self.stack[at - 2 if at >= 2 else 0].serial)
+            self.block_tokens(at)
             lo = at - self.t.path_len + 1
             self.paths.append("/".join([self.names[self.stack[i].kind] for i in range(lo if lo > 1 else 1, at + 1)]))
         return len(self.texts)
@@ -358,6 +471,7 @@ def walk(_Element root, Tables t):
             f = w.push()
             memset(f, 0, sizeof(Frame))
             f.kind, f.depth = k, -1
+            f.tok_lo = f.tok_hi = (f - 1).tok_hi
             c = NULL
         else:
             if flags & F_HEADER_FOOTER:
@@ -397,6 +511,11 @@ def walk(_Element root, Tables t):
             parent = f - 1
             f.kind, f.depth, f.serial = k, parent.depth + 1, serial
             f.bits, f.own, f.near1, f.near2 = parent.bits | own, own, own | parent.own, own | parent.near1
+            f.tok_lo = f.tok_hi = parent.tok_hi
+            if cls:
+                w.add_tokens(f, cls)
+            if ident:
+                w.add_tokens(f, ident)
             if data_row >= 0 and flags & F_BLOCK:
                 parts.append(t.cell_mark if flags & F_CELL else " ")
             elif flags & F_BLOCK:
@@ -441,7 +560,7 @@ def walk(_Element root, Tables t):
                 if parts:
                     w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
                 return (w.texts, w.link_chars, w.tags, w.depths, w.hints, w.near, w.parents,
-                        w.grandparents, w.paths, containers)
+                        w.grandparents, w.paths, containers, w.tokens())
             c = node.next
             node = node.parent
 

@@ -1,9 +1,14 @@
-"""Block words → lexicon columns: how much a block's words lean to content or to chrome on the training
-pages ("reply", "copyright", "分享", "相关" lean to chrome on every site; the words of a news story do not).
+"""Block words → lexicon columns: how much a block's words, and the class/id tokens of the elements around
+it, lean to content or to chrome on the training pages ("reply", "copyright", "分享" lean to chrome on
+every site, and so do elements of class "sidebar" or "share"; "entry-content" leans to content).
 
 A `Lexicon` is learned with the model (model.py): each word held by at least MIN_PAGES training pages gets
-log((pages holding it in content + 1) / (pages holding it in chrome + 1)); a block's columns are the mean,
-least and greatest of its known words' values (NaN when it has none). Words are hashed by _lexicon.pyx.
+log((pages holding it in content + 1) / (pages holding it in chrome + 1)); each class/id token held by as
+many pages gets log((c + 1) / (pages − c + 1)), c summing over those pages the share of the blocks under
+the token that are content (a token above both the story and its share buttons counts mostly to content).
+A block's columns are the mean, least and greatest of the known values of its words, of the tokens of its
+element, parent and grandparent, and of the tokens of all its ancestors (NaN when none is known). Words
+are hashed by _lexicon.pyx, class/id tokens by the walk (_walk.pyx).
 """
 
 from __future__ import annotations
@@ -20,33 +25,65 @@ LEXICON_FEATURES = {
                 "(pages holding it in chrome + 1)) (NaN without a known word)",
     "lex_min": "the most chrome-leaning known word's value (NaN without a known word)",
     "lex_max": "the most content-leaning known word's value (NaN without a known word)",
+    "attr_mean": "mean over the known class/id tokens of the block's element, parent and grandparent of "
+                 "log((c + 1) / (training pages holding the token − c + 1)), c: the pages' summed shares of "
+                 "content among the blocks under it (NaN without a known token)",
+    "attr_min": "the most chrome-leaning of those tokens' values (NaN without a known token)",
+    "attr_max": "the most content-leaning of those tokens' values (NaN without a known token)",
+    "anc_mean": "mean value of the known class/id tokens of the block's element and all its ancestors (the "
+                "nearest 48 tokens; NaN without a known token)",
+    "anc_min": "the most chrome-leaning of those tokens' values (NaN without a known token)",
+    "anc_max": "the most content-leaning of those tokens' values (NaN without a known token)",
 }
 LEXICON_NAMES: tuple[str, ...] = tuple(LEXICON_FEATURES)
-MIN_PAGES = 10  # a word enters the lexicon when this many training pages hold it: rarer words are a site's
-# own, and would teach the model that site rather than chrome in general
+MIN_PAGES = 10  # a word or token enters the lexicon when this many training pages hold it: rarer ones are
+# a site's own, and would teach the model that site rather than chrome in general
 TEXT_MARK = "lexicon"
 
 
+def _take(hashes: np.ndarray, starts: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes of the chosen blocks (index array) of a (hashes, starts) pair, with their new starts."""
+    sizes = starts[index + 1] - starts[index]
+    out = np.zeros(len(index) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=out[1:])
+    gather = np.repeat(starts[index] - out[:-1], sizes) + np.arange(out[-1])
+    return hashes[gather], out
+
+
 class Words(NamedTuple):
-    """The word hashes of many blocks: block i's are hashes[starts[i]:starts[i + 1]]."""
+    """The word hashes of many blocks: block i's are hashes[starts[i]:starts[i + 1]]; its class/id
+    tokens attr_hashes[attr_starts[i]:attr_starts[i + 1]], the near ones from attr_near[i]."""
 
     hashes: np.ndarray
     starts: np.ndarray
+    attr_hashes: np.ndarray
+    attr_starts: np.ndarray
+    attr_near: np.ndarray
 
     def take(self, rows: np.ndarray) -> "Words":
         """The words of the chosen blocks (a boolean mask or index array), in their order."""
         index = np.flatnonzero(rows) if rows.dtype == bool else np.asarray(rows)
-        sizes = self.starts[index + 1] - self.starts[index]
-        starts = np.zeros(len(index) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=starts[1:])
-        gather = np.repeat(self.starts[index] - starts[:-1], sizes) + np.arange(starts[-1])
-        return Words(self.hashes[gather], starts)
+        hashes, starts = _take(self.hashes, self.starts, index)
+        attr_hashes, attr_starts = _take(self.attr_hashes, self.attr_starts, index)
+        near = attr_starts[:-1] + (self.attr_near[index] - self.attr_starts[index])
+        return Words(hashes, starts, attr_hashes, attr_starts, near)
+
+
+def text_words(texts: list[str]) -> Words:
+    """The words of these texts, as blocks without class/id tokens (text-dump lines)."""
+    hashes, starts = block_words(texts)
+    n = len(texts)
+    return Words(hashes, starts, np.zeros(0, np.int64), np.zeros(n + 1, np.int64), np.zeros(n, np.int64))
 
 
 def words(pages: list[Blocks]) -> Words:
-    """The words of every block of these pages, in the row order of features.batch_features."""
-    texts = [t for blocks in pages for t in blocks.texts]
-    return Words(*block_words(texts))
+    """The words and class/id tokens of every block of these pages, in the row order of
+    features.batch_features."""
+    shift = np.cumsum([0] + [len(b.attr_hashes) for b in pages])
+    return text_words([t for blocks in pages for t in blocks.texts])._replace(
+        attr_hashes=np.concatenate([np.zeros(0, np.int64)] + [b.attr_hashes for b in pages]),
+        attr_starts=np.concatenate([np.zeros(1, np.int64)] + [b.attr_starts[1:] + s for b, s in zip(pages, shift)]),
+        attr_near=np.concatenate([np.zeros(0, np.int64)] + [b.attr_near + s for b, s in zip(pages, shift)]))
 
 
 class Lexicon:
@@ -60,7 +97,7 @@ class Lexicon:
     @classmethod
     def fit(cls, words: Words, y: np.ndarray, page_starts: np.ndarray, rows: np.ndarray) -> "Lexicon":
         """Learn from the chosen rows (boolean mask) of pages whose rows begin at `page_starts` (features
-        .Batch offsets), y being each row's content label."""
+        .Batch offsets), y being each row's content label. Words and tokens hash apart (different seeds)."""
         content, chrome = [], []
         for p in range(len(page_starts) - 1):
             lo, hi = int(page_starts[p]), int(page_starts[p + 1])
@@ -78,12 +115,23 @@ class Lexicon:
         c[np.searchsorted(keys, keys_c)] = n_c
         h[np.searchsorted(keys, keys_h)] = n_h
         common = c + h >= MIN_PAGES
-        return cls(keys[common], np.log((c[common] + 1) / (h[common] + 1)))
+        keys, values = keys[common], np.log((c[common] + 1) / (h[common] + 1))
+        attr_keys, attr_values = _attr_values(words, y, page_starts, rows)
+        keys, first = np.unique(np.concatenate([keys, attr_keys]), return_index=True)
+        return cls(keys, np.concatenate([values, attr_values])[first])
 
     def columns(self, words: Words) -> np.ndarray:
-        """The LEXICON_NAMES columns (float32) of each block of `words`."""
-        out = np.empty((len(words.starts) - 1, len(LEXICON_NAMES)), dtype=np.float32)
-        fill(words.hashes, words.starts, *self._table, out)
+        """The LEXICON_NAMES columns (float32) of each block of `words`: its words, its near tokens, all
+        its tokens."""
+        n = len(words.starts) - 1
+        out = np.empty((n, len(LEXICON_NAMES)), dtype=np.float32)
+        parts = ((words.hashes, words.starts[:-1], words.starts[1:]),
+                 (words.attr_hashes, words.attr_near, words.attr_starts[1:]),
+                 (words.attr_hashes, words.attr_starts[:-1], words.attr_starts[1:]))
+        for k, (hashes, lo, hi) in enumerate(parts):
+            cols = np.empty((n, 3), dtype=np.float32)
+            fill(hashes, np.ascontiguousarray(lo), np.ascontiguousarray(hi), *self._table, cols)
+            out[:, 3 * k:3 * k + 3] = cols
         return out
 
     def to_text(self) -> str:
@@ -108,3 +156,32 @@ class Lexicon:
             raise ValueError(f"a lexicon of {count} words holds {len(keys)} keys and {len(values)} values, "
                              "unsorted or not finite")
         return cls(keys, values)
+
+
+def _attr_values(words: Words, y: np.ndarray, page_starts: np.ndarray,
+                 rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted keys, values) of the class/id tokens held by MIN_PAGES pages of the chosen rows: log((c + 1)
+    / (pages − c + 1)), each page holding a token adding to c the share of its blocks under it that are
+    content."""
+    index = np.flatnonzero(rows)
+    taken = words.take(index)
+    sizes = np.diff(taken.attr_starts)
+    block = np.repeat(np.arange(len(index)), sizes)
+    token = taken.attr_hashes
+    order = np.lexsort((token, block))
+    block, token = block[order], token[order]
+    first = np.ones(len(token), dtype=bool)
+    first[1:] = (block[1:] != block[:-1]) | (token[1:] != token[:-1])
+    block, token = block[first], token[first]
+    page = np.searchsorted(page_starts, index[block], side="right") - 1
+    content = (y[index[block]] > 0.5).astype(np.float64)
+    order = np.lexsort((token, page))
+    page, token, content = page[order], token[order], content[order]
+    start = np.ones(len(token), dtype=bool)
+    start[1:] = (page[1:] != page[:-1]) | (token[1:] != token[:-1])
+    group = np.cumsum(start) - 1
+    share = np.bincount(group, weights=content) / np.bincount(group)
+    keys, inverse, pages = np.unique(token[start], return_inverse=True, return_counts=True)
+    c = np.bincount(inverse, weights=share, minlength=len(keys))
+    common = pages >= MIN_PAGES
+    return keys[common], np.log((c[common] + 1) / (pages[common] - c[common] + 1))

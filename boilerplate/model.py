@@ -80,8 +80,8 @@ class Model:
     dumps share few features with HTML, and one booster for both served each worse. HTML rows then go
     through a second stage, the context booster, which reads the block features plus context.py's view of
     the first stage's scores around the block; it is fit on out-of-fold first-stage scores. Every booster
-    also reads the lexicon columns of the block's words (lexicon.py; learned with the boosters, NaN for a
-    model without a lexicon), so scoring needs the blocks' `words`.
+    also reads the lexicon columns of the block's words and class/id tokens (lexicon.py; learned with the
+    boosters, NaN for a model without a lexicon), so scoring needs the blocks' `words`.
     """
 
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,

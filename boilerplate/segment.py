@@ -110,6 +110,11 @@ class Blocks:
     path: list[str] = field(default_factory=list)  # last PATH_LEN tags down to the owner ("body/div/p")
     # block-level elements holding blocks, one row each: (depth, first block, end block), blocks first:end
     containers: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int32))
+    # class/id token hashes (int64) of each block's nearest ancestors: block i's are
+    # attr_hashes[attr_starts[i]:attr_starts[i + 1]], its owner's, parent's and grandparent's from attr_near[i]
+    attr_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    attr_starts: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    attr_near: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     title: str = ""  # the document <title>, HTML only
     meta_title: str = ""  # og:title (else twitter:title) of the page's <meta> tags, HTML only
 
@@ -155,7 +160,8 @@ def segment_text(text: str) -> Blocks:
     return Blocks(texts=texts, is_html=False, line_no=np.asarray(line_no, dtype=np.int32),
                   link_chars=np.zeros(n, dtype=np.int32), tag=zeros, depth=zeros.copy(),
                   hints=np.zeros(n, dtype=np.int32), near_hints=np.zeros(n, dtype=np.int32),
-                  path=[""] * n)
+                  path=[""] * n, attr_starts=np.zeros(n + 1, dtype=np.int64),
+                  attr_near=np.zeros(n, dtype=np.int64))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -197,20 +203,22 @@ def segment_html(text: str, utf8: bytes | None = None) -> Blocks:
     root = parse_html(text, utf8)
     if root is None:
         return _html_blocks([], [], [], [], [], [], [], [], [], "", [], "")
-    *columns, containers = walk(root, _TABLES)
+    *columns, containers, tokens = walk(root, _TABLES)
     title, meta_title = page_titles(root)
-    return _html_blocks(*columns, title, containers, meta_title)
+    return _html_blocks(*columns, title, containers, meta_title, tokens)
 
 
 def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],
                  hints: list[int], near: list[int], parents: list[int], grandparents: list[int],
                  paths: list[str], title: str, containers: list[tuple[int, int, int]],
-                 meta_title: str) -> Blocks:
+                 meta_title: str, tokens: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Blocks:
     n = len(texts)
+    hashes, starts, attr_near = tokens or (np.zeros(0, np.int64), np.zeros(n + 1, np.int64), np.zeros(n, np.int64))
     return Blocks(texts=texts, is_html=True, line_no=np.arange(1, n + 1, dtype=np.int32),
                   link_chars=np.asarray(link_chars, dtype=np.int32),
                   tag=np.asarray(tags, dtype=np.int16), depth=np.asarray(depths, dtype=np.int16),
                   hints=np.asarray(hints, dtype=np.int32), near_hints=np.asarray(near, dtype=np.int32),
                   parent=np.asarray(parents, dtype=np.int64), grandparent=np.asarray(grandparents, dtype=np.int64),
-                  path=paths, title=title, meta_title=meta_title,
+                  path=paths, title=title, meta_title=meta_title, attr_hashes=hashes, attr_starts=starts,
+                  attr_near=attr_near,
                   containers=np.asarray(containers, dtype=np.int32).reshape(-1, 3))

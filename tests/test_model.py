@@ -10,8 +10,7 @@ from boilerplate.errors import ModelError
 from boilerplate.context import STACKED_NAMES
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
-from boilerplate._lexicon import block_words
-from boilerplate.lexicon import Words, words
+from boilerplate.lexicon import Words, text_words, words
 from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, LEXICON_MARK,
                                MODEL_NAMES, TEXT_MODEL_MARK, Model, Pages, card_path, page_threshold)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
@@ -73,7 +72,8 @@ def test_load_roundtrip_predicts_like_the_original(tmp_path):
     m = Model.load(copy_model(tmp_path))
     X = np.random.default_rng(0).random((10, len(FEATURE_NAMES)), dtype=np.float32)
     groups = np.zeros((10, 3), dtype=np.int32)
-    bag = Words(np.arange(20, dtype=np.int64), np.arange(0, 21, 2, dtype=np.int64))
+    bag = Words(np.arange(20, dtype=np.int64), np.arange(0, 21, 2, dtype=np.int64), np.arange(30, dtype=np.int64),
+                np.arange(0, 31, 3, dtype=np.int64), np.arange(1, 31, 3, dtype=np.int64))
     np.testing.assert_array_equal(m.predict_proba(X, None, groups, bag),
                                   Model.load().predict_proba(X, None, groups, bag))
 
@@ -391,10 +391,10 @@ def test_lexicon_is_learned_out_of_fold_saved_and_required(tmp_path):
     X[:, FEATURE_NAMES.index("link_density")] = 0.0  # all HTML rows
     pages = paged()
     texts = ["reply now" if not label else f"story{i % 7} words" for i, label in enumerate(y)]
-    bag = Words(*block_words(texts))
+    bag = text_words(texts)
     model = Model.fit(X, y, pages=pages, words=bag, rounds=20)
     assert model.card["lexicon_words"] == len(model.lexicon.keys) > 0
-    reply = model.lexicon.columns(Words(*block_words(["Reply", "nothing known here"])))
+    reply = model.lexicon.columns(text_words(["Reply", "nothing known here"]))
     assert reply[0, 0] < -2 and np.isnan(reply[1]).all()
     with pytest.raises(ValueError, match="words"):
         model.predict_proba(X, pages.offsets, pages.groups)
