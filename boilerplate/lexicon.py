@@ -170,18 +170,23 @@ def _attr_values(words: Words, y: np.ndarray, page_starts: np.ndarray,
     token = taken.attr_hashes
     order = np.lexsort((token, block))
     block, token = block[order], token[order]
-    first = np.ones(len(token), dtype=bool)
-    first[1:] = (block[1:] != block[:-1]) | (token[1:] != token[:-1])
+    first = _run_starts(block, token)  # a token held twice along one block's ancestors counts once
     block, token = block[first], token[first]
     page = np.searchsorted(page_starts, index[block], side="right") - 1
     content = (y[index[block]] > 0.5).astype(np.float64)
     order = np.lexsort((token, page))
     page, token, content = page[order], token[order], content[order]
-    start = np.ones(len(token), dtype=bool)
-    start[1:] = (page[1:] != page[:-1]) | (token[1:] != token[:-1])
+    start = _run_starts(page, token)
     group = np.cumsum(start) - 1
     share = np.bincount(group, weights=content) / np.bincount(group)
     keys, inverse, pages = np.unique(token[start], return_inverse=True, return_counts=True)
     c = np.bincount(inverse, weights=share, minlength=len(keys))
     common = pages >= MIN_PAGES
     return keys[common], np.log((c[common] + 1) / (pages[common] - c[common] + 1))
+
+
+def _run_starts(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where a run of equal (a, b) pairs starts in these sorted arrays."""
+    start = np.ones(len(a), dtype=bool)
+    start[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    return start
