@@ -5,16 +5,10 @@ itself). The class/id tokens of elements are hashed by the walk (_walk.pyx)."""
 
 import numpy as np
 
+from cpython.unicode cimport (Py_UNICODE_ISALPHA, Py_UNICODE_TOLOWER, PyUnicode_DATA, PyUnicode_GET_LENGTH,
+                              PyUnicode_KIND, PyUnicode_READ)
 from libc.math cimport NAN
 from libc.stdint cimport INT64_MIN, int64_t, uint64_t
-
-cdef extern from "Python.h":
-    int PyUnicode_KIND(object o)
-    void* PyUnicode_DATA(object o)
-    Py_ssize_t PyUnicode_GET_LENGTH(object o)
-    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
-    bint Py_UNICODE_ISALPHA(Py_UCS4 ch) nogil
-    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
 
 cdef uint64_t FNV_OFFSET = 14695981039346656037ULL
 cdef uint64_t FNV_PRIME = 1099511628211ULL

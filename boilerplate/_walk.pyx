@@ -2,7 +2,8 @@
 """segment.py's DOM walk, compiled: reads libxml2's nodes through lxml's public C API (no libxml2 call,
 so nothing links against libxml2) and emits the same block columns as the walk it replaced."""
 
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, Py_UNICODE_TOLOWER, PyUnicode_DATA,
+                              PyUnicode_DecodeUTF8, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ)
 from libc.stdint cimport int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memset, strcmp, strlen
@@ -26,15 +27,6 @@ cdef enum:
     ELEMENT_TOKENS = 32  # class/id tokens kept of one element (utility-class soups hold hundreds)
     BLOCK_TOKENS = 48  # tokens a block gets from its nearest ancestors (bounds memory on deep pages)
 
-
-cdef extern from "Python.h":
-    int PyUnicode_KIND(object o)
-    void* PyUnicode_DATA(object o)
-    Py_ssize_t PyUnicode_GET_LENGTH(object o)
-    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
-    bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
-    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
-    Py_UCS4 Py_UNICODE_TOLOWER(Py_UCS4 ch) nogil
 
 cdef uint64_t ATTR_SEED = 0xC2B2AE3D27D4EB4FULL  # class/id tokens hash apart from text words (_lexicon)
 cdef uint64_t FNV_PRIME = 1099511628211ULL
