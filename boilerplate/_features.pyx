@@ -4,17 +4,13 @@ is read once or twice, straight from the block strings, and nothing is allocated
 
 import numpy as np
 
+from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ
 from libc.math cimport NAN, log1p, sqrt
 from libc.stdint cimport INT64_MIN, int64_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort
 from libc.string cimport memset
 
-cdef extern from "Python.h":
-    int PyUnicode_KIND(object o)
-    void* PyUnicode_DATA(object o)
-    Py_ssize_t PyUnicode_GET_LENGTH(object o)
-    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
-    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+from boilerplate._fnv cimport FNV_OFFSET, fnv
 
 
 cdef class Layout:
@@ -273,7 +269,7 @@ cdef Py_ssize_t _characters(Layout L, list texts, bint html, const int[::1] link
         n_space = words = 0
         n_latin = n_digit = n_punct = n_stops = 0.0
         prev_alnum = prev_word = False
-        h = 0xCBF29CE484222325ULL  # FNV-1a over the code points
+        h = FNV_OFFSET  # FNV-1a over the code points
         for k in range(length):
             ch = PyUnicode_READ(kind, data, k)
             cl = _klass(L, ch)
@@ -296,7 +292,7 @@ cdef Py_ssize_t _characters(Layout L, list texts, bint html, const int[::1] link
             n_keys += word and prev_word
             prev_word = word
             if not (ch == 0x20 if html else Py_UNICODE_ISSPACE(ch)):  # HTML blocks' only whitespace is " "
-                h = (h ^ <uint64_t>ch) * 0x100000001B3ULL
+                h = fnv(h, <uint64_t>ch)
         w[W_CHARS, i] = <double>(length - n_space)
         w[W_TOKENS, i] = w[W_CJK, i] + words
         hashes[i] = <int64_t>((h ^ (h >> 29)) >> 2)  # non-negative

@@ -10,8 +10,8 @@ from cpython.unicode cimport (Py_UNICODE_ISALPHA, Py_UNICODE_TOLOWER, PyUnicode_
 from libc.math cimport NAN
 from libc.stdint cimport INT64_MIN, int64_t, uint64_t
 
-cdef uint64_t FNV_OFFSET = 14695981039346656037ULL
-cdef uint64_t FNV_PRIME = 1099511628211ULL
+from boilerplate._fnv cimport FNV_OFFSET, fnv
+
 cdef uint64_t CJK_SEED = 0x9E3779B97F4A7C15ULL
 cdef uint64_t SLOT_MULTIPLIER = 0xBF58476D1CE4E5B9ULL
 
@@ -22,7 +22,7 @@ cdef inline bint _cjk(Py_UCS4 c) noexcept nogil:
 
 
 cdef inline uint64_t _mix(uint64_t h, Py_UCS4 c) noexcept nogil:
-    return (h ^ <uint64_t>c) * FNV_PRIME
+    return fnv(h, <uint64_t>c)
 
 
 def block_words(list texts):

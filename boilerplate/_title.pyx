@@ -8,13 +8,13 @@ from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_READ, PyUnicode_DAT
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
 
+from boilerplate._fnv cimport FNV_OFFSET, fnv
+
 cdef enum:
     OTHER = 0  # read by the Python fallback
     TOKEN = 1  # a CJK character: one word by itself
     SEPARATOR = 2  # neither part of a word nor changed by casefolding
 
-cdef uint64_t FNV_OFFSET = 14695981039346656037ULL
-cdef uint64_t FNV_PRIME = 1099511628211ULL
 
 
 cdef struct Word:
@@ -82,7 +82,7 @@ cdef uint64_t _hash(str s, Py_ssize_t start, Py_ssize_t end):
     cdef int kind = PyUnicode_KIND(s)
     cdef void* data = PyUnicode_DATA(s)
     for i in range(start, end):
-        h = (h ^ _fold(<unsigned int>PyUnicode_READ(kind, data, i))) * FNV_PRIME
+        h = fnv(h, _fold(<unsigned int>PyUnicode_READ(kind, data, i)))
     return h
 
 
@@ -114,7 +114,7 @@ cdef int _read(str text, const unsigned char[::1] classes, list refs, Py_ssize_t
                     if c >= 128 and (c >= <unsigned int>classes.shape[0] or classes[c] == OTHER):
                         return 1  # (a word going on in another script)
                     break
-                h = (h ^ _fold(c)) * FNV_PRIME
+                h = fnv(h, _fold(c))
                 i += 1
         else:
             if c >= 0x20000 and c <= 0x3ffff:
@@ -129,7 +129,7 @@ cdef int _read(str text, const unsigned char[::1] classes, list refs, Py_ssize_t
                 i += 1
                 continue
             start = i
-            h = (FNV_OFFSET ^ c) * FNV_PRIME
+            h = fnv(FNV_OFFSET, c)
             i += 1
         n_words[0] += 1
         offset = 0

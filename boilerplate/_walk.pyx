@@ -10,6 +10,8 @@ from libc.string cimport memset, strcmp, strlen
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
 
+from boilerplate._fnv cimport fnv
+
 import numpy as np
 
 import_lxml__etree()
@@ -29,7 +31,6 @@ cdef enum:
 
 
 cdef uint64_t ATTR_SEED = 0xC2B2AE3D27D4EB4FULL  # class/id tokens hash apart from text words (_lexicon)
-cdef uint64_t FNV_PRIME = 1099511628211ULL
 
 
 cdef struct Kind:  # what the walk knows of one element name (libxml2 interns names: one pointer per name)
@@ -155,13 +156,13 @@ cdef class _Walk:
             c = PyUnicode_READ(kind, data, k) if k < length else 32
             if Py_UNICODE_ISALNUM(c):
                 c = Py_UNICODE_TOLOWER(c)
-                part = (part ^ <uint64_t>c) * FNV_PRIME
+                part = fnv(part, <uint64_t>c)
                 part_len += 1
                 if not (48 <= c <= 57):
                     digits = False
-                    whole, prev_digit = (whole ^ <uint64_t>c) * FNV_PRIME, False
+                    whole, prev_digit = fnv(whole, <uint64_t>c), False
                 elif not prev_digit:
-                    whole, prev_digit = (whole ^ 48) * FNV_PRIME, True
+                    whole, prev_digit = fnv(whole, 48), True
                 whole_len += 1
                 continue
             if part_len >= 2 and not digits:
@@ -172,7 +173,7 @@ cdef class _Walk:
                     self.add_token(f, whole)
                 whole, whole_len, separated, prev_digit = ATTR_SEED, 0, False, False
             elif whole_len:
-                whole, prev_digit = (whole ^ 45) * FNV_PRIME, False
+                whole, prev_digit = fnv(whole, 45), False
                 separated = True
         return 0
 
