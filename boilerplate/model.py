@@ -19,7 +19,7 @@ from ._forest import Forest
 from .context import CONTEXT_NAMES, STACKED_NAMES, context_features
 from .errors import ModelError
 from .files import atomic_write
-from .features import CATEGORICAL, FEATURE_NAMES, tokens
+from .features import CATEGORICAL, FEATURE_NAMES, GROUPS, tokens
 from .lexicon import LEXICON_NAMES, Lexicon, Words
 
 CARD_FORMAT = 1
@@ -47,6 +47,7 @@ LONE_MAX_LINKS = 0.5  # a page of one block keeps it unless this share of its te
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
 TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
 CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
+TEXT_CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for text-dump rows follows\n"
 LEXICON_MARK = "\n# boilerplate: the lexicon follows\n"
 MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
 CONTEXT_GATE = 0.02  # HTML rows the first stage scores below this keep that score: the context stage
@@ -77,28 +78,33 @@ class Model:
 
     When trained on both text dumps and HTML pages it holds a booster fit on the HTML rows, which scores
     HTML rows, and one fit on the text-dump rows, which scores text-dump rows (link_density NaN): text
-    dumps share few features with HTML, and one booster for both served each worse. HTML rows then go
-    through a second stage, the context booster, which reads the block features plus context.py's view of
-    the first stage's scores around the block; it is fit on out-of-fold first-stage scores. Every booster
+    dumps share few features with HTML, and one booster for both served each worse. Each kind of row then
+    goes through a second stage of its own, a context booster, which reads the block features plus
+    context.py's view of the first stage's scores around the block; it is fit on out-of-fold first-stage
+    scores. Every booster
     also reads the lexicon columns of the block's words and class/id tokens (lexicon.py; learned with the
     boosters, NaN for a model without a lexicon), so scoring needs the blocks' `words`.
     """
 
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
                  text_booster: lgb.Booster | None = None, context_booster: lgb.Booster | None = None,
-                 texts: list[str] | None = None, lexicon: Lexicon | None = None) -> None:
+                 texts: list[str] | None = None, lexicon: Lexicon | None = None,
+                 text_context_booster: lgb.Booster | None = None) -> None:
         self.booster = booster
         self.lexicon = lexicon
         self.text_booster = text_booster
         self.context_booster = context_booster
+        self.text_context_booster = text_context_booster
         self.card = card
         self.threshold = threshold
         # prediction by the compiled evaluator of the same trees (bit for bit LightGBM's, faster)
-        texts = texts or [b.model_to_string() for b in (booster, text_booster, context_booster) if b is not None]
+        texts = texts or [b.model_to_string() for b in (booster, text_booster, context_booster, text_context_booster)
+                          if b is not None]
         forests = iter([Forest(t) for t in texts])
         self._html = next(forests)
         self._text = next(forests) if text_booster is not None else None
         self._context = next(forests) if context_booster is not None else None
+        self._text_context = next(forests) if text_context_booster is not None else None
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
@@ -113,7 +119,7 @@ class Model:
 
         With `pages` (each page's rows, group ids and cross-validation fold) holding HTML pages of two or
         more folds, the HTML rows also get the context stage, fit on first-stage scores each made by a
-        model that did not see the page's fold. With `init`, its boosters are trained further (`rounds`
+        model that did not see the page's fold; so do text-dump rows of two or more folds. With `init`, its boosters are trained further (`rounds`
         more trees) instead of starting from nothing: each on its own kind of rows if these hold both
         classes, else kept as they are (the context stage reads the continued first stage's scores).
         `progress(done, total)` is called as each booster is fit."""
@@ -124,13 +130,14 @@ class Model:
             raise ValueError("training needs both content and chrome blocks")
         params = {**DEFAULT_PARAMS, **(params or {})}
         text = _text_rows(X)
-        context_booster = None
+        context_booster = text_context_booster = None
         # fresh, with both kinds of rows holding both classes: one booster per kind of row
         split = init is None and 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 \
             and len(np.unique(y[~text])) == 2
         html = ~text if split else np.ones(len(X), dtype=bool)
         fold = None if pages is None or pages.folds is None else np.repeat(pages.folds, np.diff(pages.offsets))
         folds = np.unique(fold[html]) if fold is not None and init is None else np.zeros(0, dtype=int)
+        text_folds = np.unique(fold[text]) if split and fold is not None and len(folds) > 1 else np.zeros(0, dtype=int)
         lexicon = init.lexicon if init is not None else None
         if init is None and words is not None and len(folds) > 1:
             lex = np.full((len(X), len(LEXICON_NAMES)), np.nan, dtype=np.float32)
@@ -142,7 +149,7 @@ class Model:
             X = np.hstack([X, lex])
         else:
             X = _with_lexicon(X, lexicon, words)
-        total = 3 if init is not None else 2 + (len(folds) + 1 if len(folds) > 1 else 0)
+        total = 3 if init is not None else 2 + sum(len(f) + 1 for f in (folds, text_folds) if len(f) > 1)
         done = 0
 
         def step() -> None:
@@ -160,13 +167,20 @@ class Model:
             text_booster = _train_more(init.text_booster, X, y, weight, text, params, rounds) \
                 if init.text_booster is not None else None
             step()
-            context_booster = init.context_booster
-            if context_booster is not None and pages is not None:
-                first = np.zeros(len(X))  # (text rows: their pages' context is not used)
-                first[~text] = booster.predict(X[~text])
+            context_booster, text_context_booster = init.context_booster, init.text_context_booster
+            if (context_booster is not None or text_context_booster is not None) and pages is not None:
+                first = np.zeros(len(X))
+                for rows, b in ((~text, booster), (text, text_booster)):
+                    if b is not None and rows.any():
+                        first[rows] = b.predict(X[rows])
                 X2 = _stacked(X, first, pages)
-                context_booster = _train_more(context_booster, X2, y, weight, ~text, params, rounds,
-                                              names=STACKED_NAMES)
+                if context_booster is not None:
+                    context_booster = _train_more(context_booster, X2, y, weight, ~text, params, rounds,
+                                                  names=STACKED_NAMES)
+                if text_context_booster is not None:
+                    text_context_booster = _train_more(text_context_booster, X2, y, weight, text, params, rounds,
+                                                       names=STACKED_NAMES)
+            step()
         else:
             # (the main booster then scores HTML rows only: it is fit on them alone)
             text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds) \
@@ -174,22 +188,33 @@ class Model:
             step()
             booster = _train(X[html], y[html], None if weight is None else weight[html], params, rounds)
             step()
-            if len(folds) > 1:
-                first = _out_of_fold(X, y, weight, html, fold, folds, params, rounds, step)
-                if first is not None:
-                    X2 = _stacked(X, first, pages)
-                    context_booster = _train(X2[html], y[html], None if weight is None else weight[html],
-                                             params, rounds, names=STACKED_NAMES)
+            first = np.zeros(len(X))
+            for rows, kind_folds, kind in ((html, folds, "html"), (text, text_folds, "text")):
+                if len(kind_folds) < 2:
+                    continue
+                scores = _out_of_fold(X, y, weight, rows, fold, kind_folds, params, rounds, step)
+                if scores is None:
+                    continue
+                first[rows] = scores[rows]
+                stage = _train(_stacked(X, first, pages, rows), y[rows], None if weight is None else weight[rows],
+                               params, rounds, names=STACKED_NAMES)
+                step()
+                if kind == "html":
+                    context_booster = stage
+                else:
+                    text_context_booster = stage
         if progress:
             progress(total, total)
         card = {"format": CARD_FORMAT, "feature_names": list(MODEL_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
                 "threshold": 0.5, "text_model": text_booster is not None,
-                "context_model": context_booster is not None}
-        if context_booster is not None:
+                "context_model": context_booster is not None,
+                "text_context_model": text_context_booster is not None}
+        if context_booster is not None or text_context_booster is not None:
             card["context_feature_names"] = list(CONTEXT_NAMES)
         card["lexicon_words"] = 0 if lexicon is None else len(lexicon.keys)
-        return cls(booster, card, text_booster=text_booster, context_booster=context_booster, lexicon=lexicon)
+        return cls(booster, card, text_booster=text_booster, context_booster=context_booster, lexicon=lexicon,
+                   text_context_booster=text_context_booster)
 
     def predict_proba(self, X: np.ndarray, offsets: np.ndarray | None = None,
                       groups: np.ndarray | None = None, words: Words | None = None) -> np.ndarray:
@@ -212,15 +237,20 @@ class Model:
         for rows, forest in ((~text, self._html), (text, self._text)):
             if rows.any():
                 first[rows] = forest.predict(X if rows.all() else np.ascontiguousarray(X[rows]))
-        if self._context is None or text.all():
+        stages = [(rows, forest) for rows, forest in ((~text, self._context), (text, self._text_context))
+                  if forest is not None and rows.any()]
+        if not stages:
             return first, first
-        if groups is None:
+        if groups is None and not text.all():
             raise ValueError("this model has a context stage: pass the offsets and groups of features.Batch")
+        if groups is None:  # (text dumps have no groups: all zero)
+            groups = np.zeros((len(X), len(GROUPS)), dtype=np.int32)
         pages = Pages(np.array([0, len(X)]) if offsets is None else offsets, groups, None)
         final = first.copy()
-        rows = ~text & (first >= CONTEXT_GATE)
-        if rows.any():
-            final[rows] = self._context.predict(_stacked(X, first, pages, rows))
+        for rows, forest in stages:
+            rows = rows & (first >= CONTEXT_GATE)
+            if rows.any():
+                final[rows] = forest.predict(_stacked(X, first, pages, rows))
         return first, final
 
     def keep(self, scores: np.ndarray, threshold: float | None = None, first: np.ndarray | None = None,
@@ -261,6 +291,8 @@ class Model:
             text += TEXT_MODEL_MARK + self.text_booster.model_to_string()
         if self.context_booster is not None:
             text += CONTEXT_MODEL_MARK + self.context_booster.model_to_string()
+        if self.text_context_booster is not None:
+            text += TEXT_CONTEXT_MODEL_MARK + self.text_context_booster.model_to_string()
         if self.lexicon is not None:
             text += LEXICON_MARK + self.lexicon.to_text()
         atomic_write(path, text)
@@ -291,7 +323,8 @@ class Model:
             missing = sorted(set(MODEL_NAMES) - set(names or []))
             raise ModelError(f"{path}: trained with different features than this version computes "
                              f"(unknown: {extra[:5]}, missing: {missing[:5]}); retrain it")
-        if card.get("context_model") and card.get("context_feature_names") != list(CONTEXT_NAMES):
+        if (card.get("context_model") or card.get("text_context_model")) \
+                and card.get("context_feature_names") != list(CONTEXT_NAMES):
             raise ModelError(f"{path}: its context stage reads different features than this version computes; "
                              "retrain it")
         text, _, lexicon_text = text.partition(LEXICON_MARK)
@@ -302,22 +335,26 @@ class Model:
             lexicon = Lexicon.from_text(lexicon_text) if lexicon_text else None
         except ValueError as e:
             raise ModelError(f"{path}: corrupt lexicon: {e}") from None
+        text, _, text_context = text.partition(TEXT_CONTEXT_MODEL_MARK)
         first, _, context = text.partition(CONTEXT_MODEL_MARK)
         parts = first.split(TEXT_MODEL_MARK)
-        expected = (1 + bool(card.get("text_model")), bool(card.get("context_model")))
-        if (len(parts), bool(context)) != expected or CONTEXT_MODEL_MARK in context:
-            raise ModelError(f"{path}: holds {len(parts) + bool(context)} booster(s), its card says "
-                             f"{sum(expected)}; the file is truncated or not this card's")
+        expected = (1 + bool(card.get("text_model")), bool(card.get("context_model")),
+                    bool(card.get("text_context_model")))
+        if (len(parts), bool(context), bool(text_context)) != expected or CONTEXT_MODEL_MARK in context \
+                or TEXT_CONTEXT_MODEL_MARK in text_context:
+            raise ModelError(f"{path}: holds {len(parts) + bool(context) + bool(text_context)} booster(s), its "
+                             f"card says {sum(expected)}; the file is truncated or not this card's")
         boosters = [_booster(path, part, MODEL_NAMES) for part in parts]
         context_booster = _booster(path, context, STACKED_NAMES) if context else None
+        text_context_booster = _booster(path, text_context, STACKED_NAMES) if text_context else None
         threshold = card.get("threshold", 0.5)
         if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
             raise ModelError(f"{card_file}: threshold must be a number in [0, 1]")
         text_booster = boosters[1] if len(boosters) > 1 else None
         try:
             return cls(boosters[0], card, float(threshold), text_booster=text_booster,
-                       context_booster=context_booster, texts=parts + ([context] if context else []),
-                       lexicon=lexicon)
+                       context_booster=context_booster, lexicon=lexicon, text_context_booster=text_context_booster,
+                       texts=parts + [t for t in (context, text_context) if t])
         except (ValueError, KeyError, IndexError) as e:
             raise ModelError(f"{path}: cannot read its trees: {e}") from None
 
@@ -379,14 +416,14 @@ def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages, rows: np.ndarray | 
     return np.hstack([X, context]) if rows is None else np.hstack([X[rows], context[rows]])
 
 
-def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, html: np.ndarray, fold: np.ndarray,
+def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, rows: np.ndarray, fold: np.ndarray,
                  folds: np.ndarray, params: dict[str, Any], rounds: int,
                  step: Callable[[], None]) -> np.ndarray | None:
-    """First-stage scores of the HTML rows, each by a booster fit on the rows of the other `folds` (each
-    row's fold in `fold`; 0 for text rows); None when a fold's complement lacks a class."""
+    """First-stage scores of the chosen `rows` (one kind: HTML or text dumps), each by a booster fit on the
+    rows of the other `folds` (each row's fold in `fold`); None when a fold's complement lacks a class."""
     first = np.zeros(len(X))
     for f in folds:
-        fit, score = html & (fold != f), html & (fold == f)
+        fit, score = rows & (fold != f), rows & (fold == f)
         if len(np.unique(y[fit])) < 2:
             return None
         booster = _train(X[fit], y[fit], None if weight is None else weight[fit], params, rounds)

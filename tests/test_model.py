@@ -12,7 +12,8 @@ from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
 from boilerplate.lexicon import Words, text_words, words
 from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, LEXICON_MARK,
-                               MODEL_NAMES, TEXT_MODEL_MARK, Model, Pages, card_path, page_threshold)
+                               MODEL_NAMES, TEXT_CONTEXT_MODEL_MARK, TEXT_MODEL_MARK, Model, Pages, card_path,
+                               page_threshold)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
@@ -181,28 +182,34 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     pages = paged()
     steps = []
     model = Model.fit(X, y, pages=pages, rounds=30, progress=lambda done, total: steps.append((done, total)))
-    assert model.card["context_model"] and model.card["context_feature_names"]
-    # text booster, first stage, one out-of-fold booster per fold, context stage
-    assert steps[0] == (0, 5) and steps[-1] == (5, 5) and steps == sorted(steps)
+    assert model.card["context_model"] and model.card["text_context_model"] and model.card["context_feature_names"]
+    # text booster, first stage, then for HTML and for text rows one out-of-fold booster per fold and a context stage
+    assert steps[0] == (0, 8) and steps[-1] == (8, 8) and steps == sorted(steps) and len(set(steps)) == 9
     assert Model.fit(X, y, pages=pages._replace(folds=np.zeros(20, dtype=int)), rounds=30).context_booster is None
     with pytest.raises(ValueError, match="context stage"):
         model.predict_proba(X)
     scores = model.predict_proba(X, pages.offsets, pages.groups)
     assert ((scores >= 0.5) == y).mean() > 0.95
-    # text-dump rows are the text booster's alone; the context stage changes the HTML rows' scores
+    # text-dump rows are first scored by the text booster; each kind's context stage changes its rows' scores
     no_lexicon = np.full((200, len(MODEL_NAMES) - len(FEATURE_NAMES)), np.nan, dtype=np.float32)
-    np.testing.assert_array_equal(scores[:200], model.text_booster.predict(np.hstack([X[:200], no_lexicon]),
-                                                                           num_threads=1))
     first, final = model.predict_stages(X, pages.offsets, pages.groups)
-    assert np.array_equal(final, scores) and not np.array_equal(final[200:], first[200:])
+    np.testing.assert_array_equal(first[:200], model.text_booster.predict(np.hstack([X[:200], no_lexicon]),
+                                                                          num_threads=1))
+    assert np.array_equal(final, scores)
+    assert not np.array_equal(final[200:], first[200:]) and not np.array_equal(final[:200], first[:200])
     sure = first < CONTEXT_GATE  # rows the first stage rules out keep its score
-    assert sure[200:].any() and np.array_equal(final[sure], first[sure])
+    assert sure[200:].any() and sure[:200].any() and np.array_equal(final[sure], first[sure])
+    # text dumps alone need no groups (they have none)
+    np.testing.assert_array_equal(model.predict_proba(X[:200], pages.offsets[:11]), scores[:200])
     model.save(tmp_path / "m.txt")
     np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X, pages.offsets, pages.groups),
                                   scores)
     text = (tmp_path / "m.txt").read_text()
     (tmp_path / "m.txt").write_text(text[: text.index(CONTEXT_MODEL_MARK)])
-    with pytest.raises(ModelError, match=r"holds 2 booster\(s\), its card says 3"):
+    with pytest.raises(ModelError, match=r"holds 2 booster\(s\), its card says 4"):
+        Model.load(tmp_path / "m.txt")
+    (tmp_path / "m.txt").write_text(text[: text.index(TEXT_CONTEXT_MODEL_MARK)])
+    with pytest.raises(ModelError, match=r"holds 3 booster\(s\), its card says 4"):
         Model.load(tmp_path / "m.txt")
     (tmp_path / "m.txt").write_text(text)
     card = json.loads(card_path(tmp_path / "m.txt").read_text())
@@ -211,6 +218,7 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
         Model.load(tmp_path / "m.txt")
     more = Model.fit(X, y, init=model, pages=pages, rounds=5)
     assert more.context_booster.current_iteration() == 35 and more.booster.current_iteration() == 35
+    assert more.text_context_booster.current_iteration() == 35
 
 
 def _boosters_with_each_missing_type() -> list:
