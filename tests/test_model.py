@@ -256,7 +256,8 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     odd[4, FEATURE_NAMES.index("tag")] = 40
     odd[5, FEATURE_NAMES.index("tag")] = np.nan
     stacked = np.random.default_rng(2).random((1000, len(STACKED_NAMES) - len(FEATURE_NAMES)), dtype=np.float32)
-    boosters = (shipped.booster, shipped.text_booster, shipped.context_booster, Model.fit(*mixed_rows()).booster,
+    boosters = (shipped.booster, shipped.text_booster, shipped.context_booster, shipped.text_context_booster,
+                Model.fit(*mixed_rows()).booster,
                 *_boosters_with_each_missing_type())
     for booster in [b for b in boosters if b is not None]:
         forest = Forest(booster.model_to_string())
@@ -266,7 +267,8 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
             rows = np.ascontiguousarray(rows, dtype=np.float32)
             assert np.array_equal(forest.predict(rows), booster.predict(rows, num_threads=1))
     lexed = np.hstack([X, shipped.lexicon.columns(words(pages))])
-    assert np.array_equal(shipped.predict_proba(X, words=words(pages)), shipped.text_booster.predict(lexed, num_threads=1))
+    assert np.array_equal(shipped.predict_stages(X, words=words(pages))[0],
+                          shipped.text_booster.predict(lexed, num_threads=1))
     with pytest.raises(ValueError, match="columns"):
         Forest(shipped.booster.model_to_string()).predict(np.zeros((2, 3), dtype=np.float32))
 
