@@ -16,7 +16,6 @@ cdef enum:
     SEPARATOR = 2  # neither part of a word nor changed by casefolding
 
 
-
 cdef struct Word:
     uint64_t hash
     Py_ssize_t length

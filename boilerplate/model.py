@@ -50,9 +50,9 @@ CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows
 TEXT_CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for text-dump rows follows\n"
 LEXICON_MARK = "\n# boilerplate: the lexicon follows\n"
 MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
-CONTEXT_GATE = 0.02  # HTML rows the first stage scores below this keep that score: the context stage
-# would not change a decision on them (CV with and without the gate: the same F1 to 3-4 decimals, with
-# two thirds of the rows skipped)
+CONTEXT_GATE = 0.02  # rows the first stage scores below this keep that score: the context stage would
+# not change a decision on them (HTML CV with and without the gate: the same F1 to 3-4 decimals, with two
+# thirds of the rows skipped)
 CLEAN_TEXT_SHARE = 0.9  # a text dump whose kept lines hold this share of its tokens is clean text already
 # and kept whole, so that an extraction extracted again comes back unchanged (docs/experiments.md)
 CHROME_SCORE = 0.1  # ... and so is one whose lines scored below this (surely chrome: menus, footers)
@@ -81,9 +81,9 @@ class Model:
     dumps share few features with HTML, and one booster for both served each worse. Each kind of row then
     goes through a second stage of its own, a context booster, which reads the block features plus
     context.py's view of the first stage's scores around the block; it is fit on out-of-fold first-stage
-    scores. Every booster
-    also reads the lexicon columns of the block's words and class/id tokens (lexicon.py; learned with the
-    boosters, NaN for a model without a lexicon), so scoring needs the blocks' `words`.
+    scores. Every booster also reads the lexicon columns of the block's words and class/id tokens
+    (lexicon.py; learned with the boosters, NaN for a model without a lexicon), so scoring needs the
+    blocks' `words`.
     """
 
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
@@ -119,9 +119,10 @@ class Model:
 
         With `pages` (each page's rows, group ids and cross-validation fold) holding HTML pages of two or
         more folds, the HTML rows also get the context stage, fit on first-stage scores each made by a
-        model that did not see the page's fold; so do text-dump rows of two or more folds. With `init`, its boosters are trained further (`rounds`
-        more trees) instead of starting from nothing: each on its own kind of rows if these hold both
-        classes, else kept as they are (the context stage reads the continued first stage's scores).
+        model that did not see the page's fold; so do text-dump rows of two or more folds. With `init`, its
+        boosters are trained further (`rounds` more trees) instead of starting from nothing: each on its own
+        kind of rows if these hold both classes, else kept as they are (the context stages read the continued
+        first stage's scores).
         `progress(done, total)` is called as each booster is fit."""
         if X.shape[1] != len(FEATURE_NAMES):
             raise ValueError(f"X has {X.shape[1]} columns, expected {len(FEATURE_NAMES)}")
@@ -188,21 +189,8 @@ class Model:
             step()
             booster = _train(X[html], y[html], None if weight is None else weight[html], params, rounds)
             step()
-            first = np.zeros(len(X))
-            for rows, kind_folds, kind in ((html, folds, "html"), (text, text_folds, "text")):
-                if len(kind_folds) < 2:
-                    continue
-                scores = _out_of_fold(X, y, weight, rows, fold, kind_folds, params, rounds, step)
-                if scores is None:
-                    continue
-                first[rows] = scores[rows]
-                stage = _train(_stacked(X, first, pages, rows), y[rows], None if weight is None else weight[rows],
-                               params, rounds, names=STACKED_NAMES)
-                step()
-                if kind == "html":
-                    context_booster = stage
-                else:
-                    text_context_booster = stage
+            context_booster = _context_stage(X, y, weight, html, fold, folds, pages, params, rounds, step)
+            text_context_booster = _context_stage(X, y, weight, text, fold, text_folds, pages, params, rounds, step)
         if progress:
             progress(total, total)
         card = {"format": CARD_FORMAT, "feature_names": list(MODEL_NAMES),
@@ -414,6 +402,22 @@ def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages, rows: np.ndarray | 
     first-stage scores (computed from every row of the pages)."""
     context = context_features(first, X, pages.offsets, pages.groups)
     return np.hstack([X, context]) if rows is None else np.hstack([X[rows], context[rows]])
+
+
+def _context_stage(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, rows: np.ndarray, fold: np.ndarray,
+                   folds: np.ndarray, pages: Pages, params: dict[str, Any], rounds: int,
+                   step: Callable[[], None]) -> lgb.Booster | None:
+    """The context booster of the chosen `rows` (one kind), fit on their out-of-fold first-stage scores;
+    None with fewer than two `folds` or when a fold's complement lacks a class."""
+    if len(folds) < 2:
+        return None
+    first = _out_of_fold(X, y, weight, rows, fold, folds, params, rounds, step)
+    if first is None:
+        return None
+    booster = _train(_stacked(X, first, pages, rows), y[rows], None if weight is None else weight[rows],
+                     params, rounds, names=STACKED_NAMES)
+    step()
+    return booster
 
 
 def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, rows: np.ndarray, fold: np.ndarray,
