@@ -49,6 +49,8 @@ TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
 CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
 TEXT_CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for text-dump rows follows\n"
 LEXICON_MARK = "\n# boilerplate: the lexicon follows\n"
+PART_MARKS = ("", TEXT_MODEL_MARK, CONTEXT_MODEL_MARK, TEXT_CONTEXT_MODEL_MARK)  # before each booster in the
+# model file, in the order of Model._boosters (a missing booster leaves its mark out)
 MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
 CONTEXT_GATE = 0.02  # rows the first stage scores below this keep that score: the context stage would
 # not change a decision on them (HTML CV with and without the gate: the same F1 to 3-4 decimals, with two
@@ -98,13 +100,14 @@ class Model:
         self.card = card
         self.threshold = threshold
         # prediction by the compiled evaluator of the same trees (bit for bit LightGBM's, faster)
-        texts = texts or [b.model_to_string() for b in (booster, text_booster, context_booster, text_context_booster)
-                          if b is not None]
+        texts = texts or [b.model_to_string() for b in self._boosters() if b is not None]
         forests = iter([Forest(t) for t in texts])
-        self._html = next(forests)
-        self._text = next(forests) if text_booster is not None else None
-        self._context = next(forests) if context_booster is not None else None
-        self._text_context = next(forests) if text_context_booster is not None else None
+        self._html, self._text, self._context, self._text_context = \
+            [next(forests) if b is not None else None for b in self._boosters()]
+
+    def _boosters(self) -> tuple[lgb.Booster | None, ...]:
+        """The boosters in the order of the model file's parts (see PART_MARKS); None where there is none."""
+        return self.booster, self.text_booster, self.context_booster, self.text_context_booster
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
@@ -274,13 +277,7 @@ class Model:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.card.update(card_extra)
-        text = self.booster.model_to_string()
-        if self.text_booster is not None:
-            text += TEXT_MODEL_MARK + self.text_booster.model_to_string()
-        if self.context_booster is not None:
-            text += CONTEXT_MODEL_MARK + self.context_booster.model_to_string()
-        if self.text_context_booster is not None:
-            text += TEXT_CONTEXT_MODEL_MARK + self.text_context_booster.model_to_string()
+        text = "".join(mark + b.model_to_string() for mark, b in zip(PART_MARKS, self._boosters()) if b is not None)
         if self.lexicon is not None:
             text += LEXICON_MARK + self.lexicon.to_text()
         atomic_write(path, text)
@@ -318,7 +315,8 @@ class Model:
         text, _, lexicon_text = text.partition(LEXICON_MARK)
         if bool(lexicon_text) != bool(card.get("lexicon_words")):
             raise ModelError(f"{path}: its card says {card.get('lexicon_words') or 'no'} lexicon words, the file "
-                             f"{'holds' if lexicon_text else 'holds no'} lexicon; the file is truncated or not this card's")
+                             f"{'holds' if lexicon_text else 'holds no'} lexicon; the file is truncated or not "
+                             "this card's")
         try:
             lexicon = Lexicon.from_text(lexicon_text) if lexicon_text else None
         except ValueError as e:
