@@ -7,6 +7,7 @@ handled natively by LightGBM.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -55,6 +56,12 @@ PROSE_MAX_LINK_DENSITY = 0.5
 DIST_CLIP = 50  # block distances are clipped to ±this
 HEADLINE_OVERLAP = 0.6  # a headline's bigrams are this much in the <title>, and hold this share of the
 # title's bigrams
+DATED_MAX_CHARS = 80  # a text-dump line this short holding a date or a time reads as a post's header
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
+                   r"|\d{4}\s*年\s*\d{1,2}\s*月|\b" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
+                   r"|\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+\d{4}\b"
+                   r"|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE)
 WINDOW = (-2, -1, 1, 2)  # neighbour offsets whose features are copied into each row
 NEIGHBOUR_BASE = ("n_chars", "punct_ratio", "ends_sentence", "link_density", "repeat", "main_overlap",
                   "cjk_ratio")
@@ -104,6 +111,10 @@ BASE_FEATURES = {
                "main-run weight (NaN for text)",
     "in_head_root": "1 inside the headline's article: the deepest block-level element holding the headline "
                     "block (title.py) and HEAD_ROOT_TOKENS prose tokens after it (NaN when there is none)",
+    "dated": "text dumps: 1 if the line is at most DATED_MAX_CHARS long and holds a date or a time (a post's "
+             "or a comment's header), else 0 (NaN for HTML)",
+    "dated_above": "text dumps: log(1 + dated lines before this one): the article's byline, or comments' headers",
+    "page_dated": "text dumps: log(1 + dated lines of the page)",
     **{f"hint_{h}": f"2 if the owner or its 2 nearest ancestors have a class/id/tag hinting '{h}', "
                     f"1 if only a further ancestor has, else 0 (NaN for text)" for h in HINTS},
 }
@@ -160,4 +171,20 @@ def batch_features(pages: list[Blocks], titles: list[Title | None] | None = None
         title = find_title(blocks) if titles is None else titles[i]
         fill(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]], groups[offsets[i]:offsets[i + 1]],
              -1 if title is None or title.block is None else title.block)
+        if not blocks.is_html and len(blocks):
+            _dated(blocks.texts, X[offsets[i]:offsets[i + 1]])
     return Batch(X, offsets, groups)
+
+
+_DATED = FEATURE_NAMES.index("dated"), FEATURE_NAMES.index("dated_above"), FEATURE_NAMES.index("page_dated")
+
+
+def _dated(texts: list[str], out: np.ndarray) -> None:
+    """The dated-line columns of a text dump's rows."""
+    dated = np.fromiter((len(t) <= DATED_MAX_CHARS and _DATE.search(t) is not None for t in texts),
+                        dtype=np.float32, count=len(texts))
+    if dated.sum() < 3:  # a byline, not a thread's headers
+        dated[:] = 0
+    out[:, _DATED[0]] = dated
+    out[:, _DATED[1]] = np.log1p(np.cumsum(dated) - dated)
+    out[:, _DATED[2]] = np.log1p(dated.sum())

@@ -184,3 +184,27 @@ def test_headline_root_holds_a_short_article_that_a_long_sidebar_outweighs():
     short = segment_html("<title>Budget passes</title><h1>Budget passes</h1><p>The council approved it.</p>")
     assert np.isnan(page_features(short)[:, FEATURE_NAMES.index("in_head_root")]).all()
     assert np.isnan(page_features(segment_text("a\nb"))[:, FEATURE_NAMES.index("in_head_root")]).all()
+
+
+def test_dated_lines_of_a_text_dump():
+    f = feats("Title\nby Ann on June 29, 2012\nBody text here.\nBob July 4, 2012 at 8:00 pm\nnice\n"
+              "Cy 2012-07-05\nok\n"
+              "A line longer than eighty characters that mentions 12:30 in passing, somewhere in its middle.")
+    assert f["dated"].tolist() == [0, 1, 0, 1, 0, 1, 0, 0]
+    assert np.expm1(f["dated_above"]).round().tolist() == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert np.expm1(f["page_dated"]).round().tolist() == [3] * 8
+    html = page_features(segment_html("<body><p>July 4, 2012</p></body>"))
+    assert np.isnan(html[:, FEATURE_NAMES.index("dated")]).all()
+
+
+def test_a_byline_alone_is_not_a_thread():
+    """Fewer than three dated lines: the columns stay zero (a byline and a dateline are not comment headers)."""
+    f = feats("Title\nby Ann on June 29, 2012\nBody text here.\nUpdated 2012-07-01\nEnd.")
+    assert f["dated"].tolist() == [0] * 5 and f["page_dated"].tolist() == [0] * 5
+
+
+@pytest.mark.parametrize("line, dated", [
+    ("2012年7月4日 10:15", 1), ("04.07.2012", 1), ("posted 2012-07-04", 1), ("3 hours ago", 1),
+    ("on 25 Oct 2012 at 7:14 pm", 1), ("Reply", 0), ("1 2 3", 0), ("Top 10 of 2012", 0)])
+def test_what_counts_as_a_date(line, dated):
+    assert feats("\n".join([line] * 3))["dated"].tolist() == [dated] * 3
