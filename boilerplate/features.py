@@ -57,6 +57,7 @@ DIST_CLIP = 50  # block distances are clipped to ±this
 HEADLINE_OVERLAP = 0.6  # a headline's bigrams are this much in the <title>, and hold this share of the
 # title's bigrams
 DATED_MAX_CHARS = 80  # a text-dump line this short holding a date or a time reads as a post's header
+DATED_MIN_LINES = 3  # ... on a dump with this many such lines (fewer: a byline or a dateline, counted as none)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
                    r"|\d{4}\s*年\s*\d{1,2}\s*月|\b" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b"
@@ -112,7 +113,7 @@ BASE_FEATURES = {
     "in_head_root": "1 inside the headline's article: the deepest block-level element holding the headline "
                     "block (title.py) and HEAD_ROOT_TOKENS prose tokens after it (NaN when there is none)",
     "dated": "text dumps: 1 if the line is at most DATED_MAX_CHARS long and holds a date or a time (a post's "
-             "or a comment's header), else 0 (NaN for HTML)",
+             "or a comment's header) and the dump has DATED_MIN_LINES such lines, else 0 (NaN for HTML)",
     "dated_above": "text dumps: log(1 + dated lines before this one): the article's byline, or comments' headers",
     "page_dated": "text dumps: log(1 + dated lines of the page)",
     **{f"hint_{h}": f"2 if the owner or its 2 nearest ancestors have a class/id/tag hinting '{h}', "
@@ -183,7 +184,7 @@ def _dated(texts: list[str], out: np.ndarray) -> None:
     """The dated-line columns of a text dump's rows."""
     dated = np.fromiter((len(t) <= DATED_MAX_CHARS and _DATE.search(t) is not None for t in texts),
                         dtype=np.float32, count=len(texts))
-    if dated.sum() < 3:  # a byline, not a thread's headers
+    if dated.sum() < DATED_MIN_LINES:
         dated[:] = 0
     out[:, _DATED[0]] = dated
     out[:, _DATED[1]] = np.log1p(np.cumsum(dated) - dated)
