@@ -172,7 +172,7 @@ def batch_features(pages: list[Blocks], titles: list[Title | None] | None = None
         title = find_title(blocks) if titles is None else titles[i]
         fill(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]], groups[offsets[i]:offsets[i + 1]],
              -1 if title is None or title.block is None else title.block)
-        if not blocks.is_html and len(blocks):
+        if not blocks.is_html:
             _dated(blocks.texts, X[offsets[i]:offsets[i + 1]])
     return Batch(X, offsets, groups)
 
