@@ -13,7 +13,7 @@ from . import Document, __version__, load_model, parse
 from .errors import InputError, LabelError, ModelError
 from .files import atomic_write, read_page
 from .labeled import format_labels, load_labeled, normalize
-from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, card_path
+from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, HTML_MEMBERS, card_path
 
 # measured (docs/experiments.md): 3 pages of a site plus the five seed articles, against the model of
 # the corpora, on 150 pages of other sites, 16 sites
@@ -161,6 +161,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     for skipped in data.skipped:
         print(f"boilerplate: skipped {skipped}", file=sys.stderr)
     rounds = args.rounds or (CONTINUE_ROUNDS if init else DEFAULT_ROUNDS)
+    if init is None and rounds < HTML_MEMBERS:
+        return _usage(f"--rounds must be at least {HTML_MEMBERS} for a new model (its HTML stages average "
+                      f"{HTML_MEMBERS} boosters)")
     card = train(data, args.out, rounds=rounds, cv=not args.no_cv, progress=progress, init=init)
     print(json.dumps({"model": str(args.out), "training_data": card["training_data"],
                       "cross_validation": {k: {m: v for m, v in s.items() if m != "per_page"}
@@ -218,6 +221,16 @@ def _report(failures: list[str]) -> int:
     if failures:
         print(f"boilerplate: {len(failures)} input(s) failed", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
+    return n
 
 
 def _probability(value: str) -> float:
@@ -308,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also learn from an (HTML, clean text) corpus; repeatable (default: the "
                          "directories in $BOILERPLATE_CORPORA, if set)")
     tr.add_argument("--out", required=True, help="model file to write (its card goes beside it)")
-    tr.add_argument("--rounds", type=int,
+    tr.add_argument("--rounds", type=_positive,
                     help=f"boosting rounds (default {DEFAULT_ROUNDS}; when training a model further: "
                          "see --init-model)")
     start = tr.add_mutually_exclusive_group()

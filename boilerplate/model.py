@@ -40,6 +40,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "verbose": -1,
 }
 DEFAULT_ROUNDS = 300
+HTML_MEMBERS = 2  # the HTML stages average this many boosters of DEFAULT_ROUNDS / HTML_MEMBERS trees, each fit
+# with its own seed: as cheap as one, and fewer pages lost by one booster's chance splits (docs/experiments.md)
+MEMBER_SEED_STEP = 4  # HTML member m is fit with LightGBM seeds params["seed"] + m * MEMBER_SEED_STEP
 FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps its best block if it
 # scores at least this: an article whose only paragraph scored 0.45 loses less than with nothing kept
 LONE_MAX_LINKS = 0.5  # a page of one block keeps it unless this share of its text is links: with nothing
@@ -48,9 +51,11 @@ DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
 TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
 CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
 TEXT_CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for text-dump rows follows\n"
+MEMBER_MARK = "\n# boilerplate: a further HTML member (booster, then its context booster) follows\n"
 LEXICON_MARK = "\n# boilerplate: the lexicon follows\n"
 PART_MARKS = ("", TEXT_MODEL_MARK, CONTEXT_MODEL_MARK, TEXT_CONTEXT_MODEL_MARK)  # before each booster in the
-# model file, in the order of Model._boosters (a missing booster leaves its mark out)
+# model file, in the order of Model._boosters (a missing booster leaves its mark out); further HTML members
+# follow, each after MEMBER_MARK (its context booster after CONTEXT_MODEL_MARK), then the lexicon
 MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
 CONTEXT_GATE = 0.02  # rows the first stage scores below this keep that score: the context stage would
 # not change a decision on them (HTML CV with and without the gate: the same F1 to 3-4 decimals, with two
@@ -91,29 +96,34 @@ class Model:
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
                  text_booster: lgb.Booster | None = None, context_booster: lgb.Booster | None = None,
                  texts: list[str] | None = None, lexicon: Lexicon | None = None,
-                 text_context_booster: lgb.Booster | None = None) -> None:
+                 text_context_booster: lgb.Booster | None = None,
+                 members: list[tuple[lgb.Booster, lgb.Booster | None]] | None = None) -> None:
         self.booster = booster
         self.lexicon = lexicon
         self.text_booster = text_booster
         self.context_booster = context_booster
         self.text_context_booster = text_context_booster
+        self.members = members or []  # further HTML members (first-stage booster, context booster)
         self.card = card
         self.threshold = threshold
         # prediction by the compiled evaluator of the same trees (bit for bit LightGBM's, faster)
         texts = texts or [b.model_to_string() for b in self._boosters() if b is not None]
         forests = iter([Forest(t) for t in texts])
-        self._html, self._text, self._context, self._text_context = \
+        self._html, self._text, self._context, self._text_context, *further = \
             [next(forests) if b is not None else None for b in self._boosters()]
+        self._html_members = [(self._html, self._context)] + list(zip(further[::2], further[1::2]))
 
     def _boosters(self) -> tuple[lgb.Booster | None, ...]:
-        """The boosters in the order of the model file's parts (see PART_MARKS); None where there is none."""
-        return self.booster, self.text_booster, self.context_booster, self.text_context_booster
+        """The boosters in the order of the model file's parts (see PART_MARKS, then each further HTML
+        member's two); None where there is none."""
+        return (self.booster, self.text_booster, self.context_booster, self.text_context_booster,
+                *(b for member in self.members for b in member))
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
             rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None,
             init: "Model | None" = None, pages: Pages | None = None, words: Words | None = None,
-            progress: Callable[[int, int], None] | None = None) -> "Model":
+            progress: Callable[[int, int], None] | None = None, html_members: int = HTML_MEMBERS) -> "Model":
         """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic.
 
         With the rows' `words` and `pages` of two or more folds, a lexicon is learned from the HTML rows;
@@ -122,10 +132,11 @@ class Model:
 
         With `pages` (each page's rows, group ids and cross-validation fold) holding HTML pages of two or
         more folds, the HTML rows also get the context stage, fit on first-stage scores each made by a
-        model that did not see the page's fold; so do text-dump rows of two or more folds. With `init`, its
-        boosters are trained further (`rounds` more trees) instead of starting from nothing: each on its own
-        kind of rows if these hold both classes, else kept as they are (the context stages read the continued
-        first stage's scores).
+        model that did not see the page's fold; so do text-dump rows of two or more folds. The HTML stages
+        are `html_members` such pairs of boosters, each of rounds / html_members trees and its own seeds,
+        whose scores are averaged. With `init`, its boosters (every member's) are trained further (`rounds`
+        more trees each) instead of starting from nothing: each on its own kind of rows if these hold both
+        classes, else kept as they are (the context stages read the continued first stage's scores).
         `progress(done, total)` is called as each booster is fit."""
         if X.shape[1] != len(FEATURE_NAMES):
             raise ValueError(f"X has {X.shape[1]} columns, expected {len(FEATURE_NAMES)}")
@@ -134,7 +145,7 @@ class Model:
             raise ValueError("training needs both content and chrome blocks")
         params = {**DEFAULT_PARAMS, **(params or {})}
         text = _text_rows(X)
-        context_booster = text_context_booster = None
+        text_context_booster = None
         # fresh, with both kinds of rows holding both classes: one booster per kind of row
         split = init is None and 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 \
             and len(np.unique(y[~text])) == 2
@@ -153,7 +164,16 @@ class Model:
             X = np.hstack([X, lex])
         else:
             X = _with_lexicon(X, lexicon, words)
-        total = 3 if init is not None else 2 + sum(len(f) + 1 for f in (folds, text_folds) if len(f) > 1)
+        if text.all():  # (text dumps alone: their booster is one of all the rounds, as text boosters are)
+            html_members = 1
+        if init is None and not 1 <= html_members <= rounds:
+            raise ValueError(f"html_members must be 1 to rounds ({rounds}), not {html_members}")
+
+        def stage_fits(f: np.ndarray) -> int:  # boosters a context stage fits: one per fold, then its own
+            return len(f) + 1 if len(f) > 1 else 0
+
+        total = 2 * (1 + len(init.members)) + 1 if init is not None \
+            else 1 + html_members * (1 + stage_fits(folds)) + stage_fits(text_folds)
         done = 0
 
         def step() -> None:
@@ -164,40 +184,48 @@ class Model:
 
         if progress:
             progress(0, total)
+        members: list[tuple[lgb.Booster, lgb.Booster | None]] = []
         if init is not None:
-            booster = _train_more(init.booster, X, y, weight, ~text if init.text_booster else None,
-                                  params, rounds)
-            step()
             text_booster = _train_more(init.text_booster, X, y, weight, text, params, rounds) \
                 if init.text_booster is not None else None
             step()
-            context_booster, text_context_booster = init.context_booster, init.text_context_booster
-            if (context_booster is not None or text_context_booster is not None) and pages is not None:
-                first = np.zeros(len(X))
-                for rows, b in ((~text, booster), (text, text_booster)):
-                    if b is not None and rows.any():
-                        first[rows] = b.predict(X[rows])
-                X2 = _stacked(X, first, pages)
-                if context_booster is not None:
-                    context_booster = _train_more(context_booster, X2, y, weight, ~text, params, rounds,
-                                                  names=STACKED_NAMES)
-                if text_context_booster is not None:
-                    text_context_booster = _train_more(text_context_booster, X2, y, weight, text, params, rounds,
-                                                       names=STACKED_NAMES)
-            step()
+            first = np.zeros(len(X))
+            if text_booster is not None and text.any():
+                first[text] = text_booster.predict(X[text])
+            for booster, context in [(init.booster, init.context_booster)] + init.members:
+                booster = _train_more(booster, X, y, weight, ~text if init.text_booster else None, params, rounds)
+                step()
+                if context is not None and pages is not None:
+                    if (~text).any():
+                        first[~text] = booster.predict(X[~text])
+                    context = _train_more(context, _stacked(X, first, pages), y, weight, ~text, params, rounds,
+                                          names=STACKED_NAMES)
+                members.append((booster, context))
+                step()
+            text_context_booster = init.text_context_booster
+            if text_context_booster is not None and pages is not None:
+                text_context_booster = _train_more(text_context_booster, _stacked(X, first, pages), y, weight, text,
+                                                   params, rounds, names=STACKED_NAMES)
         else:
             # (the main booster then scores HTML rows only: it is fit on them alone)
             text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds) \
                 if split else None
             step()
-            booster = _train(X[html], y[html], None if weight is None else weight[html], params, rounds)
-            step()
-            context_booster = _context_stage(X, y, weight, html, fold, folds, pages, params, rounds, step)
+            for m in range(html_members):
+                seed = params["seed"] + m * MEMBER_SEED_STEP
+                own = {**params, "seed": seed, "feature_fraction_seed": seed, "bagging_seed": seed,
+                       "data_random_seed": seed} if html_members > 1 else params
+                share = rounds // html_members
+                booster = _train(X[html], y[html], None if weight is None else weight[html], own, share)
+                step()
+                members.append((booster, _context_stage(X, y, weight, html, fold, folds, pages, own, share, step)))
             text_context_booster = _context_stage(X, y, weight, text, fold, text_folds, pages, params, rounds, step)
         if progress:
             progress(total, total)
+        (booster, context_booster), *further = members
         card = {"format": CARD_FORMAT, "feature_names": list(MODEL_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
+                "html_members": len(members),
                 "threshold": 0.5, "text_model": text_booster is not None,
                 "context_model": context_booster is not None,
                 "text_context_model": text_context_booster is not None}
@@ -205,7 +233,7 @@ class Model:
             card["context_feature_names"] = list(CONTEXT_NAMES)
         card["lexicon_words"] = 0 if lexicon is None else len(lexicon.keys)
         return cls(booster, card, text_booster=text_booster, context_booster=context_booster, lexicon=lexicon,
-                   text_context_booster=text_context_booster)
+                   text_context_booster=text_context_booster, members=further)
 
     def predict_proba(self, X: np.ndarray, offsets: np.ndarray | None = None,
                       groups: np.ndarray | None = None, words: Words | None = None) -> np.ndarray:
@@ -224,25 +252,37 @@ class Model:
             raise ValueError("this model has a lexicon: pass the rows' words (lexicon.words)")
         X = np.ascontiguousarray(_with_lexicon(X, self.lexicon, words), dtype=np.float32)
         text = _text_rows(X) if self._text is not None else np.zeros(len(X), dtype=bool)
-        first = np.empty(len(X), dtype=np.float64)
-        for rows, forest in ((~text, self._html), (text, self._text)):
-            if rows.any():
-                first[rows] = forest.predict(X if rows.all() else np.ascontiguousarray(X[rows]))
-        stages = [(rows, forest) for rows, forest in ((~text, self._context), (text, self._text_context))
-                  if forest is not None and rows.any()]
-        if not stages:
-            return first, first
-        if groups is None and not text.all():
+        html = ~text
+        if not text.all() and self._context is not None and groups is None:
             raise ValueError("this model has a context stage: pass the offsets and groups of features.Batch")
         if groups is None:  # (text dumps have no groups: all zero)
             groups = np.zeros((len(X), len(GROUPS)), dtype=np.int32)
         pages = Pages(np.array([0, len(X)]) if offsets is None else offsets, groups, None)
-        final = first.copy()
-        for rows, forest in stages:
-            rows = rows & (first >= CONTEXT_GATE)
-            if rows.any():
-                final[rows] = forest.predict(_stacked(X, first, pages, rows))
+        first = np.zeros(len(X), dtype=np.float64)
+        final = np.zeros(len(X), dtype=np.float64)
+        if text.any():
+            first[text] = self._text.predict(X if text.all() else np.ascontiguousarray(X[text]))
+            final[text] = self._final(X, first, pages, text, self._text_context)
+        if html.any():  # each HTML member's two stages; their scores averaged
+            own = first.copy()
+            for forest, context in self._html_members:
+                own[html] = forest.predict(X if html.all() else np.ascontiguousarray(X[html]))
+                first[html] += own[html] / len(self._html_members)
+                final[html] += self._final(X, own, pages, html, context) / len(self._html_members)
         return first, final
+
+    @staticmethod
+    def _final(X: np.ndarray, first: np.ndarray, pages: Pages, rows: np.ndarray,
+               context: Forest | None) -> np.ndarray:
+        """The final scores of the chosen `rows` of one kind: their context stage's, for the rows at or above
+        CONTEXT_GATE; the first stage's otherwise, or without a context stage."""
+        final = first[rows]
+        if context is not None:
+            gated = rows & (first >= CONTEXT_GATE)
+            if gated.any():
+                final = final.copy()
+                final[gated[rows]] = context.predict(_stacked(X, first, pages, gated))
+        return final
 
     def keep(self, scores: np.ndarray, threshold: float | None = None, first: np.ndarray | None = None,
              X: np.ndarray | None = None) -> np.ndarray:
@@ -278,6 +318,9 @@ class Model:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.card.update(card_extra)
         text = "".join(mark + b.model_to_string() for mark, b in zip(PART_MARKS, self._boosters()) if b is not None)
+        for booster, context in self.members:
+            text += MEMBER_MARK + booster.model_to_string()
+            text += CONTEXT_MODEL_MARK + context.model_to_string() if context is not None else ""
         if self.lexicon is not None:
             text += LEXICON_MARK + self.lexicon.to_text()
         atomic_write(path, text)
@@ -321,6 +364,13 @@ class Model:
             lexicon = Lexicon.from_text(lexicon_text) if lexicon_text else None
         except ValueError as e:
             raise ModelError(f"{path}: corrupt lexicon: {e}") from None
+        text, *further = text.split(MEMBER_MARK)
+        if len(further) + 1 != card.get("html_members", 1):
+            raise ModelError(f"{path}: holds {len(further) + 1} HTML member(s), its card says "
+                             f"{card.get('html_members', 1)}; the file is truncated or not this card's")
+        further = [member.partition(CONTEXT_MODEL_MARK) for member in further]
+        if any(bool(stage) != bool(card.get("context_model")) for _, _, stage in further):
+            raise ModelError(f"{path}: an HTML member's context booster does not match its card")
         text, _, text_context = text.partition(TEXT_CONTEXT_MODEL_MARK)
         first, _, context = text.partition(CONTEXT_MODEL_MARK)
         parts = first.split(TEXT_MODEL_MARK)
@@ -337,10 +387,13 @@ class Model:
         if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
             raise ModelError(f"{card_file}: threshold must be a number in [0, 1]")
         text_booster = boosters[1] if len(boosters) > 1 else None
+        members = [(_booster(path, member, MODEL_NAMES), _booster(path, stage, STACKED_NAMES) if stage else None)
+                   for member, _, stage in further]
         try:
             return cls(boosters[0], card, float(threshold), text_booster=text_booster,
                        context_booster=context_booster, lexicon=lexicon, text_context_booster=text_context_booster,
-                       texts=parts + [t for t in (context, text_context) if t])
+                       members=members, texts=parts + [t for t in (context, text_context) if t]
+                       + [t for member, _, stage in further for t in (member, stage) if t])
         except (ValueError, KeyError, IndexError) as e:
             raise ModelError(f"{path}: cannot read its trees: {e}") from None
 

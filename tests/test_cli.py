@@ -106,6 +106,14 @@ def test_usage_and_model_errors(tmp_path, capsys):
     assert "model file not found" in capsys.readouterr().err
     assert main(["train", "--labeled", str(tmp_path), "--out", str(tmp_path / "m.txt")]) == 1
     assert "no labeled articles" in capsys.readouterr().err
+    for rounds in ("0", "-3", "x"):
+        with pytest.raises(SystemExit) as e:
+            main(["train", "--labeled", "labeled", "--out", str(tmp_path / "m.txt"), "--rounds", rounds])
+        assert e.value.code == 2 and "--rounds: must be a whole number" in capsys.readouterr().err
+    # a new model's HTML stages average two boosters of half the rounds each
+    assert main(["train", "--labeled", "labeled", "--from-scratch", "--out", str(tmp_path / "m.txt"),
+                 "--rounds", "1"]) == 2
+    assert "--rounds must be at least 2" in capsys.readouterr().err and not (tmp_path / "m.txt").exists()
 
 
 def test_train_refuses_to_overwrite_the_shipped_model_without_its_sources(tmp_path, monkeypatch, capsys):

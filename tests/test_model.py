@@ -12,7 +12,7 @@ from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
 from boilerplate.lexicon import Words, text_words, words
 from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, LEXICON_MARK,
-                               MODEL_NAMES, TEXT_CONTEXT_MODEL_MARK, TEXT_MODEL_MARK, Model, Pages, card_path,
+                               MEMBER_MARK, MODEL_NAMES, TEXT_CONTEXT_MODEL_MARK, TEXT_MODEL_MARK, Model, Pages, card_path,
                                page_threshold)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
@@ -147,8 +147,8 @@ def test_text_dump_rows_are_scored_by_a_booster_fit_on_them_alone():
 def test_two_booster_model_roundtrip_and_damage(tmp_path):
     X, y = mixed_rows()
     path = tmp_path / "two.txt"
-    Model.fit(X, y).save(path)
-    np.testing.assert_array_equal(Model.load(path).predict_proba(X), Model.fit(X, y).predict_proba(X))
+    Model.fit(X, y, html_members=1).save(path)
+    np.testing.assert_array_equal(Model.load(path).predict_proba(X), Model.fit(X, y, html_members=1).predict_proba(X))
     text = path.read_text()
     path.write_text(text[: text.index(TEXT_MODEL_MARK)])
     with pytest.raises(ModelError, match=r"holds 1 booster\(s\), its card says 2"):
@@ -162,7 +162,8 @@ def test_training_further_adds_trees_to_the_booster_of_the_rows_given(tmp_path):
     X, y = mixed_rows()
     base = Model.fit(X, y, rounds=20)
     html_only = Model.fit(X[200:], y[200:], init=base, rounds=5)
-    assert html_only.booster.current_iteration() == 25
+    # each of the two HTML members was fit with half the rounds, and each gets the rounds added
+    assert [b.current_iteration() for b, _ in [(html_only.booster, None)] + html_only.members] == [15, 15]
     assert html_only.text_booster.current_iteration() == 20  # no text rows: kept as it was
     np.testing.assert_array_equal(html_only.predict_proba(X[:200]), base.predict_proba(X[:200]))
     html_only.save(tmp_path / "m.txt")
@@ -182,10 +183,11 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     X, y = mixed_rows()
     pages = paged()
     steps = []
-    model = Model.fit(X, y, pages=pages, rounds=30, progress=lambda done, total: steps.append((done, total)))
+    model = Model.fit(X, y, pages=pages, rounds=60, progress=lambda done, total: steps.append((done, total)))
     assert model.card["context_model"] and model.card["text_context_model"] and model.card["context_feature_names"]
-    # text booster, first stage, then for HTML and for text rows one out-of-fold booster per fold and a context stage
-    assert steps[0] == (0, 8) and steps[-1] == (8, 8) and steps == sorted(steps) and len(set(steps)) == 9
+    # the text booster; for each of the two HTML members a first stage, one out-of-fold booster per fold and a
+    # context stage; the same out-of-fold boosters and context stage for text rows
+    assert steps[0] == (0, 12) and steps[-1] == (12, 12) and steps == sorted(steps) and len(set(steps)) == 13
     assert Model.fit(X, y, pages=pages._replace(folds=np.zeros(20, dtype=int)), rounds=30).context_booster is None
     with pytest.raises(ValueError, match="context stage"):
         model.predict_proba(X)
@@ -198,7 +200,11 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
                                                                           num_threads=1))
     assert np.array_equal(final, scores)
     assert not np.array_equal(final[200:], first[200:]) and not np.array_equal(final[:200], first[:200])
-    sure = first < CONTEXT_GATE  # rows the first stage rules out keep its score
+    # rows the first stage rules out keep its score (for HTML rows: ruled out by each member's first stage)
+    lexed = np.hstack([X[200:], np.full((200, len(MODEL_NAMES) - len(FEATURE_NAMES)), np.nan, dtype=np.float32)])
+    members = [model.booster.predict(lexed, num_threads=1), model.members[0][0].predict(lexed, num_threads=1)]
+    np.testing.assert_allclose(first[200:], np.mean(members, axis=0))
+    sure = np.concatenate([first[:200] < CONTEXT_GATE, np.max(members, axis=0) < CONTEXT_GATE])
     assert sure[200:].any() and sure[:200].any() and np.array_equal(final[sure], first[sure])
     # text dumps alone need no groups (they have none)
     np.testing.assert_array_equal(model.predict_proba(X[:200], pages.offsets[:11]), scores[:200])
@@ -206,20 +212,25 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X, pages.offsets, pages.groups),
                                   scores)
     text = (tmp_path / "m.txt").read_text()
-    (tmp_path / "m.txt").write_text(text[: text.index(CONTEXT_MODEL_MARK)])
-    with pytest.raises(ModelError, match=r"holds 2 booster\(s\), its card says 4"):
-        Model.load(tmp_path / "m.txt")
-    (tmp_path / "m.txt").write_text(text[: text.index(TEXT_CONTEXT_MODEL_MARK)])
-    with pytest.raises(ModelError, match=r"holds 3 booster\(s\), its card says 4"):
-        Model.load(tmp_path / "m.txt")
+    member = text.index(MEMBER_MARK)  # the second HTML member (its booster, then its context booster)
+    lexicon = len(text)  # (this model has no lexicon part)
+    for damaged, message in [
+            (text[: text.index(CONTEXT_MODEL_MARK)] + text[member:], r"holds 2 booster\(s\), its card says 4"),
+            (text[: text.index(TEXT_CONTEXT_MODEL_MARK)] + text[member:], r"holds 3 booster\(s\), its card says 4"),
+            (text[:member] + text[lexicon:], r"holds 1 HTML member\(s\), its card says 2"),
+            (text[: text.rindex(CONTEXT_MODEL_MARK)] + text[lexicon:], "member's context booster does not match")]:
+        (tmp_path / "m.txt").write_text(damaged)
+        with pytest.raises(ModelError, match=message):
+            Model.load(tmp_path / "m.txt")
     (tmp_path / "m.txt").write_text(text)
     card = json.loads(card_path(tmp_path / "m.txt").read_text())
     card_path(tmp_path / "m.txt").write_text(json.dumps({**card, "context_feature_names": ["s", "other"]}))
     with pytest.raises(ModelError, match="context stage reads different features"):
         Model.load(tmp_path / "m.txt")
     more = Model.fit(X, y, init=model, pages=pages, rounds=5)
+    # each HTML member's two boosters had half the 60 rounds; every booster gets the 5 more
     assert more.context_booster.current_iteration() == 35 and more.booster.current_iteration() == 35
-    assert more.text_context_booster.current_iteration() == 35
+    assert more.members[0][1].current_iteration() == 35 and more.text_context_booster.current_iteration() == 65
 
 
 def _boosters_with_each_missing_type() -> list:
