@@ -88,9 +88,10 @@ class Model:
     dumps share few features with HTML, and one booster for both served each worse. Each kind of row then
     goes through a second stage of its own, a context booster, which reads the block features plus
     context.py's view of the first stage's scores around the block; it is fit on out-of-fold first-stage
-    scores. Every booster also reads the lexicon columns of the block's words and class/id tokens
-    (lexicon.py; learned with the boosters, NaN for a model without a lexicon), so scoring needs the
-    blocks' `words`.
+    scores. HTML rows go through HTML_MEMBERS such pairs (`booster` and `context_booster`, then
+    `members`), fit with different seeds, and get the mean of their scores. Every booster also reads the
+    lexicon columns of the block's words and class/id tokens (lexicon.py; learned with the boosters, NaN
+    for a model without a lexicon), so scoring needs the blocks' `words`.
     """
 
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
@@ -245,7 +246,7 @@ class Model:
     def predict_stages(self, X: np.ndarray, offsets: np.ndarray | None = None, groups: np.ndarray | None = None,
                        words: Words | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(first-stage scores, final scores) of the rows of X (the same without a context stage; rows
-        under CONTEXT_GATE keep their first score)."""
+        under CONTEXT_GATE keep their first score); an HTML row's are the means over the HTML members."""
         if len(X) == 0:
             return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.float64)
         if self.lexicon is not None and words is None:
