@@ -265,9 +265,9 @@ class Model:
             first[text] = self._text.predict(X if text.all() else np.ascontiguousarray(X[text]))
             final[text] = self._final(X, first, pages, text, self._text_context)
         if html.any():  # each HTML member's two stages; their scores averaged
-            own = first.copy()
+            own, X_html = first.copy(), X if html.all() else np.ascontiguousarray(X[html])
             for forest, context in self._html_members:
-                own[html] = forest.predict(X if html.all() else np.ascontiguousarray(X[html]))
+                own[html] = forest.predict(X_html)
                 first[html] += own[html] / len(self._html_members)
                 final[html] += self._final(X, own, pages, html, context) / len(self._html_members)
         return first, final
@@ -277,11 +277,10 @@ class Model:
                context: Forest | None) -> np.ndarray:
         """The final scores of the chosen `rows` of one kind: their context stage's, for the rows at or above
         CONTEXT_GATE; the first stage's otherwise, or without a context stage."""
-        final = first[rows]
+        final = first[rows]  # (a copy: boolean indexing)
         if context is not None:
             gated = rows & (first >= CONTEXT_GATE)
             if gated.any():
-                final = final.copy()
                 final[gated[rows]] = context.predict(_stacked(X, first, pages, gated))
         return final
 

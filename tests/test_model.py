@@ -12,8 +12,8 @@ from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
 from boilerplate.lexicon import Words, text_words, words
 from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, LEXICON_MARK,
-                               MEMBER_MARK, MODEL_NAMES, TEXT_CONTEXT_MODEL_MARK, TEXT_MODEL_MARK, Model, Pages, card_path,
-                               page_threshold)
+                               MEMBER_MARK, MODEL_NAMES, TEXT_CONTEXT_MODEL_MARK, TEXT_MODEL_MARK, Model, Pages,
+                               card_path, page_threshold)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
@@ -148,7 +148,8 @@ def test_two_booster_model_roundtrip_and_damage(tmp_path):
     X, y = mixed_rows()
     path = tmp_path / "two.txt"
     Model.fit(X, y, html_members=1).save(path)
-    np.testing.assert_array_equal(Model.load(path).predict_proba(X), Model.fit(X, y, html_members=1).predict_proba(X))
+    np.testing.assert_array_equal(Model.load(path).predict_proba(X),
+                                  Model.fit(X, y, html_members=1).predict_proba(X))
     text = path.read_text()
     path.write_text(text[: text.index(TEXT_MODEL_MARK)])
     with pytest.raises(ModelError, match=r"holds 1 booster\(s\), its card says 2"):
