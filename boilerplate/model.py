@@ -42,7 +42,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
 DEFAULT_ROUNDS = 300
 HTML_MEMBERS = 2  # the HTML stages average this many boosters of DEFAULT_ROUNDS / HTML_MEMBERS trees, each fit
 # with its own seed: as cheap as one, and fewer pages lost by one booster's chance splits (docs/experiments.md)
-MEMBER_SEED_STEP = 4  # HTML member m is fit with LightGBM seeds params["seed"] + m * MEMBER_SEED_STEP
+TEXT_MEMBERS = 2  # the text-dump stages average this many boosters of DEFAULT_ROUNDS trees each (whole
+# rounds, not shared: text dumps of pages from unseen sites gained with two full ones; docs/experiments.md)
+MEMBER_SEED_STEP = 4  # member m (HTML or text) is fit with LightGBM seeds params["seed"] + m * MEMBER_SEED_STEP
 FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps its best block if it
 # scores at least this: an article whose only paragraph scored 0.45 loses less than with nothing kept
 LONE_MAX_LINKS = 0.5  # a page of one block keeps it unless this share of its text is links: with nothing
@@ -52,10 +54,12 @@ TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
 CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
 TEXT_CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for text-dump rows follows\n"
 MEMBER_MARK = "\n# boilerplate: a further HTML member (booster, then its context booster) follows\n"
+TEXT_MEMBER_MARK = "\n# boilerplate: a further text-dump member (booster, then its context booster) follows\n"
 LEXICON_MARK = "\n# boilerplate: the lexicon follows\n"
 PART_MARKS = ("", TEXT_MODEL_MARK, CONTEXT_MODEL_MARK, TEXT_CONTEXT_MODEL_MARK)  # before each booster in the
 # model file, in the order of Model._boosters (a missing booster leaves its mark out); further HTML members
-# follow, each after MEMBER_MARK (its context booster after CONTEXT_MODEL_MARK), then the lexicon
+# follow, each after MEMBER_MARK (its context booster after CONTEXT_MODEL_MARK), then further text-dump
+# members, each after TEXT_MEMBER_MARK (its context booster after TEXT_CONTEXT_MODEL_MARK), then the lexicon
 MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
 CONTEXT_GATE = 0.02  # rows the first stage scores below this keep that score: the context stage would
 # not change a decision on them (HTML CV with and without the gate: the same F1 to 3-4 decimals, with two
@@ -89,22 +93,25 @@ class Model:
     goes through a second stage of its own, a context booster, which reads the block features plus
     context.py's view of the first stage's scores around the block; it is fit on out-of-fold first-stage
     scores. HTML rows go through HTML_MEMBERS such pairs (`booster` and `context_booster`, then
-    `members`), fit with different seeds, and get the mean of their scores. Every booster also reads the
-    lexicon columns of the block's words and class/id tokens (lexicon.py; learned with the boosters, NaN
-    for a model without a lexicon), so scoring needs the blocks' `words`.
+    `members`), fit with different seeds, and get the mean of their scores; text-dump rows likewise through
+    TEXT_MEMBERS pairs (`text_booster` and `text_context_booster`, then `text_members`). Every booster also
+    reads the lexicon columns of the block's words and class/id tokens (lexicon.py; learned with the
+    boosters, NaN for a model without a lexicon), so scoring needs the blocks' `words`.
     """
 
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
                  text_booster: lgb.Booster | None = None, context_booster: lgb.Booster | None = None,
                  texts: list[str] | None = None, lexicon: Lexicon | None = None,
                  text_context_booster: lgb.Booster | None = None,
-                 members: list[tuple[lgb.Booster, lgb.Booster | None]] | None = None) -> None:
+                 members: list[tuple[lgb.Booster, lgb.Booster | None]] | None = None,
+                 text_members: list[tuple[lgb.Booster, lgb.Booster | None]] | None = None) -> None:
         self.booster = booster
         self.lexicon = lexicon
         self.text_booster = text_booster
         self.context_booster = context_booster
         self.text_context_booster = text_context_booster
         self.members = members or []  # further HTML members (first-stage booster, context booster)
+        self.text_members = text_members or []  # further text-dump members, the same way
         self.card = card
         self.threshold = threshold
         # prediction by the compiled evaluator of the same trees (bit for bit LightGBM's, faster)
@@ -112,19 +119,22 @@ class Model:
         forests = iter([Forest(t) for t in texts])
         self._html, self._text, self._context, self._text_context, *further = \
             [next(forests) if b is not None else None for b in self._boosters()]
-        self._html_members = [(self._html, self._context)] + list(zip(further[::2], further[1::2]))
+        pairs = list(zip(further[::2], further[1::2]))
+        self._html_members = [(self._html, self._context)] + pairs[:len(self.members)]
+        self._text_members = [(self._text, self._text_context)] + pairs[len(self.members):]
 
     def _boosters(self) -> tuple[lgb.Booster | None, ...]:
         """The boosters in the order of the model file's parts (see PART_MARKS, then each further HTML
-        member's two); None where there is none."""
+        member's two, then each further text-dump member's two); None where there is none."""
         return (self.booster, self.text_booster, self.context_booster, self.text_context_booster,
-                *(b for member in self.members for b in member))
+                *(b for member in self.members + self.text_members for b in member))
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
             rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None,
             init: "Model | None" = None, pages: Pages | None = None, words: Words | None = None,
-            progress: Callable[[int, int], None] | None = None, html_members: int = HTML_MEMBERS) -> "Model":
+            progress: Callable[[int, int], None] | None = None, html_members: int = HTML_MEMBERS,
+            text_members: int = TEXT_MEMBERS) -> "Model":
         """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic.
 
         With the rows' `words` and `pages` of two or more folds, a lexicon is learned from the HTML rows;
@@ -135,9 +145,10 @@ class Model:
         more folds, the HTML rows also get the context stage, fit on first-stage scores each made by a
         model that did not see the page's fold; so do text-dump rows of two or more folds. The HTML stages
         are `html_members` such pairs of boosters, each of rounds / html_members trees and its own seeds,
-        whose scores are averaged. With `init`, its boosters (every member's) are trained further (`rounds`
-        more trees each) instead of starting from nothing: each on its own kind of rows if these hold both
-        classes, else kept as they are (the context stages read the continued first stage's scores).
+        whose scores are averaged; text-dump rows get `text_members` pairs of `rounds` trees each. With
+        `init`, its boosters (every member's) are trained further (`rounds` more trees each) instead of
+        starting from nothing: each on its own kind of rows if these hold both classes, else kept as they
+        are (the context stages read the continued first stage's scores).
         `progress(done, total)` is called as each booster is fit."""
         if X.shape[1] != len(FEATURE_NAMES):
             raise ValueError(f"X has {X.shape[1]} columns, expected {len(FEATURE_NAMES)}")
@@ -169,12 +180,16 @@ class Model:
             html_members = 1
         if init is None and not 1 <= html_members <= rounds:
             raise ValueError(f"html_members must be 1 to rounds ({rounds}), not {html_members}")
+        if init is None and text_members < 1:
+            raise ValueError(f"text_members must be at least 1, not {text_members}")
+        init_text = [] if init is None or init.text_booster is None \
+            else [(init.text_booster, init.text_context_booster)] + init.text_members
 
         def stage_fits(f: np.ndarray) -> int:  # boosters a context stage fits: one per fold, then its own
             return len(f) + 1 if len(f) > 1 else 0
 
-        total = 2 * (1 + len(init.members)) + 1 if init is not None \
-            else 1 + html_members * (1 + stage_fits(folds)) + stage_fits(text_folds)
+        total = 2 * (1 + len(init.members) + len(init_text)) if init is not None \
+            else (text_members if split else 0) * (1 + stage_fits(text_folds)) + html_members * (1 + stage_fits(folds))
         done = 0
 
         def step() -> None:
@@ -186,47 +201,42 @@ class Model:
         if progress:
             progress(0, total)
         members: list[tuple[lgb.Booster, lgb.Booster | None]] = []
+        text_pairs: list[tuple[lgb.Booster, lgb.Booster | None]] = []
         if init is not None:
-            text_booster = _train_more(init.text_booster, X, y, weight, text, params, rounds) \
-                if init.text_booster is not None else None
-            step()
-            first = np.zeros(len(X))
-            if text_booster is not None and text.any():
-                first[text] = text_booster.predict(X[text])
-            for booster, context in [(init.booster, init.context_booster)] + init.members:
-                booster = _train_more(booster, X, y, weight, ~text if init.text_booster else None, params, rounds)
-                step()
-                if context is not None and pages is not None:
-                    if (~text).any():
-                        first[~text] = booster.predict(X[~text])
-                    context = _train_more(context, _stacked(X, first, pages), y, weight, ~text, params, rounds,
-                                          names=STACKED_NAMES)
-                members.append((booster, context))
-                step()
-            text_context_booster = init.text_context_booster
-            if text_context_booster is not None and pages is not None:
-                text_context_booster = _train_more(text_context_booster, _stacked(X, first, pages), y, weight, text,
-                                                   params, rounds, names=STACKED_NAMES)
+            for kind, rows, pairs, out in [(text, text, init_text, text_pairs),
+                                           (~text, ~text if init.text_booster else None,
+                                            [(init.booster, init.context_booster)] + init.members, members)]:
+                for booster, context in pairs:
+                    booster = _train_more(booster, X, y, weight, rows, params, rounds)
+                    step()
+                    if context is not None and pages is not None:
+                        first = np.zeros(len(X))
+                        if kind.any():
+                            first[kind] = booster.predict(X[kind])
+                        context = _train_more(context, _stacked(X, first, pages), y, weight, kind, params, rounds,
+                                              names=STACKED_NAMES)
+                    out.append((booster, context))
+                    step()
         else:
             # (the main booster then scores HTML rows only: it is fit on them alone)
-            text_booster = _train(X[text], y[text], None if weight is None else weight[text], params, rounds) \
-                if split else None
-            step()
+            for m in range(text_members if split else 0):
+                own = _member_params(params, m, text_members)
+                booster = _train(X[text], y[text], None if weight is None else weight[text], own, rounds)
+                step()
+                text_pairs.append((booster, _context_stage(X, y, weight, text, fold, text_folds, pages, own, rounds,
+                                                           step)))
             for m in range(html_members):
-                seed = params["seed"] + m * MEMBER_SEED_STEP
-                own = {**params, "seed": seed, "feature_fraction_seed": seed, "bagging_seed": seed,
-                       "data_random_seed": seed} if html_members > 1 else params
-                share = rounds // html_members
+                own, share = _member_params(params, m, html_members), rounds // html_members
                 booster = _train(X[html], y[html], None if weight is None else weight[html], own, share)
                 step()
                 members.append((booster, _context_stage(X, y, weight, html, fold, folds, pages, own, share, step)))
-            text_context_booster = _context_stage(X, y, weight, text, fold, text_folds, pages, params, rounds, step)
         if progress:
             progress(total, total)
         (booster, context_booster), *further = members
+        (text_booster, text_context_booster), *text_further = text_pairs or [(None, None)]
         card = {"format": CARD_FORMAT, "feature_names": list(MODEL_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
-                "html_members": len(members),
+                "html_members": len(members), "text_members": len(text_pairs),
                 "threshold": 0.5, "text_model": text_booster is not None,
                 "context_model": context_booster is not None,
                 "text_context_model": text_context_booster is not None}
@@ -234,7 +244,7 @@ class Model:
             card["context_feature_names"] = list(CONTEXT_NAMES)
         card["lexicon_words"] = 0 if lexicon is None else len(lexicon.keys)
         return cls(booster, card, text_booster=text_booster, context_booster=context_booster, lexicon=lexicon,
-                   text_context_booster=text_context_booster, members=further)
+                   text_context_booster=text_context_booster, members=further, text_members=text_further)
 
     def predict_proba(self, X: np.ndarray, offsets: np.ndarray | None = None,
                       groups: np.ndarray | None = None, words: Words | None = None) -> np.ndarray:
@@ -261,15 +271,13 @@ class Model:
         pages = Pages(np.array([0, len(X)]) if offsets is None else offsets, groups, None)
         first = np.zeros(len(X), dtype=np.float64)
         final = np.zeros(len(X), dtype=np.float64)
-        if text.any():
-            first[text] = self._text.predict(X if text.all() else np.ascontiguousarray(X[text]))
-            final[text] = self._final(X, first, pages, text, self._text_context)
-        if html.any():  # each HTML member's two stages; their scores averaged
-            own, X_html = first.copy(), X if html.all() else np.ascontiguousarray(X[html])
-            for forest, context in self._html_members:
-                own[html] = forest.predict(X_html)
-                first[html] += own[html] / len(self._html_members)
-                final[html] += self._final(X, own, pages, html, context) / len(self._html_members)
+        for rows, kind_members in ((text, self._text_members), (html, self._html_members)):
+            if rows.any():  # each member's two stages; their scores averaged
+                own, X_rows = np.zeros(len(X), dtype=np.float64), X if rows.all() else np.ascontiguousarray(X[rows])
+                for forest, context in kind_members:
+                    own[rows] = forest.predict(X_rows)
+                    first[rows] += own[rows] / len(kind_members)
+                    final[rows] += self._final(X, own, pages, rows, context) / len(kind_members)
         return first, final
 
     @staticmethod
@@ -318,9 +326,11 @@ class Model:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.card.update(card_extra)
         text = "".join(mark + b.model_to_string() for mark, b in zip(PART_MARKS, self._boosters()) if b is not None)
-        for booster, context in self.members:
-            text += MEMBER_MARK + booster.model_to_string()
-            text += CONTEXT_MODEL_MARK + context.model_to_string() if context is not None else ""
+        for members, mark, context_mark in ((self.members, MEMBER_MARK, CONTEXT_MODEL_MARK),
+                                            (self.text_members, TEXT_MEMBER_MARK, TEXT_CONTEXT_MODEL_MARK)):
+            for booster, context in members:
+                text += mark + booster.model_to_string()
+                text += context_mark + context.model_to_string() if context is not None else ""
         if self.lexicon is not None:
             text += LEXICON_MARK + self.lexicon.to_text()
         atomic_write(path, text)
@@ -364,6 +374,14 @@ class Model:
             lexicon = Lexicon.from_text(lexicon_text) if lexicon_text else None
         except ValueError as e:
             raise ModelError(f"{path}: corrupt lexicon: {e}") from None
+        text, *text_further = text.split(TEXT_MEMBER_MARK)
+        text_count = card.get("text_members", 1 if card.get("text_model") else 0)
+        if len(text_further) + bool(card.get("text_model")) != text_count:
+            raise ModelError(f"{path}: holds {len(text_further) + bool(card.get('text_model'))} text-dump "
+                             f"member(s), its card says {text_count}; the file is truncated or not this card's")
+        text_further = [member.partition(TEXT_CONTEXT_MODEL_MARK) for member in text_further]
+        if any(bool(stage) != bool(card.get("text_context_model")) for _, _, stage in text_further):
+            raise ModelError(f"{path}: a text-dump member's context booster does not match its card")
         text, *further = text.split(MEMBER_MARK)
         if len(further) + 1 != card.get("html_members", 1):
             raise ModelError(f"{path}: holds {len(further) + 1} HTML member(s), its card says "
@@ -387,13 +405,15 @@ class Model:
         if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
             raise ModelError(f"{card_file}: threshold must be a number in [0, 1]")
         text_booster = boosters[1] if len(boosters) > 1 else None
-        members = [(_booster(path, member, MODEL_NAMES), _booster(path, stage, STACKED_NAMES) if stage else None)
-                   for member, _, stage in further]
+        members, text_members = ([(_booster(path, member, MODEL_NAMES),
+                                   _booster(path, stage, STACKED_NAMES) if stage else None)
+                                  for member, _, stage in kind] for kind in (further, text_further))
         try:
             return cls(boosters[0], card, float(threshold), text_booster=text_booster,
                        context_booster=context_booster, lexicon=lexicon, text_context_booster=text_context_booster,
-                       members=members, texts=parts + [t for t in (context, text_context) if t]
-                       + [t for member, _, stage in further for t in (member, stage) if t])
+                       members=members, text_members=text_members,
+                       texts=parts + [t for t in (context, text_context) if t]
+                       + [t for member, _, stage in further + text_further for t in (member, stage) if t])
         except (ValueError, KeyError, IndexError) as e:
             raise ModelError(f"{path}: cannot read its trees: {e}") from None
 
@@ -485,6 +505,14 @@ def _out_of_fold(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, rows: 
         first[score] = booster.predict(X[score])
         step()
     return first
+
+
+def _member_params(params: dict[str, Any], m: int, count: int) -> dict[str, Any]:
+    """The LightGBM parameters of member m of `count` (its own seeds; `params` itself for a lone member)."""
+    if count == 1:
+        return params
+    seed = params["seed"] + m * MEMBER_SEED_STEP
+    return {**params, "seed": seed, "feature_fraction_seed": seed, "bagging_seed": seed, "data_random_seed": seed}
 
 
 def _booster(path: Path, text: str, names: tuple[str, ...]) -> lgb.Booster:

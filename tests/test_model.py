@@ -12,8 +12,8 @@ from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
 from boilerplate.lexicon import Words, text_words, words
 from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, LEXICON_MARK,
-                               MEMBER_MARK, MODEL_NAMES, TEXT_CONTEXT_MODEL_MARK, TEXT_MODEL_MARK, Model, Pages,
-                               card_path, page_threshold)
+                               MEMBER_MARK, MODEL_NAMES, TEXT_CONTEXT_MODEL_MARK, TEXT_MEMBER_MARK, TEXT_MODEL_MARK,
+                               Model, Pages, card_path, page_threshold)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
@@ -136,20 +136,30 @@ def mixed_rows(n=400):
 
 def test_text_dump_rows_are_scored_by_a_booster_fit_on_them_alone():
     X, y = mixed_rows()
-    mixed = Model.fit(X, y)
+    mixed = Model.fit(X, y, text_members=1)
     text_only = Model.fit(X[:200], y[:200])
     assert mixed.card["text_model"] and not text_only.card["text_model"]
     np.testing.assert_array_equal(mixed.predict_proba(X[:200]), text_only.predict_proba(X[:200]))
     np.testing.assert_array_equal(mixed.predict_proba(X)[:200], text_only.predict_proba(X[:200]))
     assert ((mixed.predict_proba(X) >= 0.5) == y).mean() > 0.95
+    # two text members: each of all the rounds and its own seeds, their scores averaged
+    two = Model.fit(X, y)
+    assert two.card["text_members"] == 2 and len(two.text_members) == 1
+    assert [b.current_iteration() for b in (two.text_booster, two.text_members[0][0])] == [two.card["rounds"]] * 2
+    no_lexicon = np.full((200, len(MODEL_NAMES) - len(FEATURE_NAMES)), np.nan, dtype=np.float32)
+    lexed = np.hstack([X[:200], no_lexicon])
+    np.testing.assert_allclose(two.predict_proba(X[:200]), np.mean(
+        [two.text_booster.predict(lexed, num_threads=1), two.text_members[0][0].predict(lexed, num_threads=1)], axis=0))
+    with pytest.raises(ValueError, match="text_members must be at least 1"):
+        Model.fit(X, y, text_members=0)
 
 
 def test_two_booster_model_roundtrip_and_damage(tmp_path):
     X, y = mixed_rows()
     path = tmp_path / "two.txt"
-    Model.fit(X, y, html_members=1).save(path)
+    Model.fit(X, y, html_members=1, text_members=1).save(path)
     np.testing.assert_array_equal(Model.load(path).predict_proba(X),
-                                  Model.fit(X, y, html_members=1).predict_proba(X))
+                                  Model.fit(X, y, html_members=1, text_members=1).predict_proba(X))
     text = path.read_text()
     path.write_text(text[: text.index(TEXT_MODEL_MARK)])
     with pytest.raises(ModelError, match=r"holds 1 booster\(s\), its card says 2"):
@@ -165,7 +175,8 @@ def test_training_further_adds_trees_to_the_booster_of_the_rows_given(tmp_path):
     html_only = Model.fit(X[200:], y[200:], init=base, rounds=5)
     # each of the two HTML members was fit with half the rounds, and each gets the rounds added
     assert [b.current_iteration() for b, _ in [(html_only.booster, None)] + html_only.members] == [15, 15]
-    assert html_only.text_booster.current_iteration() == 20  # no text rows: kept as it was
+    assert [b.current_iteration() for b, _ in [(html_only.text_booster, None)] + html_only.text_members] == [20, 20]
+    # (no text rows: kept as they were)
     np.testing.assert_array_equal(html_only.predict_proba(X[:200]), base.predict_proba(X[:200]))
     html_only.save(tmp_path / "m.txt")
     np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X), html_only.predict_proba(X))
@@ -186,9 +197,9 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     steps = []
     model = Model.fit(X, y, pages=pages, rounds=60, progress=lambda done, total: steps.append((done, total)))
     assert model.card["context_model"] and model.card["text_context_model"] and model.card["context_feature_names"]
-    # the text booster; for each of the two HTML members a first stage, one out-of-fold booster per fold and a
-    # context stage; the same out-of-fold boosters and context stage for text rows
-    assert steps[0] == (0, 12) and steps[-1] == (12, 12) and steps == sorted(steps) and len(set(steps)) == 13
+    # for each of the two text members and each of the two HTML members a first stage, one out-of-fold booster
+    # per fold and a context stage
+    assert steps[0] == (0, 16) and steps[-1] == (16, 16) and steps == sorted(steps) and len(set(steps)) == 17
     assert Model.fit(X, y, pages=pages._replace(folds=np.zeros(20, dtype=int)), rounds=30).context_booster is None
     with pytest.raises(ValueError, match="context stage"):
         model.predict_proba(X)
@@ -197,8 +208,8 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     # text-dump rows are first scored by the text booster; each kind's context stage changes its rows' scores
     no_lexicon = np.full((200, len(MODEL_NAMES) - len(FEATURE_NAMES)), np.nan, dtype=np.float32)
     first, final = model.predict_stages(X, pages.offsets, pages.groups)
-    np.testing.assert_array_equal(first[:200], model.text_booster.predict(np.hstack([X[:200], no_lexicon]),
-                                                                          num_threads=1))
+    np.testing.assert_allclose(first[:200], np.mean([b.predict(np.hstack([X[:200], no_lexicon]), num_threads=1)
+                                                     for b in (model.text_booster, model.text_members[0][0])], axis=0))
     assert np.array_equal(final, scores)
     assert not np.array_equal(final[200:], first[200:]) and not np.array_equal(final[:200], first[:200])
     # rows the first stage rules out keep its score (for HTML rows: ruled out by each member's first stage)
@@ -214,12 +225,16 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
                                   scores)
     text = (tmp_path / "m.txt").read_text()
     member = text.index(MEMBER_MARK)  # the second HTML member (its booster, then its context booster)
+    text_member = text.index(TEXT_MEMBER_MARK)  # the second text-dump member, the same way
     lexicon = len(text)  # (this model has no lexicon part)
     for damaged, message in [
             (text[: text.index(CONTEXT_MODEL_MARK)] + text[member:], r"holds 2 booster\(s\), its card says 4"),
             (text[: text.index(TEXT_CONTEXT_MODEL_MARK)] + text[member:], r"holds 3 booster\(s\), its card says 4"),
-            (text[:member] + text[lexicon:], r"holds 1 HTML member\(s\), its card says 2"),
-            (text[: text.rindex(CONTEXT_MODEL_MARK)] + text[lexicon:], "member's context booster does not match")]:
+            (text[:member] + text[text_member:], r"holds 1 HTML member\(s\), its card says 2"),
+            (text[: text.rindex(CONTEXT_MODEL_MARK)] + text[text_member:], "HTML member's context booster does not"),
+            (text[:text_member] + text[lexicon:], r"holds 1 text-dump member\(s\), its card says 2"),
+            (text[: text.rindex(TEXT_CONTEXT_MODEL_MARK)] + text[lexicon:],
+             "text-dump member's context booster does not match")]:
         (tmp_path / "m.txt").write_text(damaged)
         with pytest.raises(ModelError, match=message):
             Model.load(tmp_path / "m.txt")
@@ -232,6 +247,7 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     # each HTML member's two boosters had half the 60 rounds; every booster gets the 5 more
     assert more.context_booster.current_iteration() == 35 and more.booster.current_iteration() == 35
     assert more.members[0][1].current_iteration() == 35 and more.text_context_booster.current_iteration() == 65
+    assert [b.current_iteration() for b in more.text_members[0]] == [65, 65]
 
 
 def _boosters_with_each_missing_type() -> list:
@@ -270,6 +286,7 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     odd[5, FEATURE_NAMES.index("tag")] = np.nan
     stacked = np.random.default_rng(2).random((1000, len(STACKED_NAMES) - len(FEATURE_NAMES)), dtype=np.float32)
     boosters = (shipped.booster, shipped.text_booster, shipped.context_booster, shipped.text_context_booster,
+                *(b for member in shipped.members + shipped.text_members for b in member),
                 Model.fit(*mixed_rows()).booster,
                 *_boosters_with_each_missing_type())
     for booster in [b for b in boosters if b is not None]:
@@ -280,8 +297,12 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
             rows = np.ascontiguousarray(rows, dtype=np.float32)
             assert np.array_equal(forest.predict(rows), booster.predict(rows, num_threads=1))
     lexed = np.hstack([X, shipped.lexicon.columns(words(pages))])
-    assert np.array_equal(shipped.predict_stages(X, words=words(pages))[0],
-                          shipped.text_booster.predict(lexed, num_threads=1))
+    text_members = [shipped.text_booster] + [b for b, _ in shipped.text_members]
+    assert len(text_members) == shipped.card["text_members"]
+    expected = np.zeros(len(X))  # the first stage of a dump: the mean of its members' scores, summed as predicted
+    for booster in text_members:
+        expected += booster.predict(lexed, num_threads=1) / len(text_members)
+    assert np.array_equal(shipped.predict_stages(X, words=words(pages))[0], expected)
     with pytest.raises(ValueError, match="columns"):
         Forest(shipped.booster.model_to_string()).predict(np.zeros((2, 3), dtype=np.float32))
 
