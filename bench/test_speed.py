@@ -41,6 +41,7 @@ PAGES = _pages()
 HTML = [p for p in PAGES if b"<" in p[:4096]]
 TEXTS = [decode(p) for p in PAGES]
 HTML_TEXTS = [decode(p) for p in HTML]
+DUMPS = ["\n".join(segment(t).texts) for t in HTML_TEXTS]  # the HTML pages as plain-text dumps (one block a line)
 MB = sum(len(p) for p in PAGES) / 1e6
 
 
@@ -90,6 +91,12 @@ def test_end_to_end_extract_many(benchmark):
     model = boilerplate.load_model()
     _run(benchmark, "boilerplate extract_many (html)", lambda: list(boilerplate.extract_many(HTML, model=model)),
          len(HTML))
+
+
+def test_end_to_end_extract_many_text_dumps(benchmark):
+    model = boilerplate.load_model()
+    _run(benchmark, "boilerplate extract_many (text dumps of the html pages)",
+         lambda: list(boilerplate.extract_many(DUMPS, model=model, kind="text")), len(DUMPS))
 
 
 def test_lxml_parse_only(benchmark):
