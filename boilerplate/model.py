@@ -189,7 +189,8 @@ class Model:
             return len(f) + 1 if len(f) > 1 else 0
 
         total = 2 * (1 + len(init.members) + len(init_text)) if init is not None \
-            else (text_members if split else 0) * (1 + stage_fits(text_folds)) + html_members * (1 + stage_fits(folds))
+            else (text_members if split else 0) * (1 + stage_fits(text_folds)) \
+            + html_members * (1 + stage_fits(folds))
         done = 0
 
         def step() -> None:
@@ -374,21 +375,12 @@ class Model:
             lexicon = Lexicon.from_text(lexicon_text) if lexicon_text else None
         except ValueError as e:
             raise ModelError(f"{path}: corrupt lexicon: {e}") from None
-        text, *text_further = text.split(TEXT_MEMBER_MARK)
-        text_count = card.get("text_members", 1 if card.get("text_model") else 0)
-        if len(text_further) + bool(card.get("text_model")) != text_count:
-            raise ModelError(f"{path}: holds {len(text_further) + bool(card.get('text_model'))} text-dump "
-                             f"member(s), its card says {text_count}; the file is truncated or not this card's")
-        text_further = [member.partition(TEXT_CONTEXT_MODEL_MARK) for member in text_further]
-        if any(bool(stage) != bool(card.get("text_context_model")) for _, _, stage in text_further):
-            raise ModelError(f"{path}: a text-dump member's context booster does not match its card")
-        text, *further = text.split(MEMBER_MARK)
-        if len(further) + 1 != card.get("html_members", 1):
-            raise ModelError(f"{path}: holds {len(further) + 1} HTML member(s), its card says "
-                             f"{card.get('html_members', 1)}; the file is truncated or not this card's")
-        further = [member.partition(CONTEXT_MODEL_MARK) for member in further]
-        if any(bool(stage) != bool(card.get("context_model")) for _, _, stage in further):
-            raise ModelError(f"{path}: an HTML member's context booster does not match its card")
+        text, text_further = _further_members(path, text, TEXT_MEMBER_MARK, TEXT_CONTEXT_MODEL_MARK, "text-dump",
+                                              int(bool(card.get("text_model"))),
+                                              card.get("text_members", 1 if card.get("text_model") else 0),
+                                              bool(card.get("text_context_model")))
+        text, further = _further_members(path, text, MEMBER_MARK, CONTEXT_MODEL_MARK, "HTML", 1,
+                                         card.get("html_members", 1), bool(card.get("context_model")))
         text, _, text_context = text.partition(TEXT_CONTEXT_MODEL_MARK)
         first, _, context = text.partition(CONTEXT_MODEL_MARK)
         parts = first.split(TEXT_MODEL_MARK)
@@ -513,6 +505,21 @@ def _member_params(params: dict[str, Any], m: int, count: int) -> dict[str, Any]
         return params
     seed = params["seed"] + m * MEMBER_SEED_STEP
     return {**params, "seed": seed, "feature_fraction_seed": seed, "bagging_seed": seed, "data_random_seed": seed}
+
+
+def _further_members(path: Path, text: str, mark: str, context_mark: str, kind: str, first: int, count: Any,
+                     has_context: bool) -> tuple[str, list[tuple[str, str, str]]]:
+    """The model file's text before its further members of one kind (each after `mark`), and each member's
+    (booster, mark, context booster) texts; ModelError when their number (`first` in the main parts) or
+    their context boosters disagree with the card (`count`, `has_context`)."""
+    text, *further = text.split(mark)
+    if len(further) + first != count:
+        raise ModelError(f"{path}: holds {len(further) + first} {kind} member(s), its card says {count}; "
+                         "the file is truncated or not this card's")
+    members = [member.partition(context_mark) for member in further]
+    if any(bool(stage) != has_context for _, _, stage in members):
+        raise ModelError(f"{path}: a further {kind} member's context booster does not match its card")
+    return text, members
 
 
 def _booster(path: Path, text: str, names: tuple[str, ...]) -> lgb.Booster:
