@@ -149,6 +149,7 @@ class PageScore:
     lang: str = ""
     page_type: str = ""
     idempotent: bool | None = None  # HTML pages: does re-extracting the extraction as text give it back?
+    body_token: tuple[float, float, float] | None = None  # token scores without the title (`--no-title`)
 
 
 def _f1_stats(f1: list[float]) -> dict[str, float]:
@@ -235,12 +236,14 @@ def _cross_validate(data: TrainingSet, batch: Batch, bag: Words, *, rounds: int,
             first, page_scores = model.predict_stages(X[rows], None, groups[rows],
                                                       bag.take(np.arange(offsets[i], offsets[i + 1])))
             keep = model.keep(page_scores, first=first, X=X[rows])
-            extracted = build_document(data.pages[i], page_scores, keep).text  # what extract() returns
+            doc = build_document(data.pages[i], page_scores, keep)
+            extracted = doc.text  # what extract() returns
             again = _reextract(model, extracted) == extracted if data.pages[i].is_html else None
             scores.append(PageScore(data.names[i], data.page_sources[i],
                                     tuple(line_prf(keep, data.labels[i])),
                                     tuple(token_prf(extracted, data.gold[i])),
-                                    data.langs[i], data.page_types[i], again))
+                                    data.langs[i], data.page_types[i], again,
+                                    tuple(token_prf(doc.body, data.gold[i]))))
     if progress and splits:
         progress("holdout" if holdout else "cross-validation folds", len(splits), len(splits))
     return scores

@@ -32,10 +32,15 @@ def test_report_from_a_tiny_corpus(tmp_path, labeled_dir):
     df = pl.read_csv(out / "pages.csv")
     assert df.columns == ["source", "page", "lang", "page_type", "system", "precision", "recall", "f1", "ms"]
     assert sorted(df["source"].unique().to_list()) == ["labeled", "tiny"]
-    assert df.height == len(load_labeled(labeled_dir)) + 3 and (df["ms"] > 0).all()
+    assert df.height == 2 * (len(load_labeled(labeled_dir)) + 3) and (df["ms"] > 0).all()
     assert df["f1"].is_between(0, 1).all()
+    # scored twice: title first, and without it; the tiny gold holds its headline, so leaving it out
+    # loses recall and never gains precision
+    ours = df.filter(pl.col("source") == "tiny").pivot("system", index="page", values="recall")
+    assert (ours["boilerplate --no-title"] < ours["boilerplate"]).all()
     summary = (out / "summary.md").read_text()
     assert "## tiny (3 pages)" in summary and "**boilerplate**" in summary
+    assert "**boilerplate --no-title**" in summary
     assert "## By page type" in summary and "| tiny | listing | 2 |" in summary
 
 
@@ -46,7 +51,19 @@ def test_holdout_sites_are_scored_only_with_holdout(tmp_path, labeled_dir):
         assert quality.main(["--labeled", str(labeled_dir), "--corpus", str(corpus), "--no-peers",
                              "--out", str(out), *flag]) == 0
         df = pl.read_csv(out / "pages.csv")
-        assert sorted(df.filter(pl.col("source") == "tiny")["page"].to_list()) == pages
+        ours = df.filter((pl.col("source") == "tiny") & (pl.col("system") == "boilerplate"))
+        assert sorted(ours["page"].to_list()) == pages
+
+
+def test_group_margins_leave_out_our_own_variant():
+    df = pl.DataFrame({"source": ["s"] * 6, "page": ["a", "b"] * 3, "lang": ["en"] * 6,
+                       "page_type": ["article", "forum"] * 3,
+                       "system": ["boilerplate"] * 2 + ["boilerplate --no-title"] * 2 + ["peer"] * 2,
+                       "precision": [0.8] * 6, "recall": [0.8] * 6, "f1": [0.8, 0.6, 0.9, 0.7, 0.7, 0.7],
+                       "ms": [1.0] * 6})
+    table = quality.group_table(df, "page_type")
+    assert table[0].startswith("| source | page type | pages | boilerplate | boilerplate --no-title | peer |")
+    assert table[2].endswith("| +0.100 |") and table[3].endswith("| -0.100 |")  # against the peer only
 
 
 def test_summary_ranks_by_mean_f1():
