@@ -141,7 +141,8 @@ def group_table(df: pl.DataFrame, column: str) -> list[str]:
     if df.is_empty() or df.group_by("source").agg(pl.col(column).n_unique()).get_column(column).max() < 2:
         return []
     part = summarize(df, ("source", column))
-    systems = [s for s in OURS if s in set(part["system"])] + sorted(set(part["system"]) - set(OURS))
+    present = set(part["system"])
+    systems = [s for s in OURS if s in present] + sorted(present - set(OURS))
     out = ["| source | " + column.replace("_", " ") + " | pages | " + " | ".join(systems) +
            " | margin over best peer |", "|---|---|---:|" + "---:|" * (len(systems) + 1)]
     for (source, value), rows in part.group_by("source", column, maintain_order=True):
