@@ -15,10 +15,10 @@ import os
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from .decode import decode_page
-from .document import Document, Line, build_document
+from .document import Document, Line, build_document, drop_site_repeats
 from .errors import InputError, LabelError, ModelError
 from .features import batch_features
 from .lexicon import words
@@ -36,6 +36,7 @@ __all__ = ["__version__", "Document", "Line", "InputError", "ModelError", "Label
            "classify_blocks", "extract", "extract_many", "load_model", "parse", "parse_blocks", "parse_many"]
 
 Page = str | bytes | os.PathLike
+_MISSING = object()  # (`sites` ended before `pages`)
 
 
 def load_model(path: str | Path | None = None) -> Model:
@@ -57,21 +58,24 @@ def _read(page: Page, kind: Kind, encoding: str | None) -> tuple[Blocks, str | N
 
 
 def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
-                 encodings: list[str | None] | None = None, threshold: float | None = None) -> list[Document]:
+                 encodings: list[str | None] | None = None, threshold: float | None = None,
+                 sites: Sequence[str | None] | None = None) -> list[Document]:
     """Documents of already segmented pages, predicted in one model call (the batch entry point);
-    `encodings` (one per page) is what each Document reports."""
+    `encodings` (one per page) is what each Document reports. With `sites` (one key per page, such as
+    its registrable domain; None for unknown), a kept block whose text is on two or more other pages of
+    its site in this call is dropped (document.drop_site_repeats)."""
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold}")
     model = model or _default_model()
     titles = [find_title(blocks) for blocks in pages]  # (read by the features and the documents)
     X, offsets, groups = batch_features(pages, titles)
     first, scores = model.predict_stages(X, offsets, groups, words(pages) if model.lexicon is not None else None)
-    out = []
-    for i, blocks in enumerate(pages):
-        rows = slice(offsets[i], offsets[i + 1])
-        keep = model.keep(scores[rows], threshold, first[rows], X[rows])
-        out.append(build_document(blocks, scores[rows], keep, encodings[i] if encodings else None, titles[i]))
-    return out
+    keeps = [model.keep(scores[offsets[i]:offsets[i + 1]], threshold, first[offsets[i]:offsets[i + 1]],
+                        X[offsets[i]:offsets[i + 1]]) for i in range(len(pages))]
+    if sites is not None:
+        keeps = drop_site_repeats([blocks.texts for blocks in pages], keeps, sites)
+    return [build_document(blocks, scores[offsets[i]:offsets[i + 1]], keeps[i],
+                           encodings[i] if encodings else None, titles[i]) for i, blocks in enumerate(pages)]
 
 
 def classify_blocks(pages: list[Blocks], model: Model | None = None) -> list[list[Line]]:
@@ -93,22 +97,28 @@ def parse(page: Page, *, model: Model | None = None, kind: Kind = "auto", encodi
 
 def parse_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind = "auto",
                encoding: str | None = None, threshold: float | None = None,
-               batch_size: int = 256) -> Iterator[Document]:
+               batch_size: int = 256, sites: Iterable[str | None] | None = None) -> Iterator[Document]:
     """`parse` over many pages, in order, predicting `batch_size` pages per model call; a page that
-    cannot be read yields a Document with `error` set (and no lines) instead of stopping the batch."""
-    batch: list[tuple[Blocks, str | None] | str] = []
+    cannot be read yields a Document with `error` set (and no lines) instead of stopping the batch.
+    With `sites` (one key per page, None for unknown), a kept block whose text is also on two or more
+    other pages of its site in the same batch is dropped: keep a site's pages together."""
+    batch: list[tuple[Blocks, str | None, str | None] | str] = []
 
     def flush() -> Iterator[Document]:
         read = [b for b in batch if not isinstance(b, str)]
-        docs = iter(parse_blocks([blocks for blocks, _ in read], model, encodings=[enc for _, enc in read],
-                                 threshold=threshold))
+        docs = iter(parse_blocks([b for b, _, _ in read], model, encodings=[enc for _, enc, _ in read],
+                                 threshold=threshold, sites=None if sites is None else [s for _, _, s in read]))
         for item in batch:
             yield Document(None, error=item) if isinstance(item, str) else next(docs)
         batch.clear()
 
+    keys = None if sites is None else iter(sites)
     for page in pages:
+        site = None if keys is None else next(keys, _MISSING)
+        if site is _MISSING:
+            raise ValueError("sites ran out before pages: give one site (or None) per page")
         try:
-            batch.append(_read(page, kind, encoding))
+            batch.append((*_read(page, kind, encoding), site))  # type: ignore[arg-type]
         except InputError as e:
             batch.append(str(e))
         if len(batch) >= batch_size:
@@ -132,11 +142,11 @@ def extract(page: Page, *, model: Model | None = None, kind: Kind = "auto", enco
 
 def extract_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind = "auto",
                  encoding: str | None = None, threshold: float | None = None, include_title: bool = True,
-                 batch_size: int = 256) -> Iterator[str | InputError]:
+                 batch_size: int = 256, sites: Iterable[str | None] | None = None) -> Iterator[str | InputError]:
     """`extract` over many pages, in order and batched (faster); a page that cannot be read yields its
-    InputError in its place rather than stopping the batch."""
+    InputError in its place rather than stopping the batch. `sites`: as in `parse_many`."""
     for doc in parse_many(pages, model=model, kind=kind, encoding=encoding, threshold=threshold,
-                          batch_size=batch_size):
+                          batch_size=batch_size, sites=sites):
         if doc.error is not None:
             yield InputError(doc.error)
         else:

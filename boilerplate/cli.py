@@ -7,9 +7,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from itertools import repeat
 from typing import Iterator, Sequence
 
-from . import Document, __version__, load_model, parse
+from . import Document, __version__, load_model, parse, parse_many
 from .errors import InputError, LabelError, ModelError
 from .files import atomic_write, read_page
 from .labeled import format_labels, load_labeled, normalize
@@ -40,8 +41,33 @@ def _read(name: str) -> bytes:
 
 
 def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str, Document]]:
-    """(file name, Document) for each input that can be read and classified; failures are collected."""
+    """(file name, Document) for each input that can be read and classified; failures are collected.
+    With --one-site, the inputs are classified in batches as pages of one site (parse_many's `sites`)."""
     model = load_model(args.model) if args.model else load_model()
+    if args.one_site:
+        names: list[str] = []
+
+        def pages() -> Iterator[bytes]:
+            for name in args.files:
+                try:
+                    data = _read(name)
+                except OSError as e:  # stdin
+                    failures.append(f"{name}: {e.strerror or e}")
+                    continue
+                except InputError as e:
+                    failures.append(_failure(name, e))
+                    continue
+                names.append(name)
+                yield data
+
+        docs = parse_many(pages(), model=model, kind=args.kind, encoding=args.encoding, threshold=args.threshold,
+                          sites=repeat(""))
+        for k, doc in enumerate(docs):  # (page k is read before its Document comes back)
+            if doc.error is None:
+                yield names[k], doc
+            else:
+                failures.append(_failure(names[k], doc.error))
+        return
     for name in args.files:
         try:
             yield name, parse(_read(name), model=model, kind=args.kind, encoding=args.encoding,
@@ -49,7 +75,11 @@ def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str
         except OSError as e:  # stdin
             failures.append(f"{name}: {e.strerror or e}")
         except InputError as e:
-            failures.append(str(e) if str(e).startswith(name) else f"{name}: {e}")
+            failures.append(_failure(name, e))
+
+
+def _failure(name: str, error: InputError | str) -> str:
+    return str(error) if str(error).startswith(name) else f"{name}: {error}"
 
 
 def _out_name(name: str, suffix: str) -> str:
@@ -262,6 +292,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--threshold", type=_probability, metavar="P",
                         help="content threshold in [0, 1] (default: each page its own, at most the "
                              "model's; lower keeps more)")
+        sp.add_argument("--one-site", action="store_true",
+                        help="the inputs are pages of one site: drop kept lines that are also on two or "
+                             "more of the other pages (menus, footers, boxes the site repeats; counted "
+                             "within batches of 256 inputs)")
 
     ex = sub.add_parser("extract", help="print the title and content lines of each page",
                         description="Print each page's title, then its content lines. With several inputs: "

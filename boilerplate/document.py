@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from typing import Any, Iterable, Literal, NamedTuple
+from typing import Any, Iterable, Literal, NamedTuple, Sequence
 
 import numpy as np
 
@@ -32,6 +33,7 @@ COMMENT_HEADING = re.compile(  # a line that opens a comment section: "12 Commen
     r"(?:\s+to\s+.{1,60})?|\d+\s+responses?(?:\s+to\s+.{1,60})?|responses?\s+to\s+.{1,60})"
     r"\W*(?:\(?\d+\)?)?\W*$", re.IGNORECASE)  # ("Responses" alone heads an API's documentation)
 HEADING_MAX_CHARS = 80
+SITE_REPEAT_PAGES = 2  # a kept block whose text is also on this many other pages of its site is chrome
 MAX_HEADINGS = 4  # more such lines are a listing's per-item counts ("5 comments"), not a thread's heading
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
@@ -159,6 +161,31 @@ def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None)
     keep = keep.copy()
     keep[repeats] = False
     return keep
+
+
+def drop_site_repeats(texts: Sequence[Sequence[str]], keeps: list[np.ndarray], sites: Sequence[str | None],
+                      min_pages: int = SITE_REPEAT_PAGES) -> list[np.ndarray]:
+    """Each page's `keep` without the kept blocks whose text (case and spacing aside) is also on
+    `min_pages` or more other pages of its site (`sites`: one key per page, None for unknown), unless that
+    leaves the page nothing: the menus, footers and teaser boxes a site repeats on every page."""
+    if not len(texts) == len(keeps) == len(sites):
+        raise ValueError(f"{len(texts)} pages, {len(keeps)} decisions and {len(sites)} sites: one each")
+    members: defaultdict[str, list[int]] = defaultdict(list)
+    for i, site in enumerate(sites):
+        if site is not None:
+            members[site].append(i)
+    out = list(keeps)
+    for pages in members.values():
+        if len(pages) <= min_pages:
+            continue
+        normal = {i: [" ".join(t.split()).casefold() for t in texts[i]] for i in pages}
+        seen = Counter(t for i in pages for t in set(normal[i]))
+        for i in pages:
+            repeated = [j for j in np.flatnonzero(keeps[i]).tolist() if seen[normal[i][j]] > min_pages]
+            if repeated and len(repeated) < int(keeps[i].sum()):
+                out[i] = keeps[i].copy()
+                out[i][repeated] = False
+    return out
 
 
 def drop_comment_thread(texts: list[str], scores: np.ndarray, keep: np.ndarray) -> np.ndarray:

@@ -47,3 +47,16 @@ ARTICLE_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>稀土
 @pytest.fixture
 def article_html() -> str:
     return ARTICLE_HTML
+
+
+@pytest.fixture(scope="session")
+def gazette_pages() -> list[str]:
+    """Four pages of one news site, each ending with the same "about us" paragraph the model keeps."""
+    about = ("The Example Gazette is an independent daily newspaper that has reported on the city, its council "
+             "and its schools since 1901, and it is owned by its readers.")
+    pages = []
+    for n in range(4):
+        body = " ".join(f"Sentence {n}-{k} on the council budget and the long debate that followed." for k in range(8))
+        pages.append(f"<html><head><title>Story {n}</title></head><body><article><h1>Story {n}</h1><p>{body}</p>"
+                     f"<p>{about}</p></article></body></html>")
+    return pages

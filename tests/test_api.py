@@ -38,6 +38,22 @@ def test_extract_many_equals_extract(seed_text, article_html):
     assert list(boilerplate.extract_many(pages, batch_size=3)) == [boilerplate.extract(p) for p in pages]
 
 
+def test_extract_many_drops_what_a_site_repeats_on_its_other_pages(gazette_pages):
+    pages = gazette_pages
+    alone = list(boilerplate.extract_many(pages))
+    assert all("Gazette is an independent" in text for text in alone)  # the model keeps it on each page
+    binary = b"\x89PNG\r\n\x1a\n" + bytes(200)
+    together = list(boilerplate.extract_many(pages[:2] + [binary] + pages[2:], sites=["ex"] * 5))
+    assert isinstance(together[2], boilerplate.InputError)  # an unreadable page keeps its place
+    assert [together[0], together[1], together[3], together[4]] == [
+        "\n".join(line for line in text.splitlines() if "Gazette is" not in line) for text in alone]
+    # three pages of the site in one batch are needed: batch_size 2 leaves every page as it was alone
+    assert list(boilerplate.extract_many(pages, sites=["ex"] * 4, batch_size=2)) == alone
+    assert list(boilerplate.extract_many(pages, sites=["ex", "ex", None, None])) == alone
+    with pytest.raises(ValueError, match="one site"):
+        list(boilerplate.extract_many(pages, sites=["ex"] * 3))
+
+
 def test_empty_input_gives_empty_result():
     assert boilerplate.classify("") == []
     assert boilerplate.extract(b"   ") == ""

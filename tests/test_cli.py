@@ -37,6 +37,21 @@ def test_batch_with_a_bad_file_continues(tmp_path, capsys):
     assert sorted(p.name for p in out_dir.iterdir()) == ["003_99a058014c38c513.txt"]
 
 
+def test_one_site_drops_lines_the_site_repeats_and_keeps_going_past_bad_inputs(tmp_path, capsys, gazette_pages):
+    names = []
+    for n in range(3):
+        (tmp_path / f"g{n}.html").write_text(gazette_pages[n], encoding="utf-8")
+        names.append(str(tmp_path / f"g{n}.html"))
+    (tmp_path / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    assert main(["extract", *names]) == 0
+    assert capsys.readouterr().out.count("Gazette is an independent") == 3
+    inputs = [names[0], str(tmp_path / "bad.png"), names[1], str(tmp_path / "missing.html"), names[2]]
+    assert main(["extract", "--one-site", *inputs]) == 1
+    out, err = capsys.readouterr()
+    assert "Gazette is an independent" not in out and [f"==> {name} <==" in out for name in names] == [True] * 3
+    assert "bad.png" in err and "missing.html" in err and "2 input(s) failed" in err
+
+
 def test_out_dir_name_collision_is_refused_before_any_work(tmp_path, capsys):
     for d in ("a", "b"):
         (tmp_path / d).mkdir()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import boilerplate
-from boilerplate.document import build_document
+from boilerplate.document import build_document, drop_site_repeats
 from boilerplate.segment import segment, segment_text
 from boilerplate.title import find_title
 
@@ -199,6 +199,29 @@ def test_a_kept_block_repeating_the_title_is_dropped_not_the_title():
     doc = build_document(blocks, np.ones(3), np.ones(3, dtype=bool))
     assert doc.title == head and [line.role for line in doc.lines] == ["title", "body", "chrome"]
     assert doc.text.count(head) == 1
+
+
+def test_a_kept_block_on_two_other_pages_of_its_site_is_dropped():
+    menu, about = "Home News Sport", "About the Gazette: an independent daily since 1901."
+    texts = [[menu, f"Story {n} in full.", about] for n in range(3)] + [[menu, "A story elsewhere.", about]]
+    keeps = [np.array([False, True, True])] * 3 + [np.array([True, True, True])]
+    out = drop_site_repeats(texts, keeps, ["ex", "ex", "ex", "other"])
+    assert [k.tolist() for k in out] == [[False, True, False]] * 3 + [[True, True, True]]
+    assert keeps[0].tolist() == [False, True, True]  # the caller's arrays are left alone
+    # on one other page only, or with no site known, the block stays; case and spacing do not matter
+    two = drop_site_repeats(texts[:2], keeps[:2], ["ex", "ex"])
+    assert [k.tolist() for k in two] == [[False, True, True]] * 2
+    assert drop_site_repeats(texts[:3], keeps[:3], [None] * 3)[0].tolist() == [False, True, True]
+    shouted = [texts[0], texts[1], [menu, "Story 2.", about.upper().replace(" ", "  ")]]
+    assert drop_site_repeats(shouted, keeps[:3], ["ex"] * 3)[2].tolist() == [False, True, False]
+
+
+def test_site_repeats_never_empty_a_page():
+    texts = [["Subscribe to our newsletter for the best stories of the week."]] * 4
+    keeps = [np.array([True])] * 4
+    assert [k.tolist() for k in drop_site_repeats(texts, keeps, ["ex"] * 4)] == [[True]] * 4
+    with pytest.raises(ValueError, match="one each"):
+        drop_site_repeats(texts, keeps, ["ex"] * 3)
 
 
 def _dump(n_words: int, heading: str):
