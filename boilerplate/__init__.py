@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .decode import decode_page
-from .document import Document, Line, build_document, drop_site_repeats
+from .document import Document, Line, build_document, site_repeats
 from .errors import InputError, LabelError, ModelError
 from .features import batch_features
 from .lexicon import words
@@ -63,19 +63,21 @@ def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
     """Documents of already segmented pages, predicted in one model call (the batch entry point);
     `encodings` (one per page) is what each Document reports. With `sites` (one key per page, such as
     its registrable domain; None for unknown), a kept block whose text is on two or more other pages of
-    its site in this call is dropped (document.drop_site_repeats)."""
+    its site in this call is dropped (document.site_repeats)."""
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold}")
     model = model or _default_model()
     titles = [find_title(blocks) for blocks in pages]  # (read by the features and the documents)
     X, offsets, groups = batch_features(pages, titles)
     first, scores = model.predict_stages(X, offsets, groups, words(pages) if model.lexicon is not None else None)
-    keeps = [model.keep(scores[offsets[i]:offsets[i + 1]], threshold, first[offsets[i]:offsets[i + 1]],
-                        X[offsets[i]:offsets[i + 1]]) for i in range(len(pages))]
-    if sites is not None:
-        keeps = drop_site_repeats([blocks.texts for blocks in pages], keeps, sites)
-    return [build_document(blocks, scores[offsets[i]:offsets[i + 1]], keeps[i],
-                           encodings[i] if encodings else None, titles[i]) for i, blocks in enumerate(pages)]
+    repeated = [None] * len(pages) if sites is None else site_repeats([blocks.texts for blocks in pages], sites)
+    out = []
+    for i, blocks in enumerate(pages):
+        rows = slice(offsets[i], offsets[i + 1])
+        keep = model.keep(scores[rows], threshold, first[rows], X[rows])
+        out.append(build_document(blocks, scores[rows], keep, encodings[i] if encodings else None, titles[i],
+                                  repeated[i]))
+    return out
 
 
 def classify_blocks(pages: list[Blocks], model: Model | None = None) -> list[list[Line]]:

@@ -129,12 +129,15 @@ class Document:
 
 
 def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encoding: str | None = None,
-                   title: Title | None | Literal[False] = False) -> Document:
+                   title: Title | None | Literal[False] = False, repeated: np.ndarray | None = None) -> Document:
     """The Document of one classified page: roles for its lines and its title (`title`: the page's
-    `find_title` result when the caller has it already)."""
+    `find_title` result when the caller has it already). Blocks `repeated` on other pages of the site
+    (`site_repeats`) are dropped last, unless nothing else is kept."""
     if title is False:
         title = find_title(blocks)
     keep = drop_comment_thread(blocks.texts, scores, drop_repeats(blocks.texts, keep, title))
+    if repeated is not None and (keep & ~repeated).any():
+        keep = keep & ~repeated
     roles = _roles(blocks, keep, title.block if title else None)
     tags = [TAGS[t] for t in blocks.tag.tolist()]
     # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
@@ -163,28 +166,25 @@ def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None)
     return keep
 
 
-def drop_site_repeats(texts: Sequence[Sequence[str]], keeps: list[np.ndarray], sites: Sequence[str | None],
-                      min_pages: int = SITE_REPEAT_PAGES) -> list[np.ndarray]:
-    """Each page's `keep` without the kept blocks whose text (case and spacing aside) is also on
-    `min_pages` or more other pages of its site (`sites`: one key per page, None for unknown), unless that
-    leaves the page nothing: the menus, footers and teaser boxes a site repeats on every page."""
-    if not len(texts) == len(keeps) == len(sites):
-        raise ValueError(f"{len(texts)} pages, {len(keeps)} decisions and {len(sites)} sites: one each")
+def site_repeats(texts: Sequence[Sequence[str]], sites: Sequence[str | None],
+                 min_pages: int = SITE_REPEAT_PAGES) -> list[np.ndarray | None]:
+    """For each page (its blocks' `texts`), which blocks' text (case and spacing aside) is also on
+    `min_pages` or more other pages of its site (`sites`: one key per page, None for unknown); None for
+    a page with too few pages of its site: the menus, footers and boxes a site repeats on every page."""
+    if len(texts) != len(sites):
+        raise ValueError(f"{len(texts)} pages and {len(sites)} sites: give one site (or None) per page")
     members: defaultdict[str, list[int]] = defaultdict(list)
     for i, site in enumerate(sites):
         if site is not None:
             members[site].append(i)
-    out = list(keeps)
+    out: list[np.ndarray | None] = [None] * len(texts)
     for pages in members.values():
         if len(pages) <= min_pages:
             continue
         normal = {i: [" ".join(t.split()).casefold() for t in texts[i]] for i in pages}
         seen = Counter(t for i in pages for t in set(normal[i]))
         for i in pages:
-            repeated = [j for j in np.flatnonzero(keeps[i]).tolist() if seen[normal[i][j]] > min_pages]
-            if repeated and len(repeated) < int(keeps[i].sum()):
-                out[i] = keeps[i].copy()
-                out[i][repeated] = False
+            out[i] = np.fromiter((seen[t] > min_pages for t in normal[i]), dtype=bool, count=len(normal[i]))
     return out
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import boilerplate
-from boilerplate.document import build_document, drop_site_repeats
+from boilerplate.document import build_document, site_repeats
 from boilerplate.segment import segment, segment_text
 from boilerplate.title import find_title
 
@@ -201,27 +201,27 @@ def test_a_kept_block_repeating_the_title_is_dropped_not_the_title():
     assert doc.text.count(head) == 1
 
 
-def test_a_kept_block_on_two_other_pages_of_its_site_is_dropped():
+def test_a_block_on_two_other_pages_of_its_site_is_a_site_repeat():
     menu, about = "Home News Sport", "About the Gazette: an independent daily since 1901."
     texts = [[menu, f"Story {n} in full.", about] for n in range(3)] + [[menu, "A story elsewhere.", about]]
-    keeps = [np.array([False, True, True])] * 3 + [np.array([True, True, True])]
-    out = drop_site_repeats(texts, keeps, ["ex", "ex", "ex", "other"])
-    assert [k.tolist() for k in out] == [[False, True, False]] * 3 + [[True, True, True]]
-    assert keeps[0].tolist() == [False, True, True]  # the caller's arrays are left alone
-    # on one other page only, or with no site known, the block stays; case and spacing do not matter
-    two = drop_site_repeats(texts[:2], keeps[:2], ["ex", "ex"])
-    assert [k.tolist() for k in two] == [[False, True, True]] * 2
-    assert drop_site_repeats(texts[:3], keeps[:3], [None] * 3)[0].tolist() == [False, True, True]
+    out = site_repeats(texts, ["ex", "ex", "ex", "other"])
+    assert [k.tolist() for k in out[:3]] == [[True, False, True]] * 3 and out[3] is None  # alone on its site
+    # on one other page only, or with no site known, nothing is a repeat; case and spacing do not matter
+    assert site_repeats(texts[:2], ["ex", "ex"]) == [None, None]
+    assert site_repeats(texts[:3], [None] * 3) == [None] * 3
     shouted = [texts[0], texts[1], [menu, "Story 2.", about.upper().replace(" ", "  ")]]
-    assert drop_site_repeats(shouted, keeps[:3], ["ex"] * 3)[2].tolist() == [False, True, False]
+    assert site_repeats(shouted, ["ex"] * 3)[2].tolist() == [True, False, True]
+    with pytest.raises(ValueError, match="one site"):
+        site_repeats(texts, ["ex"] * 3)
 
 
-def test_site_repeats_never_empty_a_page():
-    texts = [["Subscribe to our newsletter for the best stories of the week."]] * 4
-    keeps = [np.array([True])] * 4
-    assert [k.tolist() for k in drop_site_repeats(texts, keeps, ["ex"] * 4)] == [[True]] * 4
-    with pytest.raises(ValueError, match="one each"):
-        drop_site_repeats(texts, keeps, ["ex"] * 3)
+def test_site_repeats_are_dropped_last_and_never_empty_a_page():
+    blocks = segment("<p>Home</p><p>The council approved the new budget on Tuesday.</p><p>Subscribe now</p>")
+    scores, keep = np.array([0.2, 0.9, 0.8]), np.array([False, True, True])
+    doc = build_document(blocks, scores, keep, repeated=np.array([True, False, True]))
+    assert [line.is_content for line in doc.lines] == [False, True, False] and doc.lines[2].role == "chrome"
+    only = build_document(blocks, scores, np.array([False, False, True]), repeated=np.array([True, False, True]))
+    assert [line.is_content for line in only.lines] == [False, False, True]  # a page of repeats keeps them
 
 
 def _dump(n_words: int, heading: str):
@@ -238,6 +238,13 @@ def test_a_text_dump_drops_the_thread_after_a_comment_heading(heading):
     scores = np.array([0.9, 0.8, 0.1, 0.7, 0.6])
     doc = build_document(blocks, scores, scores >= 0.5)
     assert [line.is_content for line in doc.lines] == [True, True, False, False, False]
+
+
+def test_a_site_repeat_still_counts_toward_the_article_before_a_comment_heading():
+    blocks = _dump(120, "12 Comments")  # its long first line is a site-wide blurb, and the article's
+    scores = np.array([0.9, 0.8, 0.1, 0.7, 0.6])
+    doc = build_document(blocks, scores, scores >= 0.5, repeated=np.array([True, False, False, False, False]))
+    assert [line.is_content for line in doc.lines] == [False, True, False, False, False]
 
 
 def test_the_comment_rule_needs_an_article_before_the_heading():
