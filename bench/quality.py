@@ -8,8 +8,9 @@ corpus says) and, when matplotlib is installed, `f1_vs_ms.png` and `f1_distribut
 boilerplate is scored cross-validated by site (train.cross_validate: a page is never scored by a model
 that saw it or its site) on every page outside the fixed holdout of sites; `--holdout` scores the
 holdout instead, with a model fit on all other sites (the final check: run it rarely). It is scored
-twice, as `extract` returns (title first) and as `--no-title` prints (for corpora whose gold leaves
-headlines out); its speed is measured with the shipped model on the same inputs.
+three times, as `extract` returns (title first), as `--no-title` prints (for corpora whose gold leaves
+headlines out) and as `--one-site` gives when each site's pages are extracted together; its speed is
+measured with the shipped model on the same inputs.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from .peers import load_peers
 SYSTEM = "boilerplate"
 BODY_SYSTEM = "boilerplate --no-title"  # the same extractions without the title: for corpora whose gold
 # leaves headlines out (docs/corpora.md); not a peer, so not in the margins
-OURS = (SYSTEM, BODY_SYSTEM)
+SITE_SYSTEM = "boilerplate --one-site"  # each site's pages in one batch: what a site repeats is dropped
+OURS = (SYSTEM, BODY_SYSTEM, SITE_SYSTEM)
 
 
 @dataclass
@@ -103,7 +105,7 @@ def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: boo
         boilerplate.extract(page.raw, model=model)
         ms = (time.perf_counter() - t0) * 1000  # the same call serves both: the title is a line to leave out
         score = cv[(page.source, page.id)]
-        for system, prf in ((SYSTEM, score.token), (BODY_SYSTEM, score.body_token)):
+        for system, prf in ((SYSTEM, score.token), (BODY_SYSTEM, score.body_token), (SITE_SYSTEM, score.site_token)):
             rows.append((page.source, page.id, page.lang, page.page_type, system, *prf, ms))
         step(SYSTEM, done)
     for name, extract in peers.items():
@@ -165,7 +167,9 @@ def markdown(df: pl.DataFrame, skipped: dict[str, str], command: str, holdout: b
               "scored by a model that saw its site)")
     out = ["# Quality benchmark", "", f"Produced by `{command}`.", "",
            f"Token metric (see README). boilerplate is {scored}; its ms/page is measured with the "
-           "shipped model; `boilerplate --no-title` is the same extraction without its title line. Peers "
+           "shipped model; `boilerplate --no-title` is the same extraction without its title line, "
+           "`boilerplate --one-site` the same with each site's pages extracted together (lines a site repeats "
+           "on two or more other pages dropped; not a peer, so not in the margins). Peers "
            "get the decoded HTML (text dumps as one `<p>` per line). `< 0.5`: the share of pages scoring "
            "below F1 0.5.", ""]
     for source in summary["source"].unique(maintain_order=True):

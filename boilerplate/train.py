@@ -24,7 +24,7 @@ from . import classify_blocks
 from .align import align
 from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_corpus
 from .decode import decode
-from .document import build_document
+from .document import build_document, site_repeats
 from .errors import InputError
 from .features import FEATURE_NAMES, Batch, batch_features
 from .labeled import Article
@@ -68,6 +68,7 @@ class TrainingSet:
     langs: list[str] = field(default_factory=list)
     page_types: list[str] = field(default_factory=list)
     weights: list[float] = field(default_factory=list)  # per page: the weight of each of its blocks
+    sites: list[str | None] = field(default_factory=list)  # per page: its site (registrable domain), if known
     sources: dict[str, int] = field(default_factory=dict)  # source name → page count
     licenses: dict[str, str] = field(default_factory=dict)  # source name → license, for the model card
     skipped: list[str] = field(default_factory=list)  # corpus pages that could not be read
@@ -101,7 +102,7 @@ class TrainingSet:
             group = page.site or f"{page.corpus}:{page.id}"
             self.add(page.id, blocks, align(blocks, page.clean), page.clean, fold=site_fold(group),
                      holdout=is_holdout(group), source=page.corpus,
-                     lang=page.lang or guess_lang(page.clean), page_type=page.page_type or "")
+                     lang=page.lang or guess_lang(page.clean), page_type=page.page_type or "", site=page.site)
             if text_dumps:
                 self._add_text_dumps(len(self.pages) - 1)
 
@@ -117,11 +118,11 @@ class TrainingSet:
                 gold = self.gold[i] if kind == "dump" else "\n".join(dump.texts)
                 self.add(self.names[i], dump, labels, gold,
                          fold=self.folds[i], holdout=self.holdout[i], source=f"{kind}:{self.page_sources[i]}",
-                         lang=self.langs[i], page_type=self.page_types[i], derived=True)
+                         lang=self.langs[i], page_type=self.page_types[i], derived=True, site=self.sites[i])
 
     def add(self, name: str, blocks: Blocks, labels: np.ndarray, gold: str, *, fold: int,
             source: str, weight: float = 1.0, holdout: bool = False, lang: str = "",
-            page_type: str = "", derived: bool = False) -> None:
+            page_type: str = "", derived: bool = False, site: str | None = None) -> None:
         """Add one page to a cross-validation fold (or to the holdout); a `derived` page (a text dump made
         from another) is not counted among the sources' pages."""
         self.names.append(name)
@@ -134,6 +135,7 @@ class TrainingSet:
         self.langs.append(lang)
         self.page_types.append(page_type)
         self.weights.append(weight)
+        self.sites.append(site)
         if not derived:
             self.sources[source] = self.sources.get(source, 0) + 1
 
@@ -150,6 +152,7 @@ class PageScore:
     page_type: str = ""
     idempotent: bool | None = None  # HTML pages: does re-extracting the extraction as text give it back?
     body_token: tuple[float, float, float] | None = None  # token scores without the title (`--no-title`)
+    site_token: tuple[float, float, float] | None = None  # with the site's other pages in the batch (`--one-site`)
 
 
 def _f1_stats(f1: list[float]) -> dict[str, float]:
@@ -167,7 +170,9 @@ def _summary(scores: list[PageScore]) -> dict[str, Any]:
             "line_precision": round(float(line[0]), 4), "line_recall": round(float(line[1]), 4),
             "line_f1": round(float(line[2]), 4),
             "token_precision": round(float(tok[:, 0].mean()), 4),
-            "token_recall": round(float(tok[:, 1].mean()), 4), **_f1_stats(tok[:, 2])}
+            "token_recall": round(float(tok[:, 1].mean()), 4), **_f1_stats(tok[:, 2]),
+            **({"one_site_token_f1": round(float(np.mean([s.site_token[2] for s in scores])), 4)}
+               if all(s.site_token is not None for s in scores) else {})}
 
 
 def _breakdown(scores: list[PageScore]) -> dict[str, Any]:
@@ -231,7 +236,12 @@ def _cross_validate(data: TrainingSet, batch: Batch, bag: Words, *, rounds: int,
         train_rows, pages = _subset(data, batch, train_pages)
         model = Model.fit(X[train_rows], y[train_rows], weight=w[train_rows], params=params, rounds=rounds,
                           pages=pages, words=bag.take(train_rows))
-        for i in np.flatnonzero(test_pages):
+        test = np.flatnonzero(test_pages).tolist()
+        # (a fold holds every page of its sites: each kind of page is batched with its site's, as --one-site does)
+        repeated = site_repeats([data.pages[i].texts for i in test],
+                                [None if data.sites[i] is None else f"{data.page_sources[i]}|{data.sites[i]}"
+                                 for i in test])
+        for i, rep in zip(test, repeated):
             rows = slice(offsets[i], offsets[i + 1])
             first, page_scores = model.predict_stages(X[rows], None, groups[rows],
                                                       bag.take(np.arange(offsets[i], offsets[i + 1])))
@@ -239,11 +249,14 @@ def _cross_validate(data: TrainingSet, batch: Batch, bag: Words, *, rounds: int,
             doc = build_document(data.pages[i], page_scores, keep)
             extracted = doc.text  # what extract() returns
             again = _reextract(model, extracted) == extracted if data.pages[i].is_html else None
+            site_text = extracted if rep is None else build_document(data.pages[i], page_scores, keep,
+                                                                     repeated=rep).text
             scores.append(PageScore(data.names[i], data.page_sources[i],
                                     tuple(line_prf(keep, data.labels[i])),
                                     tuple(token_prf(extracted, data.gold[i])),
                                     data.langs[i], data.page_types[i], again,
-                                    tuple(token_prf(doc.body, data.gold[i]))))
+                                    tuple(token_prf(doc.body, data.gold[i])),
+                                    tuple(token_prf(site_text, data.gold[i]))))
     if progress and splits:
         progress("holdout" if holdout else "cross-validation folds", len(splits), len(splits))
     return scores

@@ -9,7 +9,7 @@ from bench import quality
 from boilerplate.labeled import load_labeled
 
 
-def tiny_corpus(tmp_path, sites=(0, 1, 2)):
+def tiny_corpus(tmp_path, sites=(0, 1, 2), same_site=()):
     root = tmp_path / "tiny"
     (root / "html").mkdir(parents=True)
     body = "The minister said the agreement would be signed next week after a long negotiation. " * 3
@@ -19,7 +19,8 @@ def tiny_corpus(tmp_path, sites=(0, 1, 2)):
                 f"<p>{body}</p><p>{body} Paragraph {i}.</p></article><footer>Copyright</footer></body></html>")
         (root / "html" / f"p{i}.html").write_text(page)
         truth[f"p{i}"] = {"articleBody": f"Title {i}\n{body}\n{body} Paragraph {i}.",
-                          "url": f"https://s{i}.com/", "lang": "en",
+                          "url": f"https://{'news.example' if i in same_site else f's{i}.com'}/p{i}",
+                          "lang": "en",
                           "page_type": "article" if i % 2 else "listing"}
     (root / "ground-truth.json").write_text(json.dumps(truth))
     return root
@@ -32,16 +33,31 @@ def test_report_from_a_tiny_corpus(tmp_path, labeled_dir):
     df = pl.read_csv(out / "pages.csv")
     assert df.columns == ["source", "page", "lang", "page_type", "system", "precision", "recall", "f1", "ms"]
     assert sorted(df["source"].unique().to_list()) == ["labeled", "tiny"]
-    assert df.height == 2 * (len(load_labeled(labeled_dir)) + 3) and (df["ms"] > 0).all()
+    assert df.height == 3 * (len(load_labeled(labeled_dir)) + 3) and (df["ms"] > 0).all()
     assert df["f1"].is_between(0, 1).all()
-    # scored twice: title first, and without it; the tiny gold holds its headline, so leaving it out
-    # loses recall
+    # scored three times: title first, without it, and with each site's pages together; the tiny gold
+    # holds its headline, so leaving it out loses recall
     ours = df.filter(pl.col("source") == "tiny").pivot("system", index="page", values="recall")
     assert (ours["boilerplate --no-title"] < ours["boilerplate"]).all()
     summary = (out / "summary.md").read_text()
     assert "## tiny (3 pages)" in summary and "**boilerplate**" in summary
-    assert "**boilerplate --no-title**" in summary
+    assert "**boilerplate --no-title**" in summary and "**boilerplate --one-site**" in summary
+    # each page is alone on its site: extracting a site's pages together changes nothing
+    assert (ours["boilerplate --one-site"] == ours["boilerplate"]).all()
     assert "## By page type" in summary and "| tiny | listing | 2 |" in summary
+
+
+def test_one_site_scores_a_sites_pages_together(tmp_path, labeled_dir):
+    out = tmp_path / "report"
+    # pages 0-3 on one site, sharing a paragraph; the others (on sites of their own) teach the fold models
+    corpus = tiny_corpus(tmp_path, sites=tuple(range(10)), same_site=(0, 1, 2, 3))
+    assert quality.main(["--labeled", str(labeled_dir), "--corpus", str(corpus), "--no-peers",
+                         "--out", str(out)]) == 0
+    ours = pl.read_csv(out / "pages.csv").filter(pl.col("source") == "tiny").pivot("system", index="page",
+                                                                                   values="recall").sort("page")
+    shared = ours["page"].is_in(["p0", "p1", "p2", "p3"])
+    assert (ours.filter(shared)["boilerplate --one-site"] < ours.filter(shared)["boilerplate"]).all()
+    assert (ours.filter(~shared)["boilerplate --one-site"] == ours.filter(~shared)["boilerplate"]).all()
 
 
 def test_holdout_sites_are_scored_only_with_holdout(tmp_path, labeled_dir):
