@@ -212,7 +212,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
                       scheduler=args.scheduler, scores=args.scores, force=args.force,
-                      all_responses=args.all_responses, scheduler_timeout=args.scheduler_timeout)
+                      all_responses=args.all_responses, scheduler_timeout=args.scheduler_timeout,
+                      site_repeats=args.site_repeats)
     except InputFileError as e:
         print(f"boilerplate: {e}", file=sys.stderr)
         code, result["status"] = 2, "usage error"
@@ -340,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--scheduler-timeout", type=float, default=10.0, metavar="SECONDS",
                     help="how long to try reaching the scheduler (default 10)")
     rn.add_argument("--scores", action="store_true", help="also store every line and its score")
+    rn.add_argument("--site-repeats", action="store_true",
+                    help="drop kept lines that two or more other pages of the same site (the registrable "
+                         "domain of the record's URL) hold, among the 32 consecutive records cleaned together")
     rn.add_argument("--force", action="store_true", help="redo shards that are already complete")
     rn.add_argument("--all-responses", action="store_true",
                     help="clean every WARC response (default: status 200 HTML ones; the others are counted)")

@@ -24,10 +24,12 @@ from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+from urllib.parse import urlsplit
 
 import polars as pl
 
 from . import parse_blocks
+from .corpora import site_domain
 from .decode import decode_page
 from .errors import InputError
 from .files import atomic_write
@@ -77,13 +79,16 @@ def _model(model_path: str | None) -> Model:
     return Model.load(model_path)
 
 
-def clean_records(records: list[Record], model_path: str | None, scores: bool = False) -> list[dict[str, Any]]:
+def clean_records(records: list[Record], model_path: str | None, scores: bool = False,
+                  site_repeats: bool = False) -> list[dict[str, Any]]:
     """One output row per record; a record that cannot be read or decoded gets a row with `error` set.
     Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\\xNN`) and
-    noted in `error`."""
+    noted in `error`. With `site_repeats`, a kept line also on two or more other records of the same
+    site (the registrable domain of its URL) among these records is dropped."""
     rows: list[dict[str, Any]] = []
     pages: list[Blocks] = []
     encodings: list[str | None] = []
+    sites: list[str | None] = []
     at: list[int] = []
     for r in records:
         source, record_id, url = safe_text(r.source), safe_text(r.record_id), safe_text(r.url)
@@ -102,11 +107,13 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
                 decoded = decode_page(r.data, http_charset=r.http_charset)
                 pages.append(segment(decoded.text, kind=r.kind, utf8=decoded.utf8))
                 encodings.append(decoded.encoding)
+                sites.append(_site(url))
                 at.append(len(rows))
             except InputError as e:
                 row["error"] = str(e)
         rows.append(row)
-    for i, doc in zip(at, parse_blocks(pages, _model(model_path), encodings=encodings)):
+    for i, doc in zip(at, parse_blocks(pages, _model(model_path), encodings=encodings,
+                                       sites=sites if site_repeats else None)):
         lines = doc.lines
         kept = [line.text for line in lines if line.is_content]
         text = doc.text
@@ -118,6 +125,15 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
         if scores:
             rows[i].update(lines=[line.text for line in lines], scores=[line.score for line in lines])
     return rows
+
+
+def _site(url: str | None) -> str | None:
+    """The registrable domain of a record's URL, None without one."""
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # (a malformed URL, such as an unclosed IPv6 bracket)
+        return None
+    return site_domain(host) if host else None
 
 
 def safe_text(value: str | None) -> str | None:
@@ -161,7 +177,8 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 def run_shard(source: str, shard: str, model_path: str | None = None, scores: bool = False,
               pool: Workers | None = None, in_flight: int = 8,
-              on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False) -> ShardReport:
+              on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False,
+              site_repeats: bool = False) -> ShardReport:
     """Clean every record of one input and write its Parquet shard atomically (the Dask task).
 
     With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time; if
@@ -169,7 +186,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     Rows are appended to the shard's temporary file as a row group every ROWS_PER_PART rows or
     PART_CHARS characters, so memory does not grow with the input; the file is renamed when complete.
     On any failure no shard is written and the temporary file is removed.
-    `on_rows(records, errors)` reports progress.
+    `on_rows(records, errors)` reports progress; `site_repeats` is clean_records' (within each chunk).
     """
     import pyarrow.parquet as pq
 
@@ -222,7 +239,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             if any(again for (_, _, again), gone in zip(pending, lost) if gone):
                 raise BrokenProcessPool("a worker process died twice while cleaning the same records")
             pool.replace()
-            resent = [(pool.submit(clean_records, c, model_path, scores), c, True) if gone else (f, c, a)
+            resent = [(pool.submit(clean_records, c, model_path, scores, site_repeats), c, True) if gone else (f, c, a)
                       for (f, c, a), gone in zip(pending, lost)]
             pending.clear()
             pending.extend(resent)
@@ -238,15 +255,15 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
 
         def send(chunk: list[Record]) -> None:
             try:
-                future = pool.submit(clean_records, chunk, model_path, scores)
+                future = pool.submit(clean_records, chunk, model_path, scores, site_repeats)
             except BrokenProcessPool:  # a worker died since the last result was read: the pool refuses work
                 resend()
-                future = pool.submit(clean_records, chunk, model_path, scores)
+                future = pool.submit(clean_records, chunk, model_path, scores, site_repeats)
             pending.append((future, chunk, False))
 
         for chunk in _chunks(pages(read_records(source, all_responses)), CHUNK):
             if pool is None:
-                collect(clean_records(chunk, model_path, scores))
+                collect(clean_records(chunk, model_path, scores, site_repeats))
                 continue
             send(chunk)
             while len(pending) >= in_flight:
@@ -398,13 +415,14 @@ _SCHEDULER_ADDRESS = re.compile(r"^(?:[a-z]+://)?[\w.\-\[\]:]+:\d+$")
 def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | Path | None = None,
         workers: int | None = None, scheduler: str | None = None, scores: bool = False,
         force: bool = False, progress: bool = True, all_responses: bool = False,
-        scheduler_timeout: float = SCHEDULER_TIMEOUT) -> RunSummary:
+        scheduler_timeout: float = SCHEDULER_TIMEOUT, site_repeats: bool = False) -> RunSummary:
     """Clean every input into `out_dir/<shard>.parquet`; skip shards already complete for the same
     input (fingerprint), model and options, and still readable (unless `force`). An input that fails
     (unreadable, truncated, vanished, a worker died twice, disk full) fails alone: its line is printed and
     the run goes on. `scheduler`: None (local processes), "local" (a Dask LocalCluster of `workers`
     processes) or a Dask scheduler address such as "tcp://host:8786". `all_responses`: clean every WARC
-    response, not only status 200 HTML ones."""
+    response, not only status 200 HTML ones. `site_repeats`: drop kept lines also on two or more other
+    pages of the same site among the CHUNK consecutive records cleaned together."""
     out = Path(out_dir)
     sources = [str(Path(s)) for s in inputs]
     for s in sources:
@@ -437,6 +455,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
                 continue
             if (not force and done and done.get("model_sha256") == digest and done.get("scores") == scores
                     and done.get("all_responses", False) == all_responses
+                    and done.get("site_repeats", False) == site_repeats
                     and all(done.get(k) == v for k, v in prints[s].items())
                     and _shard_is_complete(out / name, done)):
                 summary.skipped.append(s)
@@ -449,7 +468,8 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             entry = {k: v for k, v in asdict(report).items() if k not in ("shard", "error_samples")}
             manifest["shards"][Path(report.shard).name] = {
                 **entry, **prints[source], "model_sha256": digest, "scores": scores,
-                "all_responses": all_responses, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+                "all_responses": all_responses, "site_repeats": site_repeats,
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             try:
                 atomic_write(_manifest_path(out), json.dumps(manifest, indent=1, ensure_ascii=False))
             except OSError as e:
@@ -469,9 +489,9 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
 
         if scheduler:
             _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed, bar, all_responses,
-                      scheduler_timeout)
+                      scheduler_timeout, site_repeats)
         else:
-            _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses)
+            _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses, site_repeats)
         if bar:
             bar.close()
     return summary
@@ -501,7 +521,7 @@ class Workers:
 
 def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool, workers: int,
                finished: Callable[[str, ShardReport], None], failed: Callable[[str, BaseException | str], None],
-               bar: Progress | None, all_responses: bool) -> None:
+               bar: Progress | None, all_responses: bool, site_repeats: bool = False) -> None:
     """Inputs one after another, their chunks cleaned by a pool of `workers` processes (none for 1); a
     pool whose worker died is replaced and its chunks in flight sent again (once)."""
     pool = Workers(workers) if workers > 1 else None
@@ -510,7 +530,7 @@ def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, s
             try:
                 report = run_shard(source, str(out / name), model_path, scores, pool=pool,
                                    in_flight=4 * workers, on_rows=bar.add if bar else None,
-                                   all_responses=all_responses)
+                                   all_responses=all_responses, site_repeats=site_repeats)
             except BrokenProcessPool:
                 if pool:
                     pool.replace()
@@ -544,7 +564,7 @@ def _die_with_parent(parent: int) -> None:
 def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool,
               scheduler: str, workers: int, finished: Callable[[str, ShardReport], None],
               failed: Callable[[str, BaseException | str], None], bar: Progress | None,
-              all_responses: bool, timeout: float) -> None:
+              all_responses: bool, timeout: float, site_repeats: bool = False) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -558,7 +578,8 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, sc
                              f"({type(e).__name__})") from None
     try:
         futures = {client.submit(run_shard, source, str(out.resolve() / name), model_path, scores,
-                                 all_responses=all_responses, key=f"boilerplate-{name}", pure=False): source
+                                 all_responses=all_responses, site_repeats=site_repeats,
+                                 key=f"boilerplate-{name}", pure=False): source
                    for source, name in todo}
         for fut in as_completed(futures):
             try:

@@ -101,6 +101,26 @@ def test_workers_give_the_same_shards(inputs, tmp_path):
         assert (two["scores"].list.len() == two["lines_total"]).all()
 
 
+def test_site_repeats_drop_what_a_site_repeats_within_a_chunk(tmp_path, gazette_pages):
+    warc = tmp_path / "site.warc.gz"
+    urls = [f"https://www{n % 2}.gazette.example/{n}" for n in range(4)] + ["https://other.example/x"]
+    write_warc(warc, [(url, page.encode(), "utf-8") for url, page in zip(urls, gazette_pages + gazette_pages[:1])])
+    about = "Gazette is an independent"
+    plain = run([warc], tmp_path / "plain", workers=1, progress=False)
+    assert plain.records == 5 and pl.read_parquet(tmp_path / "plain" / shard_name(warc))["text"].str.contains(
+        about).all()
+    out = tmp_path / "out"
+    run([warc], out, workers=1, progress=False, site_repeats=True)
+    rows = pl.read_parquet(out / shard_name(warc))
+    # the four pages of gazette.example (two host names, one registrable domain) lose it; the other keeps it
+    assert rows["text"].str.contains(about).to_list() == [False] * 4 + [True]
+    assert rows["text"].str.contains("Sentence 3-7").to_list()[3]
+    assert load_manifest(out)["shards"][shard_name(warc)]["site_repeats"] is True
+    assert len(run([warc], out, workers=1, progress=False).written) == 1  # another option: cleaned again
+    assert main(["run", str(warc), "--out", str(tmp_path / "cli"), "--workers", "1", "--site-repeats"]) == 0
+    assert pl.read_parquet(tmp_path / "cli" / shard_name(warc))["text"].to_list() == rows["text"].to_list()
+
+
 def test_a_bad_input_fails_alone(inputs, tmp_path, capsys):
     broken = tmp_path / "broken.warc.gz"
     broken.write_bytes(b"\x1f\x8b\x08\x00garbage that is not gzip")
