@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from itertools import repeat
+from pathlib import Path
 from typing import Iterator, Sequence
 
 from . import Document, __version__, load_model, parse, parse_many

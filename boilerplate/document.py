@@ -33,8 +33,8 @@ COMMENT_HEADING = re.compile(  # a line that opens a comment section: "12 Commen
     r"(?:\s+to\s+.{1,60})?|\d+\s+responses?(?:\s+to\s+.{1,60})?|responses?\s+to\s+.{1,60})"
     r"\W*(?:\(?\d+\)?)?\W*$", re.IGNORECASE)  # ("Responses" alone heads an API's documentation)
 HEADING_MAX_CHARS = 80
-SITE_REPEAT_PAGES = 2  # a kept block whose text is also on this many other pages of its site is chrome
 MAX_HEADINGS = 4  # more such lines are a listing's per-item counts ("5 comments"), not a thread's heading
+SITE_REPEAT_PAGES = 2  # a kept block whose text is also on this many other pages of its site is chrome
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
 _IS_CAPTION_TAG = np.zeros(len(TAGS), dtype=bool)
