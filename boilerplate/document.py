@@ -48,8 +48,8 @@ _new_line = tuple.__new__
 class Line(NamedTuple):
     """One block of the page: its text, whether it is kept as content (the model's decision, less
     repeats of kept text, a comment thread after its heading and, given sites, what its site repeats),
-    the model's probability of content,
-    its line (text dump) or block (HTML) number, its role and the HTML tag that holds it."""
+    the model's probability of content, its line (text dump) or block (HTML) number, its role and the
+    HTML tag that holds it."""
 
     text: str
     is_content: bool
