@@ -103,7 +103,7 @@ def run(pages: list[BenchPage], data: TrainingSet, peers: dict, *, progress: boo
     for done, page in enumerate(pages, 1):
         t0 = time.perf_counter()
         boilerplate.extract(page.raw, model=model)
-        ms = (time.perf_counter() - t0) * 1000  # the same call serves both: the title is a line to leave out
+        ms = (time.perf_counter() - t0) * 1000  # one call serves all three (a title or a repeat is a line to leave out)
         score = cv[(page.source, page.id)]
         for system, prf in ((SYSTEM, score.token), (BODY_SYSTEM, score.body_token), (SITE_SYSTEM, score.site_token)):
             rows.append((page.source, page.id, page.lang, page.page_type, system, *prf, ms))
