@@ -74,6 +74,15 @@ def site_domain(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
+def url_site(url: str | None) -> str | None:
+    """The registrable domain of a URL's host; None without a URL, a host, or with a malformed URL."""
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # (such as an unclosed IPv6 bracket)
+        return None
+    return site_domain(host) if host else None
+
+
 def guess_site(html: bytes) -> str | None:
     """A page's site when its corpus does not say: its canonical or og:url host, else the domain most of
     its absolute links point to (a page links to its own site's sections more than to any other)."""
@@ -151,8 +160,8 @@ def read_corpus(directory: str | Path) -> Iterator[CorpusPage]:
                 data = path.read_bytes()
                 if path.suffix == ".gz":
                     data = gzip.decompress(data)
-                host = urlsplit(entry.get("url") or "").hostname
-                site = site_domain(host) if host else guess_site(data)
+                url = entry.get("url")
+                site = url_site(url if isinstance(url, str) else None) or guess_site(data)
                 yield CorpusPage(name, page_id, data, repair_utf16(body), site, _str(entry.get("lang")),
                                  _str(entry.get("page_type")), _str(entry.get("title")))
                 break

@@ -24,12 +24,11 @@ from functools import lru_cache
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
-from urllib.parse import urlsplit
 
 import polars as pl
 
 from . import parse_blocks
-from .corpora import site_domain
+from .corpora import url_site
 from .decode import decode_page
 from .errors import InputError
 from .files import atomic_write
@@ -107,7 +106,7 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
                 decoded = decode_page(r.data, http_charset=r.http_charset)
                 pages.append(segment(decoded.text, kind=r.kind, utf8=decoded.utf8))
                 encodings.append(decoded.encoding)
-                sites.append(_site(url))
+                sites.append(url_site(url) if site_repeats else None)
                 at.append(len(rows))
             except InputError as e:
                 row["error"] = str(e)
@@ -125,15 +124,6 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
         if scores:
             rows[i].update(lines=[line.text for line in lines], scores=[line.score for line in lines])
     return rows
-
-
-def _site(url: str | None) -> str | None:
-    """The registrable domain of a record's URL, None without one."""
-    try:
-        host = urlsplit(url).hostname if url else None
-    except ValueError:  # (a malformed URL, such as an unclosed IPv6 bracket)
-        return None
-    return site_domain(host) if host else None
 
 
 def safe_text(value: str | None) -> str | None:
@@ -239,8 +229,8 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             if any(again for (_, _, again), gone in zip(pending, lost) if gone):
                 raise BrokenProcessPool("a worker process died twice while cleaning the same records")
             pool.replace()
-            resent = [(pool.submit(clean_records, c, model_path, scores, site_repeats), c, True) if gone else (f, c, a)
-                      for (f, c, a), gone in zip(pending, lost)]
+            resent = [(pool.submit(clean_records, c, model_path, scores, site_repeats), c, True)
+                      if gone else (f, c, a) for (f, c, a), gone in zip(pending, lost)]
             pending.clear()
             pending.extend(resent)
 
