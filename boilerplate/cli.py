@@ -44,34 +44,33 @@ def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str
     """(file name, Document) for each input that can be read and classified; failures are collected.
     With --one-site, the inputs are classified in batches as pages of one site (parse_many's `sites`)."""
     model = load_model(args.model) if args.model else load_model()
-    if args.one_site:
-        names: list[str] = []
-
-        def pages() -> Iterator[bytes]:
-            for name in args.files:
-                try:
-                    data = _read(name)
-                except OSError as e:  # stdin
-                    failures.append(f"{name}: {e.strerror or e}")
-                    continue
-                except InputError as e:
-                    failures.append(_failure(name, e))
-                    continue
-                names.append(name)
-                yield data
-
-        docs = parse_many(pages(), model=model, kind=args.kind, encoding=args.encoding, threshold=args.threshold,
-                          sites=repeat(""))
-        for k, doc in enumerate(docs):  # (page k is read before its Document comes back)
-            if doc.error is None:
-                yield names[k], doc
-            else:
-                failures.append(_failure(names[k], doc.error))
+    options = {"model": model, "kind": args.kind, "encoding": args.encoding, "threshold": args.threshold}
+    if not args.one_site:
+        for name, data in _inputs(args.files, failures):
+            try:
+                yield name, parse(data, **options)
+            except InputError as e:
+                failures.append(_failure(name, e))
         return
-    for name in args.files:
+    names: list[str] = []
+
+    def pages() -> Iterator[bytes]:
+        for name, data in _inputs(args.files, failures):
+            names.append(name)
+            yield data
+
+    for k, doc in enumerate(parse_many(pages(), sites=repeat(""), **options)):  # (page k is read before it)
+        if doc.error is None:
+            yield names[k], doc
+        else:
+            failures.append(_failure(names[k], doc.error))
+
+
+def _inputs(files: list[str], failures: list[str]) -> Iterator[tuple[str, bytes]]:
+    """(file name, bytes) of each input that can be read; failures are collected."""
+    for name in files:
         try:
-            yield name, parse(_read(name), model=model, kind=args.kind, encoding=args.encoding,
-                              threshold=args.threshold)
+            yield name, _read(name)
         except OSError as e:  # stdin
             failures.append(f"{name}: {e.strerror or e}")
         except InputError as e:
