@@ -20,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -221,6 +221,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
 
     try:
         pending: deque[tuple[Future, list[Record], bool]] = deque()  # (future, its chunk, sent again)
+        clean = partial(clean_records, model_path=model_path, scores=scores, site_repeats=site_repeats)
 
         def resend() -> None:
             """A worker died: a new pool, and the chunks in flight not yet done sent again (BrokenProcessPool
@@ -229,8 +230,8 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             if any(again for (_, _, again), gone in zip(pending, lost) if gone):
                 raise BrokenProcessPool("a worker process died twice while cleaning the same records")
             pool.replace()
-            resent = [(pool.submit(clean_records, c, model_path, scores, site_repeats), c, True)
-                      if gone else (f, c, a) for (f, c, a), gone in zip(pending, lost)]
+            resent = [(pool.submit(clean, c), c, True) if gone else (f, c, a)
+                      for (f, c, a), gone in zip(pending, lost)]
             pending.clear()
             pending.extend(resent)
 
@@ -245,15 +246,15 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
 
         def send(chunk: list[Record]) -> None:
             try:
-                future = pool.submit(clean_records, chunk, model_path, scores, site_repeats)
+                future = pool.submit(clean, chunk)
             except BrokenProcessPool:  # a worker died since the last result was read: the pool refuses work
                 resend()
-                future = pool.submit(clean_records, chunk, model_path, scores, site_repeats)
+                future = pool.submit(clean, chunk)
             pending.append((future, chunk, False))
 
         for chunk in _chunks(pages(read_records(source, all_responses)), CHUNK):
             if pool is None:
-                collect(clean_records(chunk, model_path, scores, site_repeats))
+                collect(clean(chunk))
                 continue
             send(chunk)
             while len(pending) >= in_flight:
