@@ -2,6 +2,7 @@
 
     import boilerplate
     text = boilerplate.extract(html_or_text)              # title, then the content lines
+    md = boilerplate.extract(html, format="markdown", links=True, url="https://example.com/a/")
     doc = boilerplate.parse(Path("page.html"))            # title, lines with roles, encoding
     for line in doc.lines:
         print(line.role, round(line.score, 2), line.text)
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .decode import decode_page
-from .document import Document, Line, build_document, site_repeats
+from .document import FORMATS, Document, Format, Line, build_document, site_repeats
 from .errors import InputError, LabelError, ModelError
 from .features import batch_features
 from .lexicon import words
@@ -36,7 +37,7 @@ __all__ = ["__version__", "Document", "Line", "InputError", "ModelError", "Label
            "classify_blocks", "extract", "extract_many", "load_model", "parse", "parse_blocks", "parse_many"]
 
 Page = str | bytes | os.PathLike
-_MISSING = object()  # (`sites` ended before `pages`)
+_MISSING = object()  # (`sites` or `urls` ended before `pages`)
 
 
 def load_model(path: str | Path | None = None) -> Model:
@@ -49,21 +50,22 @@ def _default_model() -> Model:
     return Model.load(None)
 
 
-def _read(page: Page, kind: Kind, encoding: str | None) -> tuple[Blocks, str | None]:
+def _read(page: Page, kind: Kind, encoding: str | None, structure: bool) -> tuple[Blocks, str | None]:
     """Segmented blocks of one page and the codec its bytes were decoded with."""
     if isinstance(page, os.PathLike):
         page = read_page(page)
     decoded = decode_page(page, encoding=encoding)  # refuses anything but str/bytes with InputError
-    return segment(decoded.text, kind=kind, utf8=decoded.utf8), decoded.encoding
+    return segment(decoded.text, kind=kind, utf8=decoded.utf8, structure=structure), decoded.encoding
 
 
 def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
                  encodings: list[str | None] | None = None, threshold: float | None = None,
-                 sites: Sequence[str | None] | None = None) -> list[Document]:
+                 sites: Sequence[str | None] | None = None,
+                 urls: Sequence[str | None] | None = None) -> list[Document]:
     """Documents of already segmented pages, predicted in one model call (the batch entry point);
     `encodings` (one per page) is what each Document reports. With `sites` (one key per page, such as
     its registrable domain; None for unknown), a kept block whose text is on two or more other pages of
-    its site in this call is dropped (document.site_repeats)."""
+    its site in this call is dropped (document.site_repeats). `urls`: each page's URL, for its links."""
     if threshold is not None and not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be in [0, 1], got {threshold}")
     model = model or _default_model()
@@ -76,7 +78,7 @@ def parse_blocks(pages: list[Blocks], model: Model | None = None, *,
         rows = slice(offsets[i], offsets[i + 1])
         keep = model.keep(scores[rows], threshold, first[rows], X[rows])
         out.append(build_document(blocks, scores[rows], keep, encodings[i] if encodings else None, titles[i],
-                                  repeated[i]))
+                                  repeated[i], urls[i] if urls else None))
     return out
 
 
@@ -86,41 +88,50 @@ def classify_blocks(pages: list[Blocks], model: Model | None = None) -> list[lis
 
 
 def parse(page: Page, *, model: Model | None = None, kind: Kind = "auto", encoding: str | None = None,
-          threshold: float | None = None) -> Document:
-    """The page as a Document: title, every line with its role and score, the encoding used.
+          threshold: float | None = None, url: str | None = None, structure: bool = True) -> Document:
+    """The page as a Document: title, every line with its role and score, the encoding used, and its
+    structure for `to_markdown`, `to_html` and `content`.
 
     `kind` forces "text" or "html"; `encoding` overrides the page's declared or detected charset;
     `threshold` fixes the content threshold (default: each page its own, at most the model's;
-    lower keeps more). Raises InputError for pages that cannot be read (binary, too large, unreadable
-    file)."""
-    blocks, used = _read(page, kind, encoding)
-    return parse_blocks([blocks], model, encodings=[used], threshold=threshold)[0]
+    lower keeps more); `url` is the page's address, against which relative links are resolved;
+    `structure=False` skips recording the structure (faster; Markdown and HTML are then written from
+    the lines' tags alone). Raises InputError for pages that cannot be read (binary, too large,
+    unreadable file)."""
+    blocks, used = _read(page, kind, encoding, structure)
+    return parse_blocks([blocks], model, encodings=[used], threshold=threshold, urls=[url])[0]
 
 
 def parse_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind = "auto",
                encoding: str | None = None, threshold: float | None = None,
-               batch_size: int = 256, sites: Iterable[str | None] | None = None) -> Iterator[Document]:
+               batch_size: int = 256, sites: Iterable[str | None] | None = None,
+               urls: Iterable[str | None] | None = None, structure: bool = True) -> Iterator[Document]:
     """`parse` over many pages, in order, predicting `batch_size` pages per model call; a page that
     cannot be read yields a Document with `error` set (and no lines) instead of stopping the batch.
     With `sites` (one key per page, None for unknown), a kept block whose text is also on two or more
-    other pages of its site in the same batch is dropped: keep a site's pages together."""
-    batch: list[tuple[Blocks, str | None, str | None] | str] = []
+    other pages of its site in the same batch is dropped: keep a site's pages together. `urls`: one
+    URL (or None) per page, for its relative links."""
+    batch: list[tuple[Blocks, str | None, str | None, str | None] | str] = []
 
     def flush() -> Iterator[Document]:
         read = [b for b in batch if not isinstance(b, str)]
-        docs = iter(parse_blocks([b for b, _, _ in read], model, encodings=[enc for _, enc, _ in read],
-                                 threshold=threshold, sites=None if sites is None else [s for _, _, s in read]))
+        docs = iter(parse_blocks([b[0] for b in read], model, encodings=[b[1] for b in read],
+                                 threshold=threshold, sites=None if sites is None else [b[2] for b in read],
+                                 urls=[b[3] for b in read]))
         for item in batch:
             yield Document(None, error=item) if isinstance(item, str) else next(docs)
         batch.clear()
 
     keys = None if sites is None else iter(sites)
+    addresses = None if urls is None else iter(urls)
     for page in pages:
         site = None if keys is None else next(keys, _MISSING)
-        if site is _MISSING:
-            raise ValueError("sites ran out before pages: give one site (or None) per page")
+        url = None if addresses is None else next(addresses, _MISSING)
+        if site is _MISSING or url is _MISSING:
+            what = "site" if site is _MISSING else "URL"
+            raise ValueError(f"{what}s ran out before pages: give one {what} (or None) per page")
         try:
-            batch.append((*_read(page, kind, encoding), site))  # type: ignore[arg-type]
+            batch.append((*_read(page, kind, encoding, structure), site, url))  # type: ignore[arg-type]
         except InputError as e:
             batch.append(str(e))
         if len(batch) >= batch_size:
@@ -132,24 +143,37 @@ def parse_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind 
 def classify(page: Page, *, model: Model | None = None, kind: Kind = "auto", encoding: str | None = None,
              threshold: float | None = None) -> list[Line]:
     """Every line/block of the page with its content probability and role (`parse(...).lines`)."""
-    return parse(page, model=model, kind=kind, encoding=encoding, threshold=threshold).lines
+    return parse(page, model=model, kind=kind, encoding=encoding, threshold=threshold, structure=False).lines
 
 
 def extract(page: Page, *, model: Model | None = None, kind: Kind = "auto", encoding: str | None = None,
-            threshold: float | None = None, include_title: bool = True) -> str:
-    """The page's title, then its content lines, joined by newlines ("" when nothing is content)."""
-    doc = parse(page, model=model, kind=kind, encoding=encoding, threshold=threshold)
-    return doc.text if include_title else doc.body
+            threshold: float | None = None, include_title: bool = True, format: Format = "text",
+            links: bool = False, images: bool = False, url: str | None = None) -> str:
+    """The page's title, then its content: by default as plain lines joined by newlines ("" when nothing
+    is content); `format` "markdown", "html" or "json" writes it with its structure (Document.render);
+    `links` and `images` keep them there, relative ones resolved against `url`."""
+    _check_format(format)
+    doc = parse(page, model=model, kind=kind, encoding=encoding, threshold=threshold, url=url,
+                structure=format != "text")
+    return doc.render(format, include_title=include_title, links=links, images=images)
 
 
 def extract_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind = "auto",
                  encoding: str | None = None, threshold: float | None = None, include_title: bool = True,
-                 batch_size: int = 256, sites: Iterable[str | None] | None = None) -> Iterator[str | InputError]:
+                 batch_size: int = 256, sites: Iterable[str | None] | None = None, format: Format = "text",
+                 links: bool = False, images: bool = False,
+                 urls: Iterable[str | None] | None = None) -> Iterator[str | InputError]:
     """`extract` over many pages, in order and batched (faster); a page that cannot be read yields its
-    InputError in its place rather than stopping the batch. `sites`: as in `parse_many`."""
+    InputError in its place rather than stopping the batch. `sites`, `urls`: as in `parse_many`."""
+    _check_format(format)
     for doc in parse_many(pages, model=model, kind=kind, encoding=encoding, threshold=threshold,
-                          batch_size=batch_size, sites=sites):
+                          batch_size=batch_size, sites=sites, urls=urls, structure=format != "text"):
         if doc.error is not None:
             yield InputError(doc.error)
         else:
-            yield doc.text if include_title else doc.body
+            yield doc.render(format, include_title=include_title, links=links, images=images)
+
+
+def _check_format(format: str) -> None:
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")

@@ -25,6 +25,14 @@ cdef enum:
     F_HEADER_FOOTER = 32
     F_SECTIONING = 64
     F_BUTTON = 128
+    F_STRUCT = 256  # a structural element of the content model (heading, list, item, table, row, cell, pre...)
+    F_INLINE = 512  # an inline element of the content model (link, emphasis, inline code...)
+    F_PRE = 1024
+    F_IMG = 2048
+    F_MATH = 4096  # <math> (skipped as text; read as TeX in structure mode)
+    F_SCRIPT = 8192  # (a <script type="math/tex"> is read as TeX in structure mode)
+    F_BR = 16384
+    F_CODE = 32768
     KINDS_SLOTS = 512  # hash slots for the distinct element names of one document (grown when half full)
     ELEMENT_TOKENS = 32  # class/id tokens kept of one element (utility-class soups hold hundreds)
     BLOCK_TOKENS = 48  # tokens a block gets from its nearest ancestors (bounds memory on deep pages)
@@ -46,6 +54,10 @@ cdef struct Frame:  # one open element on the walk's stack
     long bits  # hint bits of the element and its ancestors
     long own, near1, near2  # hint bits of the element; of it and its parent; of it and two ancestors
     long serial  # the element's id (0: none)
+    long snode  # structure mode: the innermost structural element's node id (0: none)
+    long ictx  # structure mode: the innermost inline element's context id (0: none)
+    int pre  # structure mode: inside a <pre>
+    int norich  # structure mode: rendered text that the content model reads another way (KaTeX's glyphs)
     long tok_lo, tok_hi  # its class/id token hashes: _Walk.toks[tok_lo:tok_hi] (its ancestors' before)
 
 
@@ -58,9 +70,12 @@ cdef class Tables:
     cdef long landmark, invisible
     cdef int path_len, max_row_chars, max_button_chars
     cdef str cell_mark, cell_sep
+    cdef frozenset struct_tags, inline_tags
+    cdef object lang_hint
 
     def __init__(self, *, skip, block, cells, sectioning, landmark_roles, tag_id, tag_bits, hint_bits,
-                 landmark, invisible, path_len, max_row_chars, max_button_chars, cell_mark, cell_sep):
+                 landmark, invisible, path_len, max_row_chars, max_button_chars, cell_mark, cell_sep,
+                 struct_tags=(), inline_tags=(), lang_hint=None):
         self.skip, self.block, self.cells = frozenset(skip), frozenset(block), frozenset(cells)
         self.sectioning, self.landmark_roles = frozenset(sectioning), frozenset(landmark_roles)
         self.tag_id, self.tag_bits, self.hint_bits = dict(tag_id), dict(tag_bits), hint_bits
@@ -68,6 +83,8 @@ cdef class Tables:
         self.path_len, self.max_row_chars, self.cell_mark = path_len, max_row_chars, cell_mark
         self.max_button_chars = max_button_chars
         self.cell_sep = cell_sep
+        self.struct_tags, self.inline_tags = frozenset(struct_tags), frozenset(inline_tags)
+        self.lang_hint = lang_hint
 
 
 cdef class _Walk:
@@ -91,9 +108,19 @@ cdef class _Walk:
     cdef long n_out, out_cap
     cdef list tok_starts, near_starts  # per block: where its tokens start in `out`, where its owner's,
     # parent's and grandparent's start
+    cdef bint structured  # also record the content model (segment.Structure)
+    cdef list nodes  # structural elements: [tag, parent node id, attributes] (node id = index + 1)
+    cdef list ctxs  # inline elements: (tag, parent context id, href) (context id = index + 1)
+    cdef list rich  # the pending block's pieces: context ids (int), text (str) and items (tuple)
+    cdef list carry  # items (images, formulas) of pending text that made no block: given to the next block
+    cdef list block_rich, block_node, block_break  # per block: its pieces, its node id, ended by a <br>
+    cdef long rich_ctx  # the inline context of the pending pieces' end
 
-    def __cinit__(self, Tables t):
+    def __cinit__(self, Tables t, bint structured=False):
         self.t = t
+        self.structured = structured
+        self.nodes, self.ctxs, self.rich, self.carry = [], [], [], []
+        self.block_rich, self.block_node, self.block_break = [], [], []
         self.texts, self.link_chars, self.tags, self.depths, self.hints = [], [], [], [], []
         self.near, self.parents, self.grandparents, self.paths, self.names = [], [], [], [], []
         self.tok_starts, self.near_starts = [], []
@@ -197,7 +224,12 @@ cdef class _Walk:
                                | (F_A if tag == "a" else 0)
                                | (F_HEADER_FOOTER if tag == "header" or tag == "footer" else 0)
                                | (F_SECTIONING if tag in self.t.sectioning else 0)
-                               | (F_BUTTON if tag == "button" else 0))
+                               | (F_BUTTON if tag == "button" else 0)
+                               | (F_STRUCT if tag in self.t.struct_tags else 0)
+                               | (F_INLINE if tag in self.t.inline_tags else 0)
+                               | (F_PRE if tag == "pre" else 0) | (F_IMG if tag == "img" else 0)
+                               | (F_MATH if tag == "math" else 0) | (F_SCRIPT if tag == "script" else 0)
+                               | (F_BR if tag == "br" else 0) | (F_CODE if tag == "code" else 0))
         self.kinds[k].tag_id = self.t.tag_id.get(tag, 1)
         self.kinds[k].own = self.t.tag_bits.get(tag, 0)
         self.names.append(tag)
@@ -254,6 +286,32 @@ cdef class _Walk:
         self.n_owners += 1
         return 0
 
+    cdef int structure(self, str block, long snode, bint at_break) except -1:
+        """Structure mode: the pending pieces go to the block about to be emitted (with the items carried
+        from text that made no block), or, when the block is only whitespace, their items are carried."""
+        cdef list rich = self.rich
+        if block.strip():
+            if self.carry:
+                rich = self.carry + rich
+                self.carry = []
+            self.block_rich.append(rich)
+            self.block_node.append(snode)
+            self.block_break.append(at_break)
+        else:
+            self.carry.extend([p for p in rich if type(p) is tuple and p[0] != "cell"])
+        self.rich = []
+        self.rich_ctx = 0
+        return 0
+
+    cdef int add_piece(self, object piece, Frame* f) except -1:
+        """Structure mode: a run of text (str) or an image or formula (tuple), under the frame's inline
+        context (a context id goes before it where the context changes)."""
+        if f.ictx != self.rich_ctx:
+            self.rich.append(f.ictx)
+            self.rich_ctx = f.ictx
+        self.rich.append(piece)
+        return 0
+
     cdef tuple tokens(self):
         """(token hashes int64, starts int64 of n + 1, near starts int64 of n): block i's tokens are
         hashes[starts[i]:starts[i + 1]], those of its owner, parent and grandparent from near[i] on."""
@@ -283,13 +341,16 @@ cdef class _Walk:
             self.n_out += 1
         return 0
 
-    cdef long emit(self, list parts, long link_parts, long at):
+    cdef long emit(self, list parts, long link_parts, long at, bint at_break=False):
         """The pending text pieces as one block of the element at stack index `at` (nothing if they are
-        only whitespace); clears `parts`; returns the number of blocks."""
+        only whitespace); clears `parts`; returns the number of blocks. In structure mode the block also
+        gets its pieces, its node and whether a <br> ended it (`at_break`)."""
         cdef str block = "".join(parts)
         cdef Frame* f = &self.stack[at]
         cdef long lo
         parts.clear()
+        if self.structured:
+            self.structure(block, f.snode, at_break)
         if self.t.cell_mark in block:
             block = self.t.cell_sep.join([cell for cell in (" ".join(piece.split())
                                                             for piece in block.split(self.t.cell_mark)) if cell])
@@ -362,12 +423,18 @@ cdef str _run(tree.xmlNode** at):
     return "".join(pieces) if pieces is not None else first
 
 
-cdef long _add_run(tree.xmlNode** at, list parts, long in_link):
-    """Append the run of text nodes at *at (moved past it) to `parts`; the link characters it adds."""
+cdef long _add_run(_Walk w, tree.xmlNode** at, list parts, long in_link) except -1:
+    """Append the run of text nodes at *at (moved past it) to `parts` (and in structure mode to the
+    pending pieces); the link characters it adds."""
     cdef str s = _run(at)
+    cdef Frame* f
     if not s:
         return 0
     parts.append(s)
+    if w.structured:
+        f = &w.stack[w.top]
+        if not f.norich:
+            w.add_piece(s, f)
     return len(s.strip()) if in_link else 0
 
 
@@ -435,11 +502,13 @@ cdef bint _is_data_row(tree.xmlNode* tr, int max_chars):
     return cells >= 2 and chars <= max_chars
 
 
-def walk(_Element root, Tables t):
+def walk(_Element root, Tables t, bint structured=False):
     """Walk the tree under `root` in document order, one block per rendered line. Returns the columns
     (texts, link chars, tag ids, depths, hint bits, near hint bits, parent ids, grandparent ids, tag
-    paths) and the containers: (depth, first block, end block) of block-level elements holding blocks."""
-    cdef _Walk w = _Walk(t)
+    paths), the containers: (depth, first block, end block) of block-level elements holding blocks, the
+    class/id tokens, and with `structured` the content model's raw record (nodes, inline contexts, and
+    per block its pieces, node id and <br> end; segment.Structure), else None."""
+    cdef _Walk w = _Walk(t, structured)
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top
     cdef tree.xmlNode* c
@@ -461,6 +530,8 @@ def walk(_Element root, Tables t):
         if flags & F_BUTTON and _visible_chars(w, node, t.max_button_chars) > t.max_button_chars:
             flags &= ~F_SKIP  # a button that swallowed the page (see segment.MAX_BUTTON_CHARS)
         if flags & F_SKIP:
+            if w.structured and flags & (F_MATH | F_SCRIPT):
+                _math_item(w, node, flags)
             f = w.push()
             memset(f, 0, sizeof(Frame))
             f.kind, f.depth = k, -1
@@ -509,11 +580,15 @@ def walk(_Element root, Tables t):
                 w.add_tokens(f, cls)
             if ident:
                 w.add_tokens(f, ident)
+            if w.structured:
+                _structure_start(w, node, f, parent, flags, k, cls)
             if data_row >= 0 and flags & F_BLOCK:
                 parts.append(t.cell_mark if flags & F_CELL else " ")
+                if w.structured:
+                    w.rich.append(("cell", f.snode) if flags & F_CELL else " ")
             elif flags & F_BLOCK:
                 if parts:
-                    n_blocks = w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
+                    n_blocks = w.emit(parts, link_parts, w.owner_at[w.n_owners - 1], flags & F_BR)
                     link_parts = 0
                 w.own_text(n_blocks)
                 if flags & F_TR and _is_data_row(node, t.max_row_chars):
@@ -525,7 +600,7 @@ def walk(_Element root, Tables t):
         while True:
             while c is not NULL and c.type != tree.XML_ELEMENT_NODE:
                 if _is_text(c):  # a run of text nodes is one piece, as lxml's .text / .tail
-                    link_parts += _add_run(&c, parts, in_link)
+                    link_parts += _add_run(w, &c, parts, in_link)
                 else:
                     c = c.next
             if c is not NULL:
@@ -549,13 +624,105 @@ def walk(_Element root, Tables t):
             if node is top:  # the root's tail (text only), then the last block
                 c = node.next
                 if c is not NULL and _is_text(c):
-                    link_parts += _add_run(&c, parts, in_link)
+                    link_parts += _add_run(w, &c, parts, in_link)
                 if parts:
                     w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
                 return (w.texts, w.link_chars, w.tags, w.depths, w.hints, w.near, w.parents,
-                        w.grandparents, w.paths, containers, w.tokens())
+                        w.grandparents, w.paths, containers, w.tokens(),
+                        (w.nodes, w.ctxs, w.block_rich, w.block_node, w.block_break) if structured else None)
             c = node.next
             node = node.parent
+
+
+cdef int _structure_start(_Walk w, tree.xmlNode* node, Frame* f, Frame* parent, int flags, int k,
+                          str cls) except -1:
+    """Structure mode, at the start of a rendered element: its node (a structural element), its inline
+    context (an inline one), its image, and what it inherits (node, context, <pre>, hidden glyphs)."""
+    cdef str tag, lang
+    cdef object attrs = None
+    f.snode, f.ictx, f.pre, f.norich = parent.snode, parent.ictx, parent.pre, parent.norich
+    if cls and ("katex-html" in cls or "MathJax" in cls):
+        f.norich = 1  # the formula's rendered glyphs: its <math> or TeX script is read instead
+    if f.pre:
+        if flags & F_CODE and cls and parent.snode:  # <pre><code class="language-x">
+            lang = w.t.lang_hint(cls)
+            if lang and w.nodes[parent.snode - 1][0] == "pre" and not w.nodes[parent.snode - 1][2]:
+                w.nodes[parent.snode - 1][2] = lang
+        return 0
+    if flags & F_STRUCT:
+        tag = w.names[k]
+        if flags & F_PRE:
+            attrs = w.t.lang_hint(cls) if cls else None
+            if not attrs and node.parent is not NULL and node.parent.type == tree.XML_ELEMENT_NODE:
+                attrs = w.t.lang_hint(_attr(node.parent, "class") or "")  # Sphinx: div.highlight-python
+                if not attrs and node.parent.parent is not NULL \
+                        and node.parent.parent.type == tree.XML_ELEMENT_NODE:
+                    attrs = w.t.lang_hint(_attr(node.parent.parent, "class") or "")
+            f.pre = 1
+        elif flags & F_CELL:
+            attrs = (_attr(node, "colspan"), _attr(node, "rowspan"))
+        elif tag == "ol":
+            attrs = _attr(node, "start")
+        elif tag == "table":
+            attrs = _attr(node, "role")
+        w.nodes.append([tag, parent.snode, attrs])
+        f.snode = len(w.nodes)
+    if flags & F_INLINE:
+        w.ctxs.append((w.names[k], parent.ictx, _attr(node, "href") if flags & F_A else None))
+        f.ictx = len(w.ctxs)
+    if flags & F_IMG and not (cls and "mwe-math-fallback" in cls):
+        w.add_piece(("img", _attr(node, "src"), _attr(node, "data-src"), _attr(node, "alt"),
+                     _attr(node, "width"), _attr(node, "height")), f)
+    return 0
+
+
+cdef int _math_item(_Walk w, tree.xmlNode* node, int flags) except -1:
+    """Structure mode: a formula as TeX: a <math>'s TeX annotation (KaTeX, MathJax, Wikipedia), else its
+    text; a <script type="math/tex">'s text (MathJax 2)."""
+    cdef tree.xmlNode* c
+    cdef Frame* f = &w.stack[w.top]
+    cdef str kind, tex = None
+    cdef bint display
+    if flags & F_SCRIPT:
+        kind = _attr(node, "type") or ""
+        if not kind.startswith("math/tex"):
+            return 0
+        display = "display" in kind
+        tex = _subtree_text(node)
+    else:
+        display = (_attr(node, "display") or "") == "block"
+        c = node.children
+        while c is not NULL:
+            if c.type == tree.XML_ELEMENT_NODE and strcmp(<const char*>c.name, "annotation") == 0 \
+                    and "tex" in (_attr(c, "encoding") or ""):
+                tex = _subtree_text(c)
+                break
+            c = _next_in(c, node)
+        if tex is None:
+            tex = _subtree_text(node)
+    tex = tex.strip()
+    if tex:
+        w.add_piece(("math", tex, display), f)
+    return 0
+
+
+def base_href(_Element root):
+    """The href of the first <base> element in the page's <head>, or None."""
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* c = top.children
+    while c is not NULL and c.type != tree.XML_ELEMENT_NODE:
+        c = c.next
+    if c is NULL or strcmp(<const char*>c.name, "head") != 0:
+        return None
+    top = c
+    c = top.children
+    while c is not NULL:
+        if c.type == tree.XML_ELEMENT_NODE and strcmp(<const char*>c.name, "base") == 0:
+            href = _attr(c, "href")
+            if href:
+                return href.strip()
+        c = _next_in(c, top)
+    return None
 
 
 cdef str _subtree_text(tree.xmlNode* top):

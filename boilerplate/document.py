@@ -1,8 +1,9 @@
-"""Classified blocks → what users get: `Line`s with roles, a `Document`, and its text, JSON or Markdown.
+"""Classified blocks → what users get: `Line`s with roles, a `Document`, and its text, JSON, Markdown or HTML.
 
 The model decides content vs chrome; roles refine content by the block's tag and class hints: the
 headline (see title.py) is `title`, content headings `subhead`, figure captions `caption`, short lines in
-author/date containers `byline`, the rest `body`; everything else is `chrome`.
+author/date containers `byline`, the rest `body`; everything else is `chrome`. How the kept lines are
+written beyond plain text (lists, code, tables, links) is the content model's (content.py, render.py).
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from typing import Any, Iterable, Literal, NamedTuple, Sequence
 
 import numpy as np
 
+from . import render
+from .content import Block, build_content
 from .metrics import tokens
-from .segment import HINTS, TAGS, Blocks
+from .segment import HINTS, TAGS, Blocks, Structure
 from .title import Title, find_title
 
 Role = Literal["title", "subhead", "body", "caption", "byline", "chrome"]
-HEADINGS = {f"h{n}": n for n in range(1, 7)}
+Format = Literal["text", "markdown", "html", "json"]
+FORMATS: tuple[Format, ...] = ("text", "markdown", "html", "json")
 CAPTION_TAGS = frozenset({"figcaption", "caption"})
 BYLINE_MAX_CHARS = 120  # a longer line in an author/date container is a paragraph
 REPEAT_MIN_CHARS = 20  # a kept block this long that repeats an earlier kept one word for word is dropped:
@@ -41,7 +45,6 @@ _IS_CAPTION_TAG = np.zeros(len(TAGS), dtype=bool)
 _IS_CAPTION_TAG[[TAGS.index(t) for t in CAPTION_TAGS]] = True
 _ROLE_NAMES: tuple[Role, ...] = ("chrome", "subhead", "caption", "byline", "body")
 _META = 1 << HINTS.index("meta")
-_MARKDOWN_LEAD = re.compile(r"^(?=[#>*+\-=`|]|\d+[.)]\s)")
 _new_line = tuple.__new__
 
 
@@ -62,12 +65,15 @@ class Line(NamedTuple):
 @dataclass(frozen=True)
 class Document:
     """A classified page: `title` (None when none was found), every `Line`, the codec its bytes were
-    decoded with (None for text input), and `error` when the page could not be read (parse_many)."""
+    decoded with (None for text input), `error` when the page could not be read (parse_many), the page's
+    `url` (for relative links) and the walk's record of its structure (None: lines are written flat)."""
 
     title: str | None
     lines: list[Line] = field(default_factory=list)
     encoding: str | None = None
     error: str | None = None
+    url: str | None = None
+    structure: Structure | None = field(default=None, repr=False, compare=False)
 
     @property
     def body(self) -> str:
@@ -81,59 +87,74 @@ class Document:
         body = self.body
         return f"{self.title}\n{body}" if self.title and body else body
 
-    def to_dict(self, *, all_lines: bool = False, include_title: bool = True) -> dict[str, Any]:
-        """A JSON-ready dict: title, text (`body` without `include_title`), encoding, and the content lines
-        (`all_lines`: every line)."""
+    def content(self, *, links: bool = False, images: bool = False) -> list[Block]:
+        """The kept content, title aside, as content blocks (content.py): headings, paragraphs, lists,
+        code, tables, quotes, figures, formulas; `links` keeps links (resolved against `url` and the
+        page's <base>), `images` keeps images. Without a structure record, from the lines' tags alone."""
+        return build_content(self.lines, self.structure, url=self.url, links=links, images=images)
+
+    def to_dict(self, *, all_lines: bool = False, include_title: bool = True, links: bool = False,
+                images: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict: title, text (`body` without `include_title`), encoding, the content lines
+        (`all_lines`: every line) and the content as typed `blocks` (render.json_blocks)."""
         lines = [line for line in self.lines if all_lines or line.is_content or line.role == "title"]
         out: dict[str, Any] = {"title": self.title, "text": self.text if include_title else self.body,
                                "encoding": self.encoding,
                                "lines": [{"line": ln.line_no, "role": ln.role, "tag": ln.tag,
                                           "score": round(ln.score, 4), "content": ln.is_content,
-                                          "text": ln.text} for ln in lines]}
+                                          "text": ln.text} for ln in lines],
+                               "blocks": render.json_blocks(self.content(links=links, images=images))
+                               if self.body else []}
+        if self.url is not None:
+            out["url"] = self.url
         if self.error is not None:
             out["error"] = self.error
         return out
 
-    def to_json(self, *, all_lines: bool = False) -> str:
+    def to_json(self, *, all_lines: bool = False, include_title: bool = True, links: bool = False,
+                images: bool = False) -> str:
         """`to_dict` as one line of JSON (UTF-8 text, not ASCII escapes)."""
-        return json.dumps(self.to_dict(all_lines=all_lines), ensure_ascii=False)
+        return json.dumps(self.to_dict(all_lines=all_lines, include_title=include_title, links=links,
+                                       images=images), ensure_ascii=False)
 
-    def to_markdown(self, *, include_title: bool = True) -> str:
-        """The title as a level-1 heading (unless not `include_title`), then the content: headings, list
-        items, quotes, code blocks and paragraphs from the kept blocks' tags ("" when no line is content)."""
+    def render(self, format: Format = "text", *, include_title: bool = True, links: bool = False,
+               images: bool = False) -> str:
+        """The page written out: "text" (`text`, or `body` without `include_title`), "markdown", "html"
+        or "json" (`to_json`); `links` and `images` keep them where the format can."""
+        if format == "text":
+            return self.text if include_title else self.body
+        if format == "markdown":
+            return self.to_markdown(include_title=include_title, links=links, images=images)
+        if format == "html":
+            return self.to_html(include_title=include_title, links=links, images=images)
+        if format == "json":
+            return self.to_json(include_title=include_title, links=links, images=images)
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+
+    def to_markdown(self, *, include_title: bool = True, links: bool = False, images: bool = False) -> str:
+        """GitHub-flavoured Markdown: the title as a level-1 heading (unless not `include_title`), then the
+        content (headings, lists, fenced code, pipe tables, quotes, figures, $TeX$), text that would read
+        as markup escaped; "" when no line is content. `links`, `images`: as for `content`."""
         if not self.body:
             return ""
-        parts = [f"# {self.title}"] if self.title and include_title else []
-        prev_li = False
-        for line in self.lines:
-            if not line.is_content or line.role == "title":
-                continue
-            text = _MARKDOWN_LEAD.sub("\\\\", line.text)
-            if line.tag in HEADINGS:
-                parts.append(f"{'#' * max(2, HEADINGS[line.tag])} {line.text}")
-            elif line.tag == "li":
-                item = f"- {text}"
-                if parts and parts[-1].startswith("- ") and prev_li:  # one list: items on adjacent lines
-                    parts[-1] += "\n" + item
-                else:
-                    parts.append(item)
-            elif line.tag == "blockquote":
-                parts.append(f"> {text}")
-            elif line.tag == "pre":
-                parts.append(f"```\n{line.text}\n```")
-            elif line.role == "caption":
-                parts.append(f"*{text}*")
-            else:
-                parts.append(text)
-            prev_li = line.tag == "li"
-        return "\n\n".join(parts) + "\n"
+        body = render.markdown(self.content(links=links, images=images))
+        title = f"# {render.inline_markdown([self.title])}" if self.title and include_title else ""
+        return "\n\n".join(filter(None, (title, body))) + "\n"
+
+    def to_html(self, *, include_title: bool = True, links: bool = False, images: bool = False) -> str:
+        """A clean HTML document of the content: semantic elements only, no scripts, styles or attributes
+        but href, src and alt; the title as <h1> (unless not `include_title`); `links`, `images`: as for
+        `content`. A page with no content gives an empty <article>."""
+        blocks = self.content(links=links, images=images) if self.body else []
+        return render.html_document(self.title if include_title else None, blocks)
 
 
 def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encoding: str | None = None,
-                   title: Title | None | Literal[False] = False, repeated: np.ndarray | None = None) -> Document:
+                   title: Title | None | Literal[False] = False, repeated: np.ndarray | None = None,
+                   url: str | None = None) -> Document:
     """The Document of one classified page: roles for its lines and its title (`title`: the page's
     `find_title` result when the caller has it already). Blocks `repeated` on other pages of the site
-    (`site_repeats`) are dropped last, unless nothing else is kept."""
+    (`site_repeats`) are dropped last, unless nothing else is kept. `url`: the page's, for its links."""
     if title is False:
         title = find_title(blocks)
     keep = drop_comment_thread(blocks.texts, scores, drop_repeats(blocks.texts, keep, title))
@@ -144,7 +165,7 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
     lines = list(map(_new_line, repeat(Line), zip(blocks.texts, keep.tolist(), scores.tolist(),
                                                  blocks.line_no.tolist(), roles, tags)))
-    return Document(title.text if title else None, lines, encoding)
+    return Document(title.text if title else None, lines, encoding, url=url, structure=blocks.structure)
 
 
 def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 from lxml import etree
 
-from ._walk import Tables, page_titles, walk
+from ._walk import Tables, base_href, page_titles, walk
 from .errors import InputError
 
 Kind = Literal["auto", "text", "html"]
@@ -76,6 +76,14 @@ _HINT_TAGS = {"nav": 1 << HINTS.index("nav") | _LANDMARK, "header": 1 << HINTS.i
               "noscript": 1 << HINTS.index("noscript")}
 
 CELL_TAGS = frozenset({"td", "th"})
+# Elements the content model keeps (structure mode): the structural ones become nodes of a block's
+# structure, the inline ones contexts of its text (content.py reads both).
+STRUCT_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote",
+                         "pre", "table", "caption", "thead", "tr", "td", "th", "figure", "figcaption"})
+INLINE_TAGS = frozenset({"a", "em", "i", "strong", "b", "code", "kbd", "samp", "tt", "del", "s", "strike",
+                         "sub", "sup"})
+_LANG_HINT = re.compile(r"(?:^|\s)(?:language|lang|highlight|hljs|brush:|sourcecode)-?\s*"
+                        r"(?:source-)?([a-z][\w+#.-]{0,30})", re.I)
 MAX_ROW_CHARS = 300  # a table row with more text than this is page layout, not a line of data
 MAX_BUTTON_CHARS = 500  # a <button> holding more visible characters than this is read, not skipped:
 # libxml2 does not close a button at </button> when a <div> inside it is left open, and the rest of the
@@ -117,6 +125,29 @@ class Blocks:
     attr_near: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     title: str = ""  # the document <title>, HTML only
     meta_title: str = ""  # og:title (else twitter:title) of the page's <meta> tags, HTML only
+    structure: Structure | None = None  # what content.py needs to write the blocks as a document
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+@dataclass
+class Structure:
+    """The walk's record of each block's structure (segment(structure=True); HTML only), read by content.py.
+
+    `nodes`: the structural elements (STRUCT_TAGS) as [tag, parent node id, attributes] (id = index + 1,
+    0 = none; attributes: a cell's (colspan, rowspan), an <ol>'s start, a <pre>'s language hint, a
+    <table>'s role); `contexts`: the inline elements (INLINE_TAGS) as (tag, parent context id, href).
+    Per block: `pieces` (its text as the walk met it: context ids (int) before the text (str) they hold,
+    images ("img", src, data-src, alt, width, height), formulas ("math", TeX, display) and, in a data
+    row, ("cell", node id) before each cell), `node` (the innermost structural element holding it) and
+    `breaks` (a <br> ended it). `base`: the page's <base href>."""
+
+    nodes: list[list]
+    contexts: list[tuple]
+    pieces: list[list]
+    node: list[int]
+    breaks: list[bool]
+    base: str | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -127,13 +158,14 @@ def looks_like_html(text: str) -> bool:
     return _HTML_SNIFF.search(text[:8192]) is not None
 
 
-def segment(text: str, kind: Kind = "auto", utf8: bytes | None = None) -> Blocks:
+def segment(text: str, kind: Kind = "auto", utf8: bytes | None = None, structure: bool = False) -> Blocks:
     """Cut a page into blocks; `kind` forces text-dump or HTML handling instead of sniffing; `utf8`, when
-    the caller has it (decode.Decoded), is `text` encoded as UTF-8, parsed without encoding it again."""
+    the caller has it (decode.Decoded), is `text` encoded as UTF-8, parsed without encoding it again;
+    `structure` also records what the content model needs (HTML: `Blocks.structure`; the blocks are the same)."""
     if kind not in ("auto", "text", "html"):
         raise InputError(f"kind must be 'auto', 'text' or 'html', not {kind!r}")
     if kind == "html" or (kind == "auto" and looks_like_html(text)):
-        blocks = segment_html(text, utf8)
+        blocks = segment_html(text, utf8, structure)
     else:
         blocks = segment_text(text)
     if len(blocks) > MAX_BLOCKS:
@@ -164,6 +196,13 @@ def segment_text(text: str) -> Blocks:
                   attr_near=np.zeros(n, dtype=np.int64))
 
 
+@lru_cache(maxsize=1 << 12)
+def lang_hint(classes: str) -> str | None:
+    """A code block's language from its class ("language-python", "lang-js", "highlight-sh"), or None."""
+    m = _LANG_HINT.search(classes)
+    return m.group(1).lower() if m else None
+
+
 @lru_cache(maxsize=1 << 16)
 def _hint_bits(attrs: str) -> int:
     """HINTS bitmask of a "class id" string (memoized: sites repeat the same classes page after page)."""
@@ -177,7 +216,8 @@ _TABLES = Tables(skip=SKIP_TAGS, block=BLOCK_TAGS, cells=CELL_TAGS, sectioning=S
                  landmark_roles=LANDMARK_ROLES, tag_id=TAG_ID, tag_bits=_HINT_TAGS, hint_bits=_hint_bits,
                  landmark=_LANDMARK, invisible=_INVISIBLE, path_len=PATH_LEN, max_row_chars=MAX_ROW_CHARS,
                  max_button_chars=MAX_BUTTON_CHARS,
-                 cell_mark=_CELL_MARK, cell_sep=CELL_SEP)
+                 cell_mark=_CELL_MARK, cell_sep=CELL_SEP, struct_tags=STRUCT_TAGS, inline_tags=INLINE_TAGS,
+                 lang_hint=lang_hint)
 
 
 def parse_html(text: str, utf8: bytes | None = None) -> etree._Element | None:
@@ -197,15 +237,21 @@ def parse_html(text: str, utf8: bytes | None = None) -> etree._Element | None:
     return root
 
 
-def segment_html(text: str, utf8: bytes | None = None) -> Blocks:
+def segment_html(text: str, utf8: bytes | None = None, structure: bool = False) -> Blocks:
     """Parse, then walk the DOM once (compiled, iteratively: deep nesting is safe), one block per
-    rendered line (`utf8` as for `segment`)."""
+    rendered line (`utf8` and `structure` as for `segment`)."""
     root = parse_html(text, utf8)
     if root is None:
-        return _html_blocks([], [], [], [], [], [], [], [], [], "", [], "")
-    *columns, containers, tokens = walk(root, _TABLES)
+        blocks = _html_blocks([], [], [], [], [], [], [], [], [], "", [], "")
+        if structure:
+            blocks.structure = Structure([], [], [], [], [])
+        return blocks
+    *columns, containers, tokens, record = walk(root, _TABLES, structure)
     title, meta_title = page_titles(root)
-    return _html_blocks(*columns, title, containers, meta_title, tokens)
+    blocks = _html_blocks(*columns, title, containers, meta_title, tokens)
+    if record is not None:
+        blocks.structure = Structure(*record, base=base_href(root))
+    return blocks
 
 
 def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],

@@ -1,0 +1,676 @@
+"""Kept blocks → the page as a document: headings, paragraphs, lists, code, tables, quotes, figures and
+formulas, with inline links, emphasis, code and images. This is the one content model every renderer
+(render.py: Markdown, HTML, JSON) reads; the model's decision of which blocks are kept is taken as given.
+
+Structure comes from the walk's record (segment.Structure); a page without one (a text dump, or HTML
+segmented without `structure`) gets a flat model from its blocks' tags alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence, Union
+from urllib.parse import urljoin
+
+from .segment import Structure
+
+MAX_NESTING = 16  # structural containers kept around a block (deeper ones are read as plain flow)
+MAX_INLINE_NESTING = 8  # inline elements kept around a piece of text
+MAX_COLUMNS = 1000  # a table's columns (the HTML limit of colspan); wider rows are cut
+MAX_ROWSPAN = 65534  # the HTML limit of rowspan
+SPAN_BUDGET = 10_000  # cells a table's spans may add beyond 4 per cell it has (colspan="1000000")
+MIN_IMAGE_SIZE = 3  # images declared narrower or lower than this (tracking pixels) are left out
+LAYOUT_ROLES = frozenset({"presentation", "none"})
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_UNSAFE_SCHEME = re.compile(r"^(?:javascript|vbscript|data):", re.I)
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f]")  # what browsers strip from a URL before reading its scheme
+_BLOCK_IN_CELL = frozenset({"pre", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figure"})
+
+
+# ---- inline content: str (text), or one of these
+
+
+@dataclass
+class Span:
+    """Inline markup around text: kind "link" (with `href`), "em", "strong", "code", "del", "sub", "sup"."""
+
+    kind: str
+    children: list[Inline] = field(default_factory=list)
+    href: str | None = None
+
+
+@dataclass
+class Image:
+    src: str
+    alt: str = ""
+
+
+@dataclass
+class Math:
+    """A formula as TeX (from MathML's TeX annotation or text, KaTeX, MathJax)."""
+
+    tex: str
+    display: bool = False
+
+
+@dataclass
+class Break:
+    """A line break (<br>) inside a paragraph, heading or cell."""
+
+
+Inline = Union[str, Span, Image, Math, Break]
+
+
+# ---- blocks
+
+
+@dataclass
+class Heading:
+    level: int
+    inlines: list[Inline]
+
+
+@dataclass
+class Paragraph:
+    inlines: list[Inline]
+    role: str = "body"  # the line's role (document.Role): a caption is written in italics
+
+
+@dataclass
+class ListBlock:
+    ordered: bool
+    items: list[list[Block]] = field(default_factory=list)
+    start: int = 1
+
+
+@dataclass
+class CodeBlock:
+    text: str
+    language: str | None = None
+
+
+@dataclass
+class Cell:
+    inlines: list[Inline]
+    header: bool = False
+
+
+@dataclass
+class Table:
+    """Rows of cells, spans expanded (a cell spanning columns or rows is repeated in each); `header`
+    when the first row is a header row (<th> cells or <thead>)."""
+
+    rows: list[list[Cell]]
+    header: bool = False
+    caption: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class Quote:
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Figure:
+    images: list[Image] = field(default_factory=list)
+    caption: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class MathBlock:
+    tex: str
+
+
+Block = Union[Heading, Paragraph, ListBlock, CodeBlock, Table, Quote, Figure, MathBlock]
+
+
+def plain(inlines: Sequence[Inline]) -> str:
+    """The text of inline content (formulas as TeX, images left out, line breaks as newlines)."""
+    out: list[str] = []
+    for x in inlines:
+        if isinstance(x, str):
+            out.append(x)
+        elif isinstance(x, Span):
+            out.append(plain(x.children))
+        elif isinstance(x, Math):
+            out.append(x.tex)
+        elif isinstance(x, Break):
+            out.append("\n")
+    return "".join(out)
+
+
+def safe_url(url: str | None, base: str | None) -> str | None:
+    """`url` resolved against `base` (left relative without one); None for javascript:, vbscript: and
+    data: URLs and for empty ones."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url or _UNSAFE_SCHEME.match(_URL_JUNK.sub("", url)):
+        return None
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:  # a malformed URL (an unclosed IPv6 bracket): kept as written
+            pass
+    return url
+
+
+# ---- building
+
+
+@dataclass
+class _Options:
+    links: bool
+    images: bool
+    base: str | None
+
+
+class LineLike(Protocol):
+    """What the builder reads of a page's lines (document.Line)."""
+
+    text: str
+    is_content: bool
+    role: str
+    tag: str
+
+
+def build_content(lines: Sequence[LineLike], structure: Structure | None, *, url: str | None = None,
+                  links: bool = True, images: bool = True) -> list[Block]:
+    """The content lines (kept, title aside) of a page as content blocks, by the walk's `structure`
+    record of its blocks (one line per block), or by the lines' tags alone without one. `url` resolves
+    relative links and images (after the page's <base href>); `links` and `images` keep links (else
+    their text alone) and images."""
+    kept = [i for i, line in enumerate(lines) if line.is_content and line.role != "title"]
+    roles = [line.role for line in lines]
+    if structure is None or len(structure.node) != len(lines):
+        return _flat(lines, kept)
+    base = url
+    if structure.base:
+        base = safe_url(structure.base, url) or url
+    return _Builder(structure, _Options(links, images, base)).build(kept, roles)
+
+
+def _flat(lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
+    """Content blocks from the lines' tags alone (no structure recorded): headings, list items, quotes,
+    code and paragraphs."""
+    out: list[Block] = []
+    prev = -2
+    for i in kept:
+        tag, text = lines[i].tag, lines[i].text
+        if tag in HEADINGS:
+            out.append(Heading(HEADINGS[tag], [text]))
+        elif tag == "li":
+            if out and isinstance(out[-1], ListBlock) and prev == i - 1:
+                out[-1].items.append([Paragraph([text])])
+            else:
+                out.append(ListBlock(False, [[Paragraph([text])]]))
+        elif tag == "blockquote":
+            out.append(Quote([Paragraph([text])]))
+        elif tag == "pre":
+            out.append(CodeBlock(text))
+        else:
+            out.append(Paragraph([text], lines[i].role))
+        prev = i
+    return out
+
+
+def _int(value: str | None, default: int, high: int) -> int:
+    """An integer attribute as browsers read it (leading digits), within [1, high]; `default` when absent
+    or unreadable."""
+    m = re.match(r"\s*\+?(\d+)", value or "")
+    return min(max(int(m.group(1)), 1), high) if m else default
+
+
+class _Builder:
+    """One page's content blocks, built block by block along each block's chain of structural nodes."""
+
+    def __init__(self, structure: Structure, options: _Options):
+        self.s, self.o = structure, options
+        nodes = structure.nodes
+        n = len(nodes)
+        # per node: the nearest table above it (0: none), and per table whether it is page layout
+        self.table_of = [0] * (n + 1)
+        self.layout = [False] * (n + 1)
+        cells: dict[int, int] = {}  # row node → its cells
+        rows: dict[int, int] = {}  # table node → its rows
+        for j, (tag, parent, attrs) in enumerate(nodes, 1):
+            above = self.table_of[parent] if parent else 0
+            if parent and nodes[parent - 1][0] == "table":
+                above = parent
+            self.table_of[j] = above
+            if tag == "table":
+                if above:
+                    self.layout[above] = True  # a table holding a table is layout (the inner one may not be)
+                if isinstance(attrs, str) and attrs.strip().lower() in LAYOUT_ROLES:
+                    self.layout[j] = True
+            elif above and tag in _BLOCK_IN_CELL:
+                self.layout[above] = True
+            elif tag == "tr" and above:
+                rows[above] = rows.get(above, 0) + 1
+            elif tag in ("td", "th") and parent and nodes[parent - 1][0] == "tr":
+                cells[parent] = cells.get(parent, 0) + 1
+        widest: dict[int, int] = {}
+        for row, count in cells.items():
+            table = self.table_of[row]
+            widest[table] = max(widest.get(table, 0), count)
+        for j, (tag, _, _) in enumerate(nodes, 1):
+            if tag == "table" and (rows.get(j, 0) < 2 or widest.get(j, 0) < 2):
+                self.layout[j] = True
+        self.chains: dict[int, tuple[int, ...]] = {0: ()}
+        self.ctx_chains: dict[int, tuple[int, ...]] = {0: ()}
+
+    # -- structural chains
+
+    def chain(self, node: int) -> tuple[int, ...]:
+        """The rendered structural nodes from the outermost down to `node`: layout tables, their rows and
+        cells, <thead> and definition lists are left out; nothing is kept below a cell, heading, caption
+        or <pre>, nor past MAX_NESTING."""
+        got = self.chains.get(node)
+        if got is not None:
+            return got
+        tag, parent, _ = self.s.nodes[node - 1]
+        above = self.chain(parent)
+        inner = self.s.nodes[above[-1] - 1][0] if above else ""
+        if inner in _LEAVES or len(above) >= MAX_NESTING or (inner == "figure" and tag != "figcaption"):
+            out = above
+        elif tag in ("thead", "dl", "dt", "dd") or self._in_layout(node, tag):
+            out = above
+        else:
+            out = above + (node,)
+        self.chains[node] = out
+        return out
+
+    def _in_layout(self, node: int, tag: str) -> bool:
+        if tag == "table":
+            return self.layout[node]
+        if tag in ("tr", "td", "th", "caption"):
+            return self.layout[self.table_of[node]] if self.table_of[node] else True
+        return False
+
+    # -- inline content
+
+    def ctx_chain(self, ctx: int) -> tuple[int, ...]:
+        """The inline contexts kept around text of context `ctx`, outermost first: links only with
+        `links` and a safe href, one of each kind, nothing inside code."""
+        got = self.ctx_chains.get(ctx)
+        if got is not None:
+            return got
+        tag, parent, href = self.s.contexts[ctx - 1]
+        above = self.ctx_chain(parent)
+        kind = _INLINE_KIND[tag]
+        kinds = [_INLINE_KIND[self.s.contexts[c - 1][0]] for c in above]
+        if "code" in kinds or kind in kinds or len(above) >= MAX_INLINE_NESTING \
+                or (kind == "link" and not (self.o.links and safe_url(href, self.o.base))):
+            out = above
+        else:
+            out = above + (ctx,)
+        self.ctx_chains[ctx] = out
+        return out
+
+    def inlines(self, pieces: list) -> tuple[list[Inline], list[Inline]]:
+        """A block's pieces as (leading images and display formulas, inline content): whitespace runs
+        collapsed to one space as in the block's text, markup nested by the pieces' contexts."""
+        lead: list[Inline] = []
+        root: list[Inline] = []
+        stack: list[tuple[int, list[Inline]]] = [(0, root)]
+        ctx, pending, started, cell_sep = 0, False, False, False
+        for p in pieces:
+            kind = type(p)
+            if kind is int:
+                ctx = p
+                continue
+            if kind is str:
+                words = p.split()
+                if not words:
+                    pending = pending or bool(p)
+                    continue
+                space = started and (pending or p[0].isspace())
+                value: Inline = " ".join(words)
+                if cell_sep:  # a data row read as flow (a layout table's): its cells as the text has them
+                    value, space, cell_sep = "| " + value, True, False
+                pending, started = p[-1].isspace(), True
+            elif p[0] == "cell":
+                cell_sep = started
+                continue
+            else:
+                value = self._item(p)
+                if value is None:
+                    continue
+                if not started and (isinstance(value, Image) or (isinstance(value, Math) and value.display)):
+                    lead.append(value)
+                    continue
+                space, pending, started = started and pending, False, True
+            chain = self.ctx_chain(ctx)
+            depth = 0
+            while depth < len(chain) and depth + 1 < len(stack) and stack[depth + 1][0] == chain[depth]:
+                depth += 1
+            del stack[depth + 1:]
+            if space:
+                stack[-1][1].append(" ")
+            for c in chain[depth:]:
+                tag, _, href = self.s.contexts[c - 1]
+                kind_name = _INLINE_KIND[tag]
+                span = Span(kind_name, [], safe_url(href, self.o.base) if kind_name == "link" else None)
+                stack[-1][1].append(span)
+                stack.append((c, span.children))
+            stack[-1][1].append(value)
+        return lead, _tidy(root)
+
+    def _item(self, item: tuple) -> Inline | None:
+        if item[0] == "math":
+            return Math(item[1], item[2])
+        if item[0] != "img" or not self.o.images:
+            return None
+        _, src, data_src, alt, width, height = item
+        if not src or src.strip().startswith("data:"):
+            src = data_src or src
+        if _int(width, MIN_IMAGE_SIZE, 1 << 20) < MIN_IMAGE_SIZE or _int(height, MIN_IMAGE_SIZE, 1 << 20) < MIN_IMAGE_SIZE:
+            return None
+        src = safe_url(src, self.o.base)
+        return Image(src, " ".join((alt or "").split())) if src else None
+
+    # -- blocks
+
+    def build(self, kept: list[int], roles: Sequence[str]) -> list[Block]:
+        root: list[Block] = []
+        open_: list[tuple[int, object]] = []  # the open containers: (node id, content object)
+        last: tuple[int, object] | None = None  # (block index, the paragraph-like object it wrote)
+        s = self.s
+        for i in kept:
+            chain = self.chain(s.node[i])
+            depth = 0
+            while depth < len(chain) and depth < len(open_) and open_[depth][0] == chain[depth]:
+                depth += 1
+            if depth < len(open_):
+                del open_[depth:]
+                last = None
+            for node in chain[depth:]:
+                open_.append((node, self._open(node, open_, root)))
+            holder = open_[-1][1] if open_ else root
+            pieces = s.pieces[i]
+            if isinstance(holder, CodeBlock):
+                holder.text += ("\n" if holder.text else "") + _code_text(pieces)
+                continue
+            if isinstance(holder, _Row):  # a data row: its cells are marked in the block's pieces
+                self._row(holder, pieces)
+                continue
+            if isinstance(holder, _TableBuild):  # text in a table outside its cells: a row of its own
+                holder.rows.append(_Row(holder, 0))
+                holder = holder.rows[-1].loose()
+            lead, inlines = self.inlines(pieces)
+            joined = last is not None and last[0] == i - 1 and s.breaks[i - 1]
+            if isinstance(holder, (Heading, Cell, _Caption)):
+                target = holder.inlines
+                if target and inlines:
+                    target.append(Break() if joined or isinstance(holder, Cell) else " ")
+                target.extend(lead + inlines if isinstance(holder, Cell) else inlines)
+                last = (i, holder)
+                continue
+            if isinstance(holder, Figure):
+                holder.images.extend(x for x in lead if isinstance(x, Image))
+                holder.images.extend(x for x in inlines if isinstance(x, Image))
+                text = [x for x in inlines if not isinstance(x, Image)]
+                if holder.caption and text:
+                    holder.caption.append(Break())
+                holder.caption.extend(text)
+                continue
+            flow = _flow(holder)
+            for x in lead:
+                flow.append(MathBlock(x.tex) if isinstance(x, Math) else Paragraph([x]))
+            if not inlines:
+                continue
+            if joined and flow and isinstance(flow[-1], Paragraph) and last is not None and last[1] is flow[-1]:
+                flow[-1].inlines += [Break(), *inlines]
+            else:
+                flow.append(Paragraph(inlines, roles[i] if roles[i] == "caption" else "body"))
+            last = (i, flow[-1])
+        return _finish(root)
+
+    def _open(self, node: int, open_: list[tuple[int, object]], root: list[Block]) -> object:
+        """The content object of a structural node newly met, attached to the innermost open container."""
+        tag, _, attrs = self.s.nodes[node - 1]
+        holder = open_[-1][1] if open_ else root
+        if tag == "li":
+            if not isinstance(holder, ListBlock):  # an item outside a list: a list of its own
+                holder = ListBlock(False)
+                _flow(open_[-1][1] if open_ else root).append(holder)
+            item: list[Block] = []
+            holder.items.append(item)
+            return _Item(item)
+        if tag in ("td", "th") or tag == "tr" or tag == "caption":
+            table = next((obj for _, obj in reversed(open_) if isinstance(obj, _TableBuild)), None)
+            if table is None:  # (a cell whose table is not open: read as flow)
+                return _Item(_flow(holder))
+            if tag == "caption":
+                return table.caption
+            if tag == "tr":
+                row = _Row(table, node)
+                table.rows.append(row)
+                return row
+            row = holder if isinstance(holder, _Row) else table.row_for(node)
+            return row.cell(node, self.s.nodes, tag == "th")
+        if tag in HEADINGS:
+            obj: object = Heading(HEADINGS[tag], [])
+        elif tag in ("ul", "ol"):
+            obj = ListBlock(tag == "ol", [], _int(attrs, 1, 1 << 31) if tag == "ol" else 1)
+        elif tag == "pre":
+            obj = CodeBlock("", attrs)
+        elif tag == "blockquote":
+            obj = Quote()
+        elif tag == "table":
+            obj = _TableBuild()
+        elif tag == "figure":
+            obj = Figure()
+        elif tag == "figcaption":
+            if isinstance(holder, Figure):
+                return holder
+            obj = _Caption([])
+        else:
+            return _Item(_flow(holder))
+        if isinstance(holder, ListBlock):  # (text of a list outside its items: an item of its own)
+            item = []
+            holder.items.append(item)
+            item.append(obj)  # type: ignore[arg-type]
+        else:
+            _flow(holder).append(obj)  # type: ignore[arg-type]
+        return obj
+
+    def _row(self, row: _Row, pieces: list) -> None:
+        """A data row's block: its pieces cut at the cell marks, each part into its cell (text before
+        the first mark into a cell of its own)."""
+        part: list = []
+        cell_node = 0
+        for p in [*pieces, ("cell", -1)]:
+            if type(p) is tuple and p[0] == "cell":
+                _, inlines = self.inlines(part)
+                if cell_node:
+                    cell = row.cell(cell_node, self.s.nodes, self.s.nodes[cell_node - 1][0] == "th")
+                    cell.inlines.extend(inlines)
+                elif inlines:
+                    row.loose().inlines.extend(inlines)
+                part, cell_node = [], p[1]
+            else:
+                part.append(p)
+
+
+_LEAVES = frozenset({"td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "pre"})
+_INLINE_KIND = {"a": "link", "em": "em", "i": "em", "strong": "strong", "b": "strong", "code": "code",
+                "kbd": "code", "samp": "code", "tt": "code", "del": "del", "s": "del", "strike": "del",
+                "sub": "sub", "sup": "sup"}
+
+
+@dataclass
+class _Item:
+    """An open container whose content is a flow of blocks (a list item, a cell read as flow)."""
+
+    blocks: list
+
+
+@dataclass
+class _Caption:
+    """A <figcaption> outside a figure: a caption paragraph."""
+
+    inlines: list
+
+
+class _TableBuild:
+    """A data table being read: its rows of cells with their spans, expanded when finished."""
+
+    def __init__(self) -> None:
+        self.rows: list[_Row] = []
+        self.caption: _Caption = _Caption([])
+        self.after: list[Block] = []  # blocks met in the table outside any cell (invalid HTML), kept after it
+
+    def row_for(self, cell_node: int) -> _Row:
+        """The row of a cell whose <tr> is not open (a cell directly in a table)."""
+        if not self.rows or self.rows[-1].node != -cell_node:
+            self.rows.append(_Row(self, -cell_node))
+        return self.rows[-1]
+
+    def table(self) -> Table | None:
+        """The rows with spans expanded (ragged: renderers pad), empty rows left out; None if none is left."""
+        grid: list[list[Cell]] = []
+        carried: dict[int, tuple[Cell, int]] = {}  # column → (cell spanning down into it, rows left)
+        header = False
+        budget = 4 * sum(len(row.cells) for row in self.rows) + SPAN_BUDGET
+        for r, row in enumerate(self.rows):
+            out: list[Cell] = []
+            col = 0
+            cells = iter(row.cells)
+            while True:
+                while col in carried and len(out) < MAX_COLUMNS:
+                    cell, left = carried[col]
+                    out.append(cell)
+                    if left <= 1:
+                        del carried[col]
+                    else:
+                        carried[col] = (cell, left - 1)
+                    col += 1
+                nxt = next(cells, None)
+                if nxt is None or len(out) >= MAX_COLUMNS:
+                    break
+                cell, colspan, rowspan = nxt
+                if budget <= 0:
+                    colspan = rowspan = 1
+                budget -= colspan * rowspan - 1
+                for _ in range(min(colspan, MAX_COLUMNS - len(out))):
+                    out.append(cell)
+                    if rowspan > 1:
+                        carried[col] = (cell, min(rowspan - 1, len(self.rows) - r - 1))
+                    col += 1
+            if out and any(plain(c.inlines).strip() for c in out):
+                grid.append(out)
+                if len(grid) == 1:
+                    header = row.head or all(c.header for c in out)
+            carried = {c: v for c, v in carried.items() if v[1] > 0}
+        if not grid:
+            return None
+        return Table(grid, header, self.caption.inlines)
+
+
+class _Row:
+    def __init__(self, table: _TableBuild, node: int):
+        self.table, self.node = table, node
+        self.cells: list[tuple[Cell, int, int]] = []
+        self.by_node: dict[int, Cell] = {}
+        self.head = False
+
+    def loose(self) -> Cell:
+        """A cell of its own for text in the row outside its cells."""
+        cell = Cell([])
+        self.cells.append((cell, 1, 1))
+        return cell
+
+    def cell(self, node: int, nodes: list[list], header: bool) -> Cell:
+        got = self.by_node.get(node)
+        if got is None:
+            attrs = nodes[node - 1][2] or (None, None)
+            got = self.by_node[node] = Cell([], header)
+            self.cells.append((got, _int(attrs[0], 1, MAX_COLUMNS), _int(attrs[1], 1, MAX_ROWSPAN)))
+            parent = nodes[node - 1][1]
+            grand = nodes[parent - 1][1] if parent else 0
+            if grand and nodes[grand - 1][0] == "thead" or parent and nodes[parent - 1][0] == "thead":
+                self.head = True
+        return got
+
+
+def _flow(holder: object) -> list:
+    """The list of blocks a container holds (the root list itself, an item's, a quote's)."""
+    if isinstance(holder, list):
+        return holder
+    if isinstance(holder, (_Item, Quote)):
+        return holder.blocks
+    if isinstance(holder, ListBlock):
+        item: list = []
+        holder.items.append(item)
+        return item
+    if isinstance(holder, _Row):
+        holder = holder.table
+    if isinstance(holder, _TableBuild):  # blocks in a table outside its cells (invalid HTML)
+        return holder.after
+    raise TypeError(f"no flow in {type(holder).__name__}")  # (never: every container above has one)
+
+
+def _code_text(pieces: list) -> str:
+    """A <pre> block's text as written: its text pieces joined, blank lines at either end dropped."""
+    text = "".join(p for p in pieces if type(p) is str)
+    lines = text.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _tidy(inlines: list[Inline]) -> list[Inline]:
+    """Inline content without empty spans, adjacent text merged."""
+    out: list[Inline] = []
+    for x in inlines:
+        if isinstance(x, Span):
+            x.children = _tidy(x.children)
+            if not x.children or (x.kind != "code" and not plain(x.children).strip()
+                                  and not any(isinstance(c, Image) for c in x.children)):
+                if x.children:
+                    out.extend(c for c in x.children if isinstance(c, str))
+                continue
+        if isinstance(x, str) and out and isinstance(out[-1], str):
+            out[-1] += x
+        else:
+            out.append(x)
+    return out
+
+
+def _finish(blocks: list) -> list[Block]:
+    """The built blocks with tables expanded, empty containers dropped and items tidied."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, _TableBuild):
+            table = b.table()
+            if table is not None:
+                out.append(table)
+            out.extend(_finish(b.after))
+        elif isinstance(b, _Caption):
+            if b.inlines:
+                out.append(Paragraph(b.inlines, "caption"))
+        elif isinstance(b, ListBlock):
+            b.items = [items for items in (_finish(item) for item in b.items) if items]
+            if b.items:
+                out.append(b)
+        elif isinstance(b, Quote):
+            b.blocks = _finish(b.blocks)
+            if b.blocks:
+                out.append(b)
+        elif isinstance(b, Heading):
+            if plain(b.inlines).strip():
+                out.append(b)
+        elif isinstance(b, CodeBlock):
+            if b.text.strip():
+                out.append(b)
+        elif isinstance(b, Figure):
+            b.caption = _tidy(b.caption)
+            if b.images or b.caption:
+                out.append(b)
+        else:
+            out.append(b)
+    return out
