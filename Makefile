@@ -15,7 +15,7 @@ DEMO_HTML := docs/example.html
 BENCH_STAMP := $(VENV)/.installed-bench
 CORPUS_ARGS := $(foreach c,$(CORPORA),--corpus $(c))
 
-.PHONY: demo test fuzz train bench bench-speed bench-run install clean
+.PHONY: demo test fuzz train bench bench-structure bench-speed bench-run install clean
 
 $(STAMP): pyproject.toml setup.py boilerplate/_walk.pyx boilerplate/_features.pyx boilerplate/_context.pyx boilerplate/_forest.pyx \
 		boilerplate/_title.pyx boilerplate/_lexicon.pyx boilerplate/_fnv.pxd
@@ -52,6 +52,11 @@ train: $(STAMP)
 # make bench CORPORA="..." [PEERS="trafilatura readability-lxml ..."] (default: every installed peer)
 bench: $(BENCH_STAMP)
 	$(PY) -m bench.quality --labeled labeled $(CORPUS_ARGS) --out bench/reports $(if $(PEERS),--peers $(PEERS))
+	$(PY) -m bench.structure $(CORPUS_ARGS) --out bench/reports
+
+# make bench-structure CORPORA="...": code, tables, lists and links in the Markdown, beside trafilatura's
+bench-structure: $(BENCH_STAMP)
+	$(PY) -m bench.structure $(CORPUS_ARGS) --out bench/reports
 
 bench-speed: $(BENCH_STAMP)
 	BOILERPLATE_CORPORA="$(CORPORA)" $(PY) -m pytest bench/test_speed.py -p no:cacheprovider \
