@@ -4,13 +4,16 @@
 
 For every page, the elements are read from its HTML (lxml): code = a <pre> of two or more non-blank
 lines; table = a <table> of two or more rows with two or more cells, no table, <pre> or heading inside,
-not role=presentation; list item = an <li> of a <ul>/<ol> whose own text (nested lists aside) has three
-or more tokens; link = an http(s) <a href> with text inside a <p>. Each system's Markdown is parsed with
+not role=presentation; list item = an <li> of a <ul>/<ol> outside tables (GFM has no lists in cells)
+whose own text (nested lists aside) has three or more tokens; link = an http(s) <a href> with text inside a <p>. Each system's Markdown is parsed with
 a CommonMark parser (markdown-it-py, GFM tables). Only the elements whose text the output keeps are
-counted (a code block: 80% of its lines; a table: 80% of its cells; an item: its text; a link: its
-paragraph, as a run of tokens of the output), and each is right when:
+counted (a code block: 80% of its lines; a table: 80% of its cells; an item: its text, unless the
+output has that text as a heading or paragraph of its own: the same words in a menu and a heading; a
+link: its paragraph, as a run of tokens of the output), and each is right when:
 - code: one fenced or indented code block holds its lines in order with their relative indentation;
-- table: one table holds its kept rows, cell by cell (a span written once or repeated both count);
+- table: one table holds its kept rows in order, cell by cell (a span written once or repeated both
+  count; a row that repeats a row of an earlier table, such as a header, may be left out: boilerplate
+  drops a block repeating an earlier one);
 - list item: a list item's own text is the item's;
 - link: a link has its text and its href (resolved against the page URL and <base>).
 boilerplate writes `extract(..., format="markdown", links=True, url=...)` with the shipped model;
@@ -128,7 +131,7 @@ def source_elements(page_html: str, url: str | None) -> Elements:
             continue
         out.tables.append(_grid(cells))
     for li in root.iter("li"):
-        if li.getparent() is not None and li.getparent().tag in ("ul", "ol"):
+        if li.getparent() is not None and li.getparent().tag in ("ul", "ol") and _ancestor(li, ("table",)) is None:
             own = _norm(_text(li, frozenset({"ul", "ol"})))
             if len(tokens(own)) >= MIN_ITEM_TOKENS:
                 out.items.append(own)
@@ -204,6 +207,7 @@ class Parsed:
     tables: list[list[tuple[str, ...]]]  # row signatures
     items: set[str]  # items' own texts, as token strings
     links: set[tuple[str, str]]  # (link text tokens, unquoted href)
+    others: set[str]  # the texts of headings and paragraphs outside lists, as token strings
 
 
 def _inline_text(tok) -> str:
@@ -221,12 +225,13 @@ def _inline_text(tok) -> str:
 def parse_markdown(md: str) -> Parsed:
     from markdown_it import MarkdownIt
 
-    toks = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"]).parse(md)
+    toks = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(md)  # (<br> in cells: HTML)
     flat: list[str] = []
     code: list[list[tuple[int, str]]] = []
     tables: list[list[tuple[str, ...]]] = []
     items: set[str] = set()
     links: set[tuple[str, str]] = set()
+    others: set[str] = set()
     item_stack: list[list[str]] = []
     row: list[str] | None = None
     for tok in toks:
@@ -235,6 +240,8 @@ def parse_markdown(md: str) -> Parsed:
             flat.append(text)
             if item_stack:
                 item_stack[-1].append(text)
+            elif row is None:
+                others.add(" ".join(tokens(text)))
             if row is not None:
                 row.append(text)
             href, link_text = None, []
@@ -264,7 +271,7 @@ def parse_markdown(md: str) -> Parsed:
         elif tok.type == "tr_close" and row is not None:
             tables[-1].append(_signature(row))
             row = None
-    return Parsed(_seq(" ".join(flat)), code, tables, items, links)
+    return Parsed(_seq(" ".join(flat)), code, tables, items, links, others)
 
 
 def _in(text: str, parsed: Parsed) -> bool:
@@ -284,6 +291,18 @@ def _code_right(ref: list[tuple[int, str]], blocks: list[list[tuple[int, str]]])
     return False
 
 
+def _rows_match(body: list[tuple[str, ...]], rows: list[tuple[tuple[str, ...], tuple[str, ...]]],
+                optional: list[bool]) -> bool:
+    """Whether an output table's rows are the reference's kept rows in order, optional ones aside."""
+    i = 0
+    for pair, may_miss in zip(rows, optional):
+        if i < len(body) and body[i] in pair:
+            i += 1
+        elif not may_miss:
+            return False
+    return i == len(body) and i > 0
+
+
 def score(el: Elements, out: Parsed) -> dict[str, tuple[int, int]]:
     """Per kind: (elements whose text the output keeps, of those the ones written with their structure)."""
     result: dict[str, tuple[int, int]] = {}
@@ -294,24 +313,24 @@ def score(el: Elements, out: Parsed) -> dict[str, tuple[int, int]]:
             right += _code_right(ref, out.code)
     result["code"] = (kept, right)
     kept = right = 0
+    seen: set[tuple[str, ...]] = set()  # the rows of the page's earlier tables
     for expanded, written in el.tables:
         cells = [c for row in written for c in row if tokens(c)]
+        rows = [(_signature(e), _signature(w)) for e, w in zip(expanded, written)
+                if _signature(w) and all(_in(c, out) for c in w if tokens(c))]
+        optional = [pair[1] in seen for pair in rows]
+        seen.update(_signature(w) for w in written)
         if not cells or sum(_in(c, out) for c in cells) < KEPT_SHARE * len(cells):
             continue
         kept += 1
-        rows = [(_signature(e), _signature(w)) for e, w in zip(expanded, written)
-                if _signature(w) and all(_in(c, out) for c in w if tokens(c))]
-        for table in out.tables:
-            body = [r for r in table if r]
-            if len(body) == len(rows) and all(b in pair for b, pair in zip(body, rows)):
-                right += 1
-                break
+        right += any(_rows_match([r for r in table if r], rows, optional) for table in out.tables)
     result["table"] = (kept, right)
     kept = right = 0
     for item in el.items:
-        if _in(item, out):
+        words = " ".join(tokens(item))
+        if _in(item, out) and (words in out.items or words not in out.others):
             kept += 1
-            right += " ".join(tokens(item)) in out.items
+            right += words in out.items
     result["list item"] = (kept, right)
     kept = right = 0
     for text, href, paragraph in el.links:

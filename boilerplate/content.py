@@ -231,7 +231,8 @@ class _Builder:
         n = len(nodes)
         # per node: the nearest table above it (0: none), and per table whether it is page layout
         self.table_of = [0] * (n + 1)
-        self.layout = [False] * (n + 1)
+        self.layout = [False] * (n + 1)  # (a <figure> holding more than images and a caption: a wrapper)
+        figure_of = [0] * (n + 1)
         cells: dict[int, int] = {}  # row node → its cells
         rows: dict[int, int] = {}  # table node → its rows
         for j, (tag, parent, attrs) in enumerate(nodes, 1):
@@ -239,6 +240,9 @@ class _Builder:
             if parent and nodes[parent - 1][0] == "table":
                 above = parent
             self.table_of[j] = above
+            figure_of[j] = parent if parent and nodes[parent - 1][0] == "figure" else figure_of[parent]
+            if figure_of[j] and tag != "figcaption":
+                self.layout[figure_of[j]] = True  # WordPress' <figure class="wp-block-table">
             if tag == "table":
                 if above:
                     self.layout[above] = True  # a table holding a table is layout (the inner one may not be)
@@ -282,7 +286,7 @@ class _Builder:
         return out
 
     def _in_layout(self, node: int, tag: str) -> bool:
-        if tag == "table":
+        if tag in ("table", "figure"):
             return self.layout[node]
         if tag in ("tr", "td", "th", "caption"):
             return self.layout[self.table_of[node]] if self.table_of[node] else True
@@ -404,7 +408,10 @@ class _Builder:
                 target = holder.inlines
                 if target and inlines:
                     target.append(Break() if joined or isinstance(holder, Cell) else " ")
-                target.extend(lead + inlines if isinstance(holder, Cell) else inlines)
+                if isinstance(holder, Cell):
+                    target.extend(lead + inlines)
+                else:  # (a heading's bold is the heading's own)
+                    target.extend(_unwrap(inlines, "strong") if isinstance(holder, Heading) else inlines)
                 last = (i, holder)
                 continue
             if isinstance(holder, Figure):
@@ -621,6 +628,19 @@ def _code_text(pieces: list) -> str:
     while lines and not lines[-1].strip():
         lines.pop()
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _unwrap(inlines: list[Inline], kind: str) -> list[Inline]:
+    """Inline content with the spans of `kind` replaced by their content."""
+    out: list[Inline] = []
+    for x in inlines:
+        if isinstance(x, Span):
+            if x.kind == kind:
+                out.extend(_unwrap(x.children, kind))
+                continue
+            x.children = _unwrap(x.children, kind)
+        out.append(x)
+    return out
 
 
 def _tidy(inlines: list[Inline]) -> list[Inline]:
