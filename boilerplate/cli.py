@@ -22,8 +22,11 @@ FROM_SCRATCH_LOSS = "measured: token F1 0.19 lower on other sites, on average"
 
 EPILOG = """examples:
   boilerplate extract page.html                 the title, then the content lines
-  boilerplate extract --format markdown page.html   headings, lists and paragraphs as Markdown
-  boilerplate extract --format json *.html      one JSON record per page (title, text, lines, encoding)
+  boilerplate extract --format markdown page.html   headings, lists, code, tables as Markdown
+  boilerplate extract --format markdown --links --url https://example.com/a/ page.html
+                                                ... with links, relative ones resolved against the URL
+  boilerplate extract --format html --images page.html   a clean HTML document, images kept
+  boilerplate extract --format json *.html      one JSON record per page (title, text, lines, blocks)
   boilerplate extract --out-dir clean/ *.html   one clean/<name>.txt per page
   curl -s URL | boilerplate extract -           read the page from stdin
   boilerplate extract --encoding gbk page.html  override the page's declared or detected charset
@@ -33,7 +36,7 @@ EPILOG = """examples:
   boilerplate train --labeled labeled/ --out my.txt          retrain on your own labels
   boilerplate train --labeled labeled/ --corpus DIR --out my.txt   ... plus an HTML corpus
 """
-SUFFIXES = {"text": ".txt", "json": ".json", "markdown": ".md"}
+SUFFIXES = {"text": ".txt", "json": ".json", "markdown": ".md", "html": ".html"}
 
 
 def _read(name: str) -> bytes:
@@ -44,11 +47,13 @@ def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str
     """(file name, Document) for each input that can be read and classified; failures are collected.
     With --one-site, the inputs are classified in batches as pages of one site (parse_many's `sites`)."""
     model = load_model(args.model) if args.model else load_model()
-    options = {"model": model, "kind": args.kind, "encoding": args.encoding, "threshold": args.threshold}
+    options = {"model": model, "kind": args.kind, "encoding": args.encoding, "threshold": args.threshold,
+               "structure": getattr(args, "format", "text") in ("markdown", "html", "json")}
+    url = getattr(args, "url", None)
     if not args.one_site:
         for name, data in _inputs(args.files, failures):
             try:
-                yield name, parse(data, **options)
+                yield name, parse(data, url=url, **options)
             except InputError as e:
                 failures.append(_failure(name, e))
         return
@@ -59,7 +64,8 @@ def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str
             names.append(name)
             yield data
 
-    for k, doc in enumerate(parse_many(pages(), sites=repeat(""), **options)):  # (page k is read before it)
+    for k, doc in enumerate(parse_many(pages(), sites=repeat(""), urls=repeat(url), **options)):  # (page k
+        # is read before it)
         if doc.error is None:
             yield names[k], doc
         else:
@@ -87,14 +93,13 @@ def _out_name(name: str, suffix: str) -> str:
     return base + suffix
 
 
-def _render(doc: Document, fmt: str, name: str, include_title: bool) -> str:
+def _render(doc: Document, args: argparse.Namespace, name: str) -> str:
     """One page's output in the chosen format, newline-terminated unless empty."""
-    if fmt == "json":
-        return json.dumps({"file": name, **doc.to_dict(include_title=include_title)}, ensure_ascii=False) + "\n"
-    if fmt == "markdown":
-        return doc.to_markdown(include_title=include_title)
-    text = doc.text if include_title else doc.body
-    return text + "\n" if text else ""
+    options = {"include_title": not args.no_title, "links": args.links, "images": args.images}
+    if args.format == "json":
+        return json.dumps({"file": name, **doc.to_dict(**options)}, ensure_ascii=False) + "\n"
+    out = doc.render(args.format, **options)
+    return out if not out or out.endswith("\n") else out + "\n"
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -114,7 +119,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return _usage(f"--out-dir {args.out_dir}: {e.strerror}")
     headers = len(args.files) > 1 and args.format != "json" and not args.out_dir
     for n, (name, doc) in enumerate(_parsed(args, failures)):
-        out = _render(doc, args.format, name, not args.no_title)
+        out = _render(doc, args, name)
         if args.out_dir:
             atomic_write(Path(args.out_dir) / _out_name(name, suffix), out)
             continue
@@ -212,7 +217,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
                       scheduler=args.scheduler, scores=args.scores, force=args.force,
                       all_responses=args.all_responses, scheduler_timeout=args.scheduler_timeout,
-                      site_repeats=args.site_repeats)
+                      site_repeats=args.site_repeats, markdown=args.markdown)
     except InputFileError as e:
         print(f"boilerplate: {e}", file=sys.stderr)
         code, result["status"] = 2, "usage error"
@@ -303,8 +308,17 @@ def build_parser() -> argparse.ArgumentParser:
                                     "record per line (json).")
     page_args(ex)
     ex.add_argument("--format", choices=tuple(SUFFIXES), default="text",
-                    help="text (default); json: {file, title, text, encoding, lines: [{line, role, tag, "
-                         "score, content, text}]} per input; markdown: headings, lists, paragraphs")
+                    help="text (default): the title, then the content lines; markdown: GitHub-flavoured, "
+                         "with headings, lists, fenced code, pipe tables, quotes, $TeX$; html: a clean HTML "
+                         "document (no scripts, styles or attributes but href, src, alt); json: {file, title, "
+                         "text, encoding, lines: [...], blocks: [typed blocks]} per input")
+    ex.add_argument("--links", action="store_true",
+                    help="keep links as [text](url) / <a href> (markdown, html, json; default: their text alone)")
+    ex.add_argument("--images", action="store_true",
+                    help="keep images as ![alt](src) / <img> (markdown, html, json; default: left out)")
+    ex.add_argument("--url", metavar="URL",
+                    help="the page's address, against which relative links and images are resolved "
+                         "(after the page's <base href>; default: left relative)")
     ex.add_argument("--no-title", action="store_true", help="leave the title out of the text")
     ex.add_argument("--out-dir", metavar="DIR",
                     help="write DIR/<name>.txt (.json, .md) per input instead of printing")
@@ -343,6 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--site-repeats", action="store_true",
                     help="drop kept lines that two or more other pages of the same site (the registrable "
                          "domain of the record's URL) hold, among the 32 consecutive records cleaned together")
+    rn.add_argument("--markdown", action="store_true",
+                    help="also write each page as Markdown (a `markdown` column: headings, lists, code, "
+                         "tables, links resolved against the record's URL)")
     rn.add_argument("--force", action="store_true", help="redo shards that are already complete")
     rn.add_argument("--all-responses", action="store_true",
                     help="clean every WARC response (default: status 200 HTML ones; the others are counted)")

@@ -45,6 +45,7 @@ SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "warc_d
           "text": pl.String, "text_sha1": pl.String, "language": pl.String, "lines_total": pl.UInt32,
           "lines_kept": pl.UInt32, "chars_total": pl.UInt32, "chars_kept": pl.UInt32, "error": pl.String}
 SCORES = {"lines": pl.List(pl.String), "scores": pl.List(pl.Float32)}
+MARKDOWN = {"markdown": pl.String}
 
 
 @dataclass
@@ -79,15 +80,17 @@ def _model(model_path: str | None) -> Model:
 
 
 def clean_records(records: list[Record], model_path: str | None, scores: bool = False,
-                  site_repeats: bool = False) -> list[dict[str, Any]]:
+                  site_repeats: bool = False, markdown: bool = False) -> list[dict[str, Any]]:
     """One output row per record; a record that cannot be read or decoded gets a row with `error` set.
     Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\\xNN`) and
     noted in `error`. With `site_repeats`, a kept line also on two or more other records of the same
-    site (the registrable domain of its URL) among these records is dropped."""
+    site (the registrable domain of its URL) among these records is dropped. With `markdown`, each row
+    also gets the page as Markdown, links kept and resolved against the record's URL."""
     rows: list[dict[str, Any]] = []
     pages: list[Blocks] = []
     encodings: list[str | None] = []
     sites: list[str | None] = []
+    urls: list[str | None] = []
     at: list[int] = []
     for r in records:
         source, record_id, url = safe_text(r.source), safe_text(r.record_id), safe_text(r.url)
@@ -101,18 +104,21 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
                                "error": error}
         if scores:
             row.update(lines=[], scores=[])
+        if markdown:
+            row["markdown"] = ""
         if r.error is None:
             try:
                 decoded = decode_page(r.data, http_charset=r.http_charset)
-                pages.append(segment(decoded.text, kind=r.kind, utf8=decoded.utf8))
+                pages.append(segment(decoded.text, kind=r.kind, utf8=decoded.utf8, structure=markdown))
                 encodings.append(decoded.encoding)
+                urls.append(url)
                 sites.append(url_site(url) if site_repeats else None)
                 at.append(len(rows))
             except InputError as e:
                 row["error"] = str(e)
         rows.append(row)
     for i, doc in zip(at, parse_blocks(pages, _model(model_path), encodings=encodings,
-                                       sites=sites if site_repeats else None)):
+                                       sites=sites if site_repeats else None, urls=urls)):
         lines = doc.lines
         kept = [line.text for line in lines if line.is_content]
         text = doc.text
@@ -123,6 +129,8 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
                        language=language_of(text))
         if scores:
             rows[i].update(lines=[line.text for line in lines], scores=[line.score for line in lines])
+        if markdown:
+            rows[i]["markdown"] = doc.to_markdown(links=True)
     return rows
 
 
@@ -168,7 +176,7 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 def run_shard(source: str, shard: str, model_path: str | None = None, scores: bool = False,
               pool: Workers | None = None, in_flight: int = 8,
               on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False,
-              site_repeats: bool = False) -> ShardReport:
+              site_repeats: bool = False, markdown: bool = False) -> ShardReport:
     """Clean every record of one input and write its Parquet shard atomically (the Dask task).
 
     With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time; if
@@ -176,14 +184,15 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     Rows are appended to the shard's temporary file as a row group every ROWS_PER_PART rows or
     PART_CHARS characters, so memory does not grow with the input; the file is renamed when complete.
     On any failure no shard is written and the temporary file is removed.
-    `on_rows(records, errors)` reports progress; `site_repeats` is clean_records' (within each chunk).
+    `on_rows(records, errors)` reports progress; `site_repeats` (within each chunk) and `markdown` are
+    clean_records'.
     """
     import pyarrow.parquet as pq
 
     start = time.perf_counter()
     report = ShardReport(input=str(Path(source).resolve()), shard=shard)
     out = Path(shard)
-    schema = {**SCHEMA, **(SCORES if scores else {})}
+    schema = {**SCHEMA, **(SCORES if scores else {}), **(MARKDOWN if markdown else {})}
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{time.monotonic_ns()}.part")  # unique to this attempt
     rows: list[dict[str, Any]] = []
     held = 0  # characters held in `rows`
@@ -206,7 +215,8 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
         room = MAX_ERRORS_SHOWN - len(report.error_samples)
         report.error_samples += [f"{r['source']} {r['record_id']}: {r['error']}" for r in errors[:max(room, 0)]]
         rows.extend(chunk_rows)
-        held += sum(r["chars_kept"] + (r["chars_total"] if scores else 0) for r in chunk_rows)
+        held += sum(r["chars_kept"] * (2 if markdown else 1) + (r["chars_total"] if scores else 0)
+                    for r in chunk_rows)
         if len(rows) >= ROWS_PER_PART or held >= PART_CHARS:
             spill()
         if on_rows:
@@ -221,7 +231,8 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
 
     try:
         pending: deque[tuple[Future, list[Record], bool]] = deque()  # (future, its chunk, sent again)
-        clean = partial(clean_records, model_path=model_path, scores=scores, site_repeats=site_repeats)
+        clean = partial(clean_records, model_path=model_path, scores=scores, site_repeats=site_repeats,
+                        markdown=markdown)
 
         def resend() -> None:
             """A worker died: a new pool, and the chunks in flight not yet done sent again (BrokenProcessPool
@@ -406,14 +417,16 @@ _SCHEDULER_ADDRESS = re.compile(r"^(?:[a-z]+://)?[\w.\-\[\]:]+:\d+$")
 def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | Path | None = None,
         workers: int | None = None, scheduler: str | None = None, scores: bool = False,
         force: bool = False, progress: bool = True, all_responses: bool = False,
-        scheduler_timeout: float = SCHEDULER_TIMEOUT, site_repeats: bool = False) -> RunSummary:
+        scheduler_timeout: float = SCHEDULER_TIMEOUT, site_repeats: bool = False,
+        markdown: bool = False) -> RunSummary:
     """Clean every input into `out_dir/<shard>.parquet`; skip shards already complete for the same
     input (fingerprint), model and options, and still readable (unless `force`). An input that fails
     (unreadable, truncated, vanished, a worker died twice, disk full) fails alone: its line is printed and
     the run goes on. `scheduler`: None (local processes), "local" (a Dask LocalCluster of `workers`
     processes) or a Dask scheduler address such as "tcp://host:8786". `all_responses`: clean every WARC
     response, not only status 200 HTML ones. `site_repeats`: drop kept lines also on two or more other
-    pages of the same site among the CHUNK consecutive records cleaned together."""
+    pages of the same site among the CHUNK consecutive records cleaned together. `markdown`: a `markdown`
+    column, the page as Markdown with its links."""
     out = Path(out_dir)
     sources = [str(Path(s)) for s in inputs]
     for s in sources:
@@ -447,6 +460,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             if (not force and done and done.get("model_sha256") == digest and done.get("scores") == scores
                     and done.get("all_responses", False) == all_responses
                     and done.get("site_repeats", False) == site_repeats
+                    and done.get("markdown", False) == markdown
                     and all(done.get(k) == v for k, v in prints[s].items())
                     and _shard_is_complete(out / name, done)):
                 summary.skipped.append(s)
@@ -459,7 +473,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             entry = {k: v for k, v in asdict(report).items() if k not in ("shard", "error_samples")}
             manifest["shards"][Path(report.shard).name] = {
                 **entry, **prints[source], "model_sha256": digest, "scores": scores,
-                "all_responses": all_responses, "site_repeats": site_repeats,
+                "all_responses": all_responses, "site_repeats": site_repeats, "markdown": markdown,
                 "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             try:
                 atomic_write(_manifest_path(out), json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -480,9 +494,10 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
 
         if scheduler:
             _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed, bar, all_responses,
-                      scheduler_timeout, site_repeats)
+                      scheduler_timeout, site_repeats, markdown)
         else:
-            _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses, site_repeats)
+            _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses, site_repeats,
+                       markdown)
         if bar:
             bar.close()
     return summary
@@ -512,7 +527,8 @@ class Workers:
 
 def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool, workers: int,
                finished: Callable[[str, ShardReport], None], failed: Callable[[str, BaseException | str], None],
-               bar: Progress | None, all_responses: bool, site_repeats: bool = False) -> None:
+               bar: Progress | None, all_responses: bool, site_repeats: bool = False,
+               markdown: bool = False) -> None:
     """Inputs one after another, their chunks cleaned by a pool of `workers` processes (none for 1); a
     pool whose worker died is replaced and its chunks in flight sent again (once)."""
     pool = Workers(workers) if workers > 1 else None
@@ -521,7 +537,7 @@ def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, s
             try:
                 report = run_shard(source, str(out / name), model_path, scores, pool=pool,
                                    in_flight=4 * workers, on_rows=bar.add if bar else None,
-                                   all_responses=all_responses, site_repeats=site_repeats)
+                                   all_responses=all_responses, site_repeats=site_repeats, markdown=markdown)
             except BrokenProcessPool:
                 if pool:
                     pool.replace()
@@ -555,7 +571,7 @@ def _die_with_parent(parent: int) -> None:
 def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool,
               scheduler: str, workers: int, finished: Callable[[str, ShardReport], None],
               failed: Callable[[str, BaseException | str], None], bar: Progress | None,
-              all_responses: bool, timeout: float, site_repeats: bool = False) -> None:
+              all_responses: bool, timeout: float, site_repeats: bool = False, markdown: bool = False) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -569,7 +585,7 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, sc
                              f"({type(e).__name__})") from None
     try:
         futures = {client.submit(run_shard, source, str(out.resolve() / name), model_path, scores,
-                                 all_responses=all_responses, site_repeats=site_repeats,
+                                 all_responses=all_responses, site_repeats=site_repeats, markdown=markdown,
                                  key=f"boilerplate-{name}", pure=False): source
                    for source, name in todo}
         for fut in as_completed(futures):
