@@ -93,6 +93,14 @@ def test_end_to_end_extract_many(benchmark):
          len(HTML))
 
 
+def test_end_to_end_extract_many_markdown(benchmark):
+    """The same pages with their structure: Markdown with links (the walk's structure record, the content
+    model and the renderer on top of the text path)."""
+    model = boilerplate.load_model()
+    _run(benchmark, "boilerplate extract_many markdown, links (html)",
+         lambda: list(boilerplate.extract_many(HTML, model=model, format="markdown", links=True)), len(HTML))
+
+
 def test_end_to_end_extract_many_text_dumps(benchmark):
     model = boilerplate.load_model()
     _run(benchmark, "boilerplate extract_many (text dumps of the html pages)",
@@ -164,6 +172,9 @@ def test_zz_memory_and_ratios():
                   "lxml parse + bare DOM walk (html)"):
         if ours and other in RESULTS:
             lines.append(f"- ÷ {other}: **{ours / RESULTS[other]:.2f}**")
+    markdown = RESULTS.get("boilerplate extract_many markdown, links (html)")
+    if ours and markdown:
+        lines.append(f"- Markdown with links ÷ text (extract_many): **{markdown / ours:.2f}**")
     parse = RESULTS.get("lxml parse only (html)")
     stages = {"decode": RESULTS.get("decode"), "lxml parse": parse,
               "DOM walk (segment − parse)": RESULTS["segment"] - parse if parse and "segment" in RESULTS else None,

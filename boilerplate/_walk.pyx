@@ -286,20 +286,24 @@ cdef class _Walk:
         self.n_owners += 1
         return 0
 
-    cdef int structure(self, str block, long snode, bint at_break) except -1:
-        """Structure mode: the pending pieces go to the block about to be emitted (with the items carried
-        from text that made no block), or, when the block is only whitespace, their items are carried."""
+    cdef int structure(self, bint emitted, long snode, bint at_break) except -1:
+        """Structure mode: the pending pieces go to the block being emitted (with the items carried from
+        text that made no block), or, when no block is (whitespace only), their items are carried."""
         cdef list rich = self.rich
-        if block.strip():
+        cdef object p
+        if emitted:
             if self.carry:
                 rich = self.carry + rich
                 self.carry = []
             self.block_rich.append(rich)
             self.block_node.append(snode)
             self.block_break.append(at_break)
-        else:
-            self.carry.extend([p for p in rich if type(p) is tuple and p[0] != "cell"])
-        self.rich = []
+            self.rich = []
+        elif rich:
+            for p in rich:
+                if type(p) is tuple and p[0] != "cell":
+                    self.carry.append(p)
+            rich.clear()
         self.rich_ctx = 0
         return 0
 
@@ -349,13 +353,13 @@ cdef class _Walk:
         cdef Frame* f = &self.stack[at]
         cdef long lo
         parts.clear()
-        if self.structured:
-            self.structure(block, f.snode, at_break)
         if self.t.cell_mark in block:
             block = self.t.cell_sep.join([cell for cell in (" ".join(piece.split())
                                                             for piece in block.split(self.t.cell_mark)) if cell])
         else:
             block = " ".join(block.split())
+        if self.structured:
+            self.structure(bool(block), f.snode, at_break)
         if block:
             self.texts.append(block)
             self.link_chars.append(min(link_parts, len(block)))

@@ -227,7 +227,16 @@ class _Builder:
 
     def __init__(self, structure: Structure, options: _Options):
         self.s, self.o = structure, options
-        nodes = structure.nodes
+        self.table_of: list[int] = []
+        self.layout: list[bool] = []
+        self.chains: dict[int, tuple[int, ...]] = {0: ()}
+        self.ctx_chains: dict[int, tuple[int, ...]] = {0: ()}
+
+    def _find_layout(self) -> None:
+        """Per node, the nearest table above it; per table (and figure), whether it is page layout: a table
+        holding a table, a heading, <pre>, quote or figure, of fewer than two rows or columns, or of role
+        presentation; a figure holding more than images and its caption."""
+        nodes = self.s.nodes
         n = len(nodes)
         # per node: the nearest table above it (0: none), and per table whether it is page layout
         self.table_of = [0] * (n + 1)
@@ -261,8 +270,6 @@ class _Builder:
         for j, (tag, _, _) in enumerate(nodes, 1):
             if tag == "table" and (rows.get(j, 0) < 2 or widest.get(j, 0) < 2):
                 self.layout[j] = True
-        self.chains: dict[int, tuple[int, ...]] = {0: ()}
-        self.ctx_chains: dict[int, tuple[int, ...]] = {0: ()}
 
     # -- structural chains
 
@@ -286,6 +293,10 @@ class _Builder:
         return out
 
     def _in_layout(self, node: int, tag: str) -> bool:
+        if tag not in _LAYOUT_TAGS:
+            return False
+        if not self.layout:
+            self._find_layout()
         if tag in ("table", "figure"):
             return self.layout[node]
         if tag in ("tr", "td", "th", "caption"):
@@ -315,6 +326,8 @@ class _Builder:
     def inlines(self, pieces: list) -> tuple[list[Inline], list[Inline]]:
         """A block's pieces as (leading images and display formulas, inline content): whitespace runs
         collapsed to one space as in the block's text, markup nested by the pieces' contexts."""
+        if len(pieces) == 1 and type(pieces[0]) is str:  # (most blocks: one run of text, no markup)
+            return [], [" ".join(pieces[0].split())]
         lead: list[Inline] = []
         root: list[Inline] = []
         stack: list[tuple[int, list[Inline]]] = [(0, root)]
@@ -501,6 +514,7 @@ class _Builder:
                 part.append(p)
 
 
+_LAYOUT_TAGS = frozenset({"table", "figure", "tr", "td", "th", "caption"})
 _LEAVES = frozenset({"td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "pre"})
 _INLINE_KIND = {"a": "link", "em": "em", "i": "em", "strong": "strong", "b": "strong", "code": "code",
                 "kbd": "code", "samp": "code", "tt": "code", "del": "del", "s": "del", "strike": "del",

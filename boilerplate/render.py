@@ -14,9 +14,11 @@ from .content import (Block, Break, CodeBlock, Figure, Heading, Image, Inline, L
 
 _ESCAPE = re.compile(r"[\\`*\[\]~]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
 _ESCAPE_CELL = re.compile(r"[\\`*\[\]~|]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+_SPECIAL = re.compile(r"[\\`*\[\]~_<&|]")  # (a text without these needs no escaping inside a line)
 _LEAD = re.compile(r"^(?:([#>+\-=|])|(\d{1,9})([.)])(?=\s|$))")  # a line start that would read as markup
 _MD_SPAN = {"em": "*", "strong": "**", "del": "~~"}
 _BACKTICKS = re.compile(r"`+")
+_LEAD_CHARS = frozenset("#>+-=|0123456789")
 HARD_BREAK = "  \n"  # (two spaces, then a newline: CommonMark's hard line break)
 
 
@@ -49,8 +51,8 @@ class _Inline:
         self.at_start = True
 
     def text(self, text: str) -> str:
-        out = self.escape.sub(r"\\\g<0>", text)
-        if self.at_start:
+        out = self.escape.sub(r"\\\g<0>", text) if _SPECIAL.search(text) else text
+        if self.at_start and out[:1] in _LEAD_CHARS:
             out = _escape_lead(out)
         self.at_start = False
         return out
