@@ -33,8 +33,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	@echo "== $(DEMO_HTML) (a made-up page): every block, content (+) or chrome (-), score and role"
 	@$(VENV)/bin/boilerplate classify --format marked $(DEMO_HTML)
-	@echo; echo "== the same page: boilerplate extract --format markdown"
-	@$(VENV)/bin/boilerplate extract --format markdown $(DEMO_HTML)
+	@echo; echo "== the same page: boilerplate extract --format markdown --links --url https://courier.example/news/sea-wall"
+	@$(VENV)/bin/boilerplate extract --format markdown --links --url https://courier.example/news/sea-wall $(DEMO_HTML)
 	@echo; echo "== $(DEMO) (a labeled Chinese text dump): boilerplate extract"
 	@$(VENV)/bin/boilerplate extract $(DEMO)
 

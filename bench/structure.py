@@ -3,13 +3,15 @@
     python -m bench.structure --corpus DIR [--corpus DIR ...] [--out bench/reports] [--peers trafilatura]
 
 For every page, the elements are read from its HTML (lxml): code = a <pre> of two or more non-blank
-lines; table = a <table> of two or more rows with two or more cells, no table, <pre> or heading inside,
+lines; table = a <table> with two or more rows of two or more non-empty cells, no table, <pre> or heading inside,
 not role=presentation; list item = an <li> of a <ul>/<ol> outside tables (GFM has no lists in cells)
-whose own text (nested lists aside) has three or more tokens; link = an http(s) <a href> with text inside a <p>. Each system's Markdown is parsed with
-a CommonMark parser (markdown-it-py, GFM tables). Only the elements whose text the output keeps are
-counted (a code block: 80% of its lines; a table: 80% of its cells; an item: its text, unless the
-output has that text as a heading or paragraph of its own: the same words in a menu and a heading; a
-link: its paragraph, as a run of tokens of the output), and each is right when:
+whose own text (nested lists aside) has three or more tokens; link = an http(s) <a href> with text
+inside a <p> that holds three or more tokens besides the link's (running text, not a menu). Each
+system's Markdown is parsed with a CommonMark parser (markdown-it-py, GFM tables). Only the elements
+whose text the output keeps are counted (a code block: 80% of its lines; a table: 80% of its cells; an
+item: its text, when half its list's items are kept too and the output does not have that text as a
+heading or paragraph of its own: menus whose words recur in the article are not kept lists; a link: its
+paragraph; each as a run of tokens of the output), and each is right when:
 - code: one fenced or indented code block holds its lines in order with their relative indentation;
 - table: one table holds its kept rows in order, cell by cell (a span written once or repeated both
   count; a row that repeats a row of an earlier table, such as a header, may be left out: boilerplate
@@ -88,7 +90,7 @@ def _lines(text: str) -> list[tuple[int, str]]:
 class Elements:
     code: list[list[tuple[int, str]]] = field(default_factory=list)
     tables: list[tuple[list[list[str]], list[list[str]]]] = field(default_factory=list)  # (spans repeated, not)
-    items: list[str] = field(default_factory=list)
+    lists: list[list[str]] = field(default_factory=list)  # each list's items' own texts
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (text, href, paragraph text)
 
 
@@ -127,26 +129,28 @@ def source_elements(page_html: str, url: str | None) -> Elements:
             continue
         rows = [tr for tr in table.iter("tr") if _ancestor(tr, ("table",)) is table]
         cells = [[c for c in tr if c.tag in ("td", "th")] for tr in rows]
-        if len(rows) < 2 or max(map(len, cells)) < 2:
+        if sum(sum(bool(tokens(_text(c))) for c in row) >= 2 for row in cells) < 2:
             continue
         out.tables.append(_grid(cells))
-    for li in root.iter("li"):
-        if li.getparent() is not None and li.getparent().tag in ("ul", "ol") and _ancestor(li, ("table",)) is None:
-            own = _norm(_text(li, frozenset({"ul", "ol"})))
-            if len(tokens(own)) >= MIN_ITEM_TOKENS:
-                out.items.append(own)
+    for lst in root.iter("ul", "ol"):
+        if _ancestor(lst, ("table",)) is None:
+            own = [_norm(_text(li, frozenset({"ul", "ol"}))) for li in lst if li.tag == "li"]
+            out.lists.append([t for t in own if tokens(t)])
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         text = _norm(_text(a))
         p = _ancestor(a, ("p",))
         if not href or not text or p is None or not tokens(text):
             continue
+        paragraph = _norm(_text(p))
+        if len(tokens(paragraph)) < len(tokens(text)) + MIN_ITEM_TOKENS:
+            continue
         try:
             resolved = urljoin(base or "", href)
         except ValueError:
             continue
         if resolved.split(":", 1)[0].lower() in ("http", "https"):
-            out.links.append((text, resolved, _norm(_text(p))))
+            out.links.append((text, resolved, paragraph))
     return out
 
 
@@ -326,11 +330,15 @@ def score(el: Elements, out: Parsed) -> dict[str, tuple[int, int]]:
         right += any(_rows_match([r for r in table if r], rows, optional) for table in out.tables)
     result["table"] = (kept, right)
     kept = right = 0
-    for item in el.items:
-        words = " ".join(tokens(item))
-        if _in(item, out) and (words in out.items or words not in out.others):
-            kept += 1
-            right += words in out.items
+    for items in el.lists:
+        found = [_in(item, out) for item in items]
+        if not items or sum(found) < 0.5 * len(items):
+            continue
+        for item, there in zip(items, found):
+            words = " ".join(tokens(item))
+            if len(tokens(item)) >= MIN_ITEM_TOKENS and there and (words in out.items or words not in out.others):
+                kept += 1
+                right += words in out.items
     result["list item"] = (kept, right)
     kept = right = 0
     for text, href, paragraph in el.links:
