@@ -658,7 +658,7 @@ def _unwrap(inlines: list[Inline], kind: str) -> list[Inline]:
 
 
 def _tidy(inlines: list[Inline]) -> list[Inline]:
-    """Inline content without empty spans, adjacent text merged."""
+    """Inline content without empty spans, adjacent text and adjacent spans of one kind merged."""
     out: list[Inline] = []
     for x in inlines:
         if isinstance(x, Span):
@@ -670,6 +670,8 @@ def _tidy(inlines: list[Inline]) -> list[Inline]:
                 continue
         if isinstance(x, str) and out and isinstance(out[-1], str):
             out[-1] += x
+        elif isinstance(x, Span) and out and isinstance(out[-1], Span) and (out[-1].kind, out[-1].href) == (x.kind, x.href):
+            out[-1].children = _tidy(out[-1].children + x.children)  # (*a**b* would not read as one span)
         else:
             out.append(x)
     return out

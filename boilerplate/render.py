@@ -36,6 +36,12 @@ def _code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def _strings(inlines: Sequence[Inline]) -> str:
+    """The text of inline content alone (no formula, no image): what inline code shows."""
+    return "".join(x if isinstance(x, str) else _strings(x.children) if isinstance(x, Span) else ""
+                   for x in inlines)
+
+
 def _destination(url: str) -> str:
     """A link or image destination: spaces and angle brackets percent-encoded, parentheses escaped."""
     return (url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E").replace("\\", "%5C")
@@ -71,7 +77,7 @@ class _Inline:
             elif isinstance(x, Image):
                 out.append(f"![{self.text(x.alt)}]({_destination(x.src)})")
             elif x.kind == "code":
-                out.append(_code_span(plain(x.children)))
+                out.append(_code_span(_strings(x.children)))
                 self.at_start = False
             elif x.kind == "link":
                 self.at_start = False

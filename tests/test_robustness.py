@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import json
 import re
 from html import escape
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from lxml import html as lxml_html
 
 import boilerplate
 from boilerplate.decode import MAX_BYTES, decode
+from boilerplate.metrics import tokens
 
 WS = re.compile(r"\s+")
 segment_stage = importlib.import_module("boilerplate.segment")  # the module, not the function
@@ -121,6 +124,56 @@ def test_generated_html_lines_are_visible_text(trees):
     kept = boilerplate.extract(page)
     again = boilerplate.extract(kept, kind="text")
     assert set(again.splitlines()) <= set(kept.splitlines())  # re-extraction never adds anything
+
+
+STRUCTURE_TAGS = ("table", "tr", "td", "th", "pre", "code", "ol", "ul", "li", "blockquote", "figure",
+                  "figcaption", "h3", "p", "em", "strong", "a", "math", "dl", "dd")
+HREFS = ("/x", "javascript:alert(1)", "data:text/html,1", "https://e.org/a b", "(x)", "", "#top")
+
+
+@st.composite
+def structure_tree(draw, depth: int = 0) -> str:
+    """Markup of one random element among the content model's, nested arbitrarily (tables in lists in
+    tables, code in cells), with odd attributes."""
+    tag = draw(st.sampled_from(STRUCTURE_TAGS))
+    attrs = ""
+    if tag == "a":
+        attrs = f' href="{escape(draw(st.sampled_from(HREFS)))}"'
+    elif tag in ("td", "th"):
+        attrs = f' colspan="{draw(st.sampled_from(("2", "abc", "1000000000", "-1")))}"'
+    markup = [f"<{tag}{attrs}>"]
+    for _ in range(draw(st.integers(0, 4 if depth < 5 else 0))):
+        kind = draw(st.sampled_from(("text", "element", "element", "br", "img")))
+        if kind == "text":
+            markup.append(escape(draw(TEXT) + draw(st.sampled_from(("", "*", "```", "| ", "[a](b)", "<b>", "# ")))))
+        elif kind == "element":
+            markup.append(draw(structure_tree(depth + 1)))
+        elif kind == "img":
+            markup.append('<img src="/i.png" alt="[x]*">')
+        else:
+            markup.append("<br>")
+    markup.append(f"</{tag}>")
+    return "".join(markup)
+
+
+@given(st.lists(structure_tree(), min_size=1, max_size=5))
+def test_generated_structure_renders_in_every_format(trees):
+    from markdown_it import MarkdownIt
+
+    page = "<html><head><title>t</title></head><body>" + "".join(trees) + "</body></html>"
+    doc = boilerplate.parse(page, threshold=0.0, url="https://example.org/dir/")
+    markdown = doc.to_markdown(links=True)  # (an image between two letters would part a word)
+    parsed = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown)
+    words = " ".join("".join(c.content if c.type in ("text", "code_inline") else " " if "break" in c.type else ""
+                             for c in t.children)
+                     if t.type == "inline" else t.content for t in parsed if t.type in ("inline", "fence"))
+    if "<math" not in page:  # (a formula's TeX between two letters would part a word)
+        assert set(tokens(doc.body)) <= set(tokens(words))  # the Markdown holds the text's words
+    markdown = doc.to_markdown(links=True, images=True)
+    assert "javascript:" not in markdown and "data:text" not in markdown
+    html_out = lxml_html.document_fromstring(doc.to_html(links=True, images=True))
+    assert {a for el in html_out.iter() for a in el.attrib} <= {"href", "src", "alt", "charset"}
+    assert json.loads(doc.to_json(links=True, images=True))["blocks"] is not None
 
 
 # -- the input classes of the README table ----------------------------------------------------------------
