@@ -42,6 +42,7 @@ from boilerplate.decode import decode
 from boilerplate.metrics import token_prf, tokens
 
 KINDS = ("code", "table", "list item", "link")
+_BLOCKS = frozenset({"div", "p", "li", "tr"})
 KEPT_SHARE = 0.8
 MIN_ITEM_TOKENS = 3
 SEP = "\x01"
@@ -57,7 +58,8 @@ def _seq(text: str) -> str:
 
 
 def _text(el: etree._Element, skip: frozenset[str] = frozenset()) -> str:
-    """An element's text, <br> as a newline, subtrees of `skip` tags (and scripts, styles) left out."""
+    """An element's text, <br> and the ends of blocks (div, p, li, tr) as newlines, subtrees of `skip`
+    tags (and scripts, styles) left out."""
     out: list[str] = []
 
     def visit(e: etree._Element) -> None:
@@ -70,6 +72,8 @@ def _text(el: etree._Element, skip: frozenset[str] = frozenset()) -> str:
                 out.append(e.text)
             for child in e:
                 visit(child)
+                if child.tag in _BLOCKS and out and not out[-1].endswith("\n"):
+                    out.append("\n")
                 if child.tail:
                     out.append(child.tail)
     visit(el)

@@ -301,7 +301,7 @@ cdef class _Walk:
             self.rich = []
         elif rich:
             for p in rich:
-                if type(p) is tuple and p[0] != "cell":
+                if type(p) is tuple and (p[0] == "img" or p[0] == "math"):
                     self.carry.append(p)
             rich.clear()
         self.rich_ctx = 0
@@ -590,6 +590,8 @@ def walk(_Element root, Tables t, bint structured=False):
                 parts.append(t.cell_mark if flags & F_CELL else " ")
                 if w.structured:
                     w.rich.append(("cell", f.snode) if flags & F_CELL else " ")
+                    if flags & F_PRE and f.snode != parent.snode:  # a <pre> in a row read as one block
+                        w.rich.append(("pre", f.snode))
             elif flags & F_BLOCK:
                 if parts:
                     n_blocks = w.emit(parts, link_parts, w.owner_at[w.n_owners - 1], flags & F_BR)
@@ -614,6 +616,9 @@ def walk(_Element root, Tables t, bint structured=False):
             if f.depth >= 0:
                 if w.kinds[f.kind].flags & F_A:
                     in_link -= 1
+                if w.structured and data_row >= 0 and w.kinds[f.kind].flags & F_PRE \
+                        and f.snode != w.stack[w.top - 1].snode:
+                    w.rich.append(("/pre", f.snode))
                 if w.owner_at[w.n_owners - 1] == w.top:
                     if parts:
                         n_blocks = w.emit(parts, link_parts, w.top)

@@ -415,6 +415,10 @@ class _Builder:
             if isinstance(holder, _TableBuild):  # text in a table outside its cells: a row of its own
                 holder.rows.append(_Row(holder, 0))
                 holder = holder.rows[-1].loose()
+            if isinstance(holder, (_Item, Quote, ListBlock, list)) and _has_pre(pieces):
+                self._with_code(_flow(holder), pieces)  # a row of a layout table holding code
+                last = None
+                continue
             lead, inlines = self.inlines(pieces)
             joined = last is not None and last[0] == i - 1 and s.breaks[i - 1]
             if isinstance(holder, (Heading, Cell, _Caption)):
@@ -495,6 +499,25 @@ class _Builder:
         else:
             _flow(holder).append(obj)  # type: ignore[arg-type]
         return obj
+
+    def _with_code(self, flow: list, pieces: list) -> None:
+        """A block holding <pre> elements (a data row of a layout table: a code listing beside its line
+        numbers): its code as code blocks, the rest as paragraphs, in order."""
+        part: list = []
+        for p in [*pieces, ("/pre", 0)]:
+            if type(p) is tuple and p[0] in ("pre", "/pre"):
+                if p[0] == "/pre" and any(type(x) is tuple and x[0] == "pre" for x in part[:1]):
+                    code = _code_text(part[1:])
+                    if code.strip():
+                        flow.append(CodeBlock(code, self.s.nodes[part[0][1] - 1][2]))
+                else:
+                    lead, inlines = self.inlines(part)
+                    flow.extend(Paragraph([x]) for x in lead)
+                    if inlines:
+                        flow.append(Paragraph(inlines))
+                part = [p] if p[0] == "pre" else []
+            else:
+                part.append(p)
 
     def _row(self, row: _Row, pieces: list) -> None:
         """A data row's block: its pieces cut at the cell marks, each part into its cell (text before
@@ -631,6 +654,10 @@ def _flow(holder: object) -> list:
     if isinstance(holder, _TableBuild):  # blocks in a table outside its cells (invalid HTML)
         return holder.after
     raise TypeError(f"no flow in {type(holder).__name__}")  # (never: every container above has one)
+
+
+def _has_pre(pieces: list) -> bool:
+    return any(type(p) is tuple and p[0] == "pre" for p in pieces)
 
 
 def _code_text(pieces: list) -> str:

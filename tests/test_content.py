@@ -65,6 +65,12 @@ def test_code_holding_fences_gets_a_longer_fence():
     assert fences(md) == [("", code + "\n")]
 
 
+def test_code_in_a_table_beside_its_line_numbers():
+    body = '<table class="highlighttable"><tr><td class="linenos"><pre>1\n2</pre></td>' \
+           '<td class="code"><pre class="language-c">int x;\n  return x;</pre></td></tr></table>'
+    assert fences(keep_all(body).to_markdown()) == [("", "1\n2\n"), ("c", "int x;\n  return x;\n")]
+
+
 def test_a_megabyte_of_code_comes_out_whole():
     code = "\n".join(f"    line_{i} = {i}  # comment" for i in range(40_000))
     assert len(code) > 1_000_000
