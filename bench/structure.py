@@ -8,7 +8,7 @@ not role=presentation; list item = an <li> of a <ul>/<ol> outside tables (GFM ha
 whose own text (nested lists aside) has three or more tokens; link = an http(s) <a href> with text
 inside a <p> that holds three or more tokens besides the link's (running text, not a menu). Each
 system's Markdown is parsed with a CommonMark parser (markdown-it-py, GFM tables). Only the elements
-whose text the output keeps are counted (a code block: 80% of its lines; a table: 80% of its cells; an
+whose text the output keeps are counted (a code block: 80% of its lines; a table: 80% of its rows; an
 item: its text, when half its list's items are kept too and the output does not have that text as a
 heading or paragraph of its own: menus whose words recur in the article are not kept lists; a link: its
 paragraph; each as a run of tokens of the output), and each is right when:
@@ -323,12 +323,12 @@ def score(el: Elements, out: Parsed) -> dict[str, tuple[int, int]]:
     kept = right = 0
     seen: set[tuple[str, ...]] = set()  # the rows of the page's earlier tables
     for expanded, written in el.tables:
-        cells = [c for row in written for c in row if tokens(c)]
+        texts = [" ".join(w) for w in written if _signature(w)]
         rows = [(_signature(e), _signature(w)) for e, w in zip(expanded, written)
-                if _signature(w) and all(_in(c, out) for c in w if tokens(c))]
+                if _signature(w) and _in(" ".join(w), out)]
         optional = [pair[1] in seen for pair in rows]
         seen.update(_signature(w) for w in written)
-        if not cells or sum(_in(c, out) for c in cells) < KEPT_SHARE * len(cells):
+        if not texts or len(rows) < KEPT_SHARE * len(texts):
             continue
         kept += 1
         right += any(_rows_match([r for r in table if r], rows, optional) for table in out.tables)
