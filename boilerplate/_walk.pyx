@@ -109,18 +109,22 @@ cdef class _Walk:
     cdef list tok_starts, near_starts  # per block: where its tokens start in `out`, where its owner's,
     # parent's and grandparent's start
     cdef bint structured  # also record the content model (segment.Structure)
-    cdef list nodes  # structural elements: [tag, parent node id, attributes] (node id = index + 1)
+    cdef list node_tags, node_parents, node_attrs  # structural elements: tag, parent node id, attributes
+    # (node id = index + 1)
     cdef list ctxs  # inline elements: (tag, parent context id, href) (context id = index + 1)
     cdef list rich  # the pending block's pieces: context ids (int), text (str) and items (tuple)
     cdef list carry  # items (images, formulas) of pending text that made no block: given to the next block
-    cdef list block_rich, block_node, block_break  # per block: its pieces, its node id, ended by a <br>
+    cdef list pieces, starts  # every block's pieces, one flat list (few objects for the collector to
+    # visit); block i's are pieces[starts[i]:starts[i + 1]]
+    cdef list block_node, block_break  # per block: its node id, whether a <br> ended it
     cdef long rich_ctx  # the inline context of the pending pieces' end
 
     def __cinit__(self, Tables t, bint structured=False):
         self.t = t
         self.structured = structured
-        self.nodes, self.ctxs, self.rich, self.carry = [], [], [], []
-        self.block_rich, self.block_node, self.block_break = [], [], []
+        self.node_tags, self.node_parents, self.node_attrs = [], [], []
+        self.ctxs, self.rich, self.carry = [], [], []
+        self.pieces, self.starts, self.block_node, self.block_break = [], [], [], []
         self.texts, self.link_chars, self.tags, self.depths, self.hints = [], [], [], [], []
         self.near, self.parents, self.grandparents, self.paths, self.names = [], [], [], [], []
         self.tok_starts, self.near_starts = [], []
@@ -292,13 +296,14 @@ cdef class _Walk:
         cdef list rich = self.rich
         cdef object p
         if emitted:
+            self.starts.append(len(self.pieces))
             if self.carry:
-                rich = self.carry + rich
-                self.carry = []
-            self.block_rich.append(rich)
+                self.pieces.extend(self.carry)
+                self.carry.clear()
+            self.pieces.extend(rich)
             self.block_node.append(snode)
             self.block_break.append(at_break)
-            self.rich = []
+            rich.clear()
         elif rich:
             for p in rich:
                 if type(p) is tuple and (p[0] == "img" or p[0] == "math"):
@@ -638,7 +643,8 @@ def walk(_Element root, Tables t, bint structured=False):
                     w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
                 return (w.texts, w.link_chars, w.tags, w.depths, w.hints, w.near, w.parents,
                         w.grandparents, w.paths, containers, w.tokens(),
-                        (w.nodes, w.ctxs, w.block_rich, w.block_node, w.block_break) if structured else None)
+                        (w.node_tags, w.node_parents, w.node_attrs, w.ctxs, w.pieces, w.starts + [len(w.pieces)], w.block_node,
+                         w.block_break) if structured else None)
             c = node.next
             node = node.parent
 
@@ -655,8 +661,8 @@ cdef int _structure_start(_Walk w, tree.xmlNode* node, Frame* f, Frame* parent, 
     if f.pre:
         if flags & F_CODE and cls and parent.snode:  # <pre><code class="language-x">
             lang = w.t.lang_hint(cls)
-            if lang and w.nodes[parent.snode - 1][0] == "pre" and not w.nodes[parent.snode - 1][2]:
-                w.nodes[parent.snode - 1][2] = lang
+            if lang and w.node_tags[parent.snode - 1] == "pre" and not w.node_attrs[parent.snode - 1]:
+                w.node_attrs[parent.snode - 1] = lang
         return 0
     if flags & F_STRUCT:
         tag = w.names[k]
@@ -674,8 +680,10 @@ cdef int _structure_start(_Walk w, tree.xmlNode* node, Frame* f, Frame* parent, 
             attrs = _attr(node, "start")
         elif tag == "table":
             attrs = _attr(node, "role")
-        w.nodes.append([tag, parent.snode, attrs])
-        f.snode = len(w.nodes)
+        w.node_tags.append(tag)
+        w.node_parents.append(parent.snode)
+        w.node_attrs.append(attrs)
+        f.snode = len(w.node_tags)
     if flags & F_INLINE:
         w.ctxs.append((w.names[k], parent.ictx, _attr(node, "href") if flags & F_A else None))
         f.ictx = len(w.ctxs)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence, Union
+from collections import Counter
+from typing import Iterator, Protocol, Sequence, Union
 from urllib.parse import urljoin
 
 from .segment import Structure
@@ -227,49 +228,52 @@ class _Builder:
 
     def __init__(self, structure: Structure, options: _Options):
         self.s, self.o = structure, options
-        self.table_of: list[int] = []
-        self.layout: list[bool] = []
+        self.layout: dict[int, bool] = {}  # per table or figure met: is it page layout (or a wrapper)?
         self.chains: dict[int, tuple[int, ...]] = {0: ()}
         self.ctx_chains: dict[int, tuple[int, ...]] = {0: ()}
 
-    def _find_layout(self) -> None:
-        """Per node, the nearest table above it; per table (and figure), whether it is page layout: a table
-        holding a table, a heading, <pre>, quote or figure, of fewer than two rows or columns, or of role
-        presentation; a figure holding more than images and its caption."""
-        nodes = self.s.nodes
-        n = len(nodes)
-        # per node: the nearest table above it (0: none), and per table whether it is page layout
-        self.table_of = [0] * (n + 1)
-        self.layout = [False] * (n + 1)  # (a <figure> holding more than images and a caption: a wrapper)
-        figure_of = [0] * (n + 1)
-        cells: dict[int, int] = {}  # row node → its cells
-        rows: dict[int, int] = {}  # table node → its rows
-        for j, (tag, parent, attrs) in enumerate(nodes, 1):
-            above = self.table_of[parent] if parent else 0
-            if parent and nodes[parent - 1][0] == "table":
-                above = parent
-            self.table_of[j] = above
-            figure_of[j] = parent if parent and nodes[parent - 1][0] == "figure" else figure_of[parent]
-            if figure_of[j] and tag != "figcaption":
-                self.layout[figure_of[j]] = True  # WordPress' <figure class="wp-block-table">
-            if tag == "table":
-                if above:
-                    self.layout[above] = True  # a table holding a table is layout (the inner one may not be)
-                if isinstance(attrs, str) and attrs.strip().lower() in LAYOUT_ROLES:
-                    self.layout[j] = True
-            elif above and tag in _BLOCK_IN_CELL:
-                self.layout[above] = True
-            elif tag == "tr" and above:
-                rows[above] = rows.get(above, 0) + 1
-            elif tag in ("td", "th") and parent and nodes[parent - 1][0] == "tr":
-                cells[parent] = cells.get(parent, 0) + 1
-        widest: dict[int, int] = {}
-        for row, count in cells.items():
-            table = self.table_of[row]
-            widest[table] = max(widest.get(table, 0), count)
-        for j, (tag, _, _) in enumerate(nodes, 1):
-            if tag == "table" and (rows.get(j, 0) < 2 or widest.get(j, 0) < 2):
-                self.layout[j] = True
+    def _descendants(self, node: int) -> Iterator[int]:
+        """The ids of the nodes below `node`: those after it whose parent is it or after it (nodes are in
+        document order, so a subtree is a run)."""
+        parents = self.s.parents
+        for j in range(node, len(parents)):
+            if parents[j] < node:
+                return
+            yield j + 1
+
+    def _is_layout(self, node: int) -> bool:
+        """A table used for page layout: one holding a table, heading, <pre>, quote or figure, of fewer than
+        two rows or columns, or of role presentation. A figure holding more than images and its caption is
+        a wrapper (WordPress' <figure class="wp-block-table">), read as layout too."""
+        got = self.layout.get(node)
+        if got is not None:
+            return got
+        tags, attrs = self.s.tags, self.s.attrs[node - 1]
+        if tags[node - 1] == "figure":
+            got = any(tags[d - 1] != "figcaption" for d in self._descendants(node))
+        else:
+            got = isinstance(attrs, str) and attrs.strip().lower() in LAYOUT_ROLES
+            rows, cells = 0, Counter()
+            for d in self._descendants(node):
+                tag = tags[d - 1]
+                if tag in _BLOCK_IN_CELL:
+                    got = True
+                    break
+                if tag == "tr":
+                    rows += 1
+                elif tag in ("td", "th"):
+                    cells[self.s.parents[d - 1]] += 1
+            got = got or rows < 2 or max(cells.values(), default=0) < 2
+        self.layout[node] = got
+        return got
+
+    def _table_of(self, node: int) -> int:
+        """The nearest table above a node (0: none)."""
+        tags, parents = self.s.tags, self.s.parents
+        parent = parents[node - 1]
+        while parent and tags[parent - 1] != "table":
+            parent = parents[parent - 1]
+        return parent
 
     # -- structural chains
 
@@ -280,9 +284,9 @@ class _Builder:
         got = self.chains.get(node)
         if got is not None:
             return got
-        tag, parent, _ = self.s.nodes[node - 1]
+        tag, parent = self.s.tags[node - 1], self.s.parents[node - 1]
         above = self.chain(parent)
-        inner = self.s.nodes[above[-1] - 1][0] if above else ""
+        inner = self.s.tags[above[-1] - 1] if above else ""
         if inner in _LEAVES or len(above) >= MAX_NESTING or (inner == "figure" and tag != "figcaption"):
             out = above
         elif tag in ("thead", "dl", "dt", "dd") or self._in_layout(node, tag):
@@ -293,14 +297,11 @@ class _Builder:
         return out
 
     def _in_layout(self, node: int, tag: str) -> bool:
-        if tag not in _LAYOUT_TAGS:
-            return False
-        if not self.layout:
-            self._find_layout()
         if tag in ("table", "figure"):
-            return self.layout[node]
+            return self._is_layout(node)
         if tag in ("tr", "td", "th", "caption"):
-            return self.layout[self.table_of[node]] if self.table_of[node] else True
+            table = self._table_of(node)
+            return self._is_layout(table) if table else True
         return False
 
     # -- inline content
@@ -331,7 +332,7 @@ class _Builder:
         lead: list[Inline] = []
         root: list[Inline] = []
         stack: list[tuple[int, list[Inline]]] = [(0, root)]
-        ctx, pending, started, cell_sep = 0, False, False, False
+        ctx, pending, started, cell_sep, spans = 0, False, False, False, False
         for p in pieces:
             kind = type(p)
             if kind is int:
@@ -363,16 +364,25 @@ class _Builder:
             while depth < len(chain) and depth + 1 < len(stack) and stack[depth + 1][0] == chain[depth]:
                 depth += 1
             del stack[depth + 1:]
+            target = stack[-1][1]
             if space:
-                stack[-1][1].append(" ")
+                if target and type(target[-1]) is str:
+                    target[-1] += " "
+                else:
+                    target.append(" ")
             for c in chain[depth:]:
                 tag, _, href = self.s.contexts[c - 1]
                 kind_name = _INLINE_KIND[tag]
                 span = Span(kind_name, [], safe_url(href, self.o.base) if kind_name == "link" else None)
-                stack[-1][1].append(span)
+                target.append(span)
                 stack.append((c, span.children))
-            stack[-1][1].append(value)
-        return lead, _tidy(root)
+                target = span.children
+                spans = True
+            if type(value) is str and target and type(target[-1]) is str:
+                target[-1] += value
+            else:
+                target.append(value)
+        return lead, _tidy(root) if spans else root
 
     def _item(self, item: tuple) -> Inline | None:
         if item[0] == "math":
@@ -405,33 +415,37 @@ class _Builder:
             for node in chain[depth:]:
                 open_.append((node, self._open(node, open_, root)))
             holder = open_[-1][1] if open_ else root
-            pieces = s.pieces[i]
-            if isinstance(holder, CodeBlock):
+            pieces = s.block_pieces(i)
+            kind = type(holder)
+            if kind is list or kind is _Item or kind is Quote or kind is ListBlock:
+                if s.node[i] and s.tags[s.node[i] - 1] == "tr" and _has_pre(pieces):
+                    self._with_code(_flow(holder), pieces)  # a row of a layout table holding code
+                    last = None
+                    continue
+                lead, inlines = self.inlines(pieces)
+                flow = _flow(holder)
+                for x in lead:
+                    flow.append(MathBlock(x.tex) if isinstance(x, Math) else Paragraph([x]))
+                if not inlines:
+                    continue
+                if last is not None and last[0] == i - 1 and s.breaks[i - 1] and flow and last[1] is flow[-1]:
+                    flow[-1].inlines += [Break(), *inlines]  # (lines of one paragraph parted by a <br>)
+                else:
+                    flow.append(Paragraph(inlines, "caption" if roles[i] == "caption" else "body"))
+                last = (i, flow[-1])
+                continue
+            if kind is CodeBlock:
                 holder.text += ("\n" if holder.text else "") + _code_text(pieces)
                 continue
-            if isinstance(holder, _Row):  # a data row: its cells are marked in the block's pieces
+            if kind is _Row:  # a data row: its cells are marked in the block's pieces
                 self._row(holder, pieces)
                 continue
-            if isinstance(holder, _TableBuild):  # text in a table outside its cells: a row of its own
+            if kind is _TableBuild:  # text in a table outside its cells: a row of its own
                 holder.rows.append(_Row(holder, 0))
                 holder = holder.rows[-1].loose()
-            if isinstance(holder, (_Item, Quote, ListBlock, list)) and _has_pre(pieces):
-                self._with_code(_flow(holder), pieces)  # a row of a layout table holding code
-                last = None
-                continue
+                kind = Cell
             lead, inlines = self.inlines(pieces)
-            joined = last is not None and last[0] == i - 1 and s.breaks[i - 1]
-            if isinstance(holder, (Heading, Cell, _Caption)):
-                target = holder.inlines
-                if target and inlines:
-                    target.append(Break() if joined or isinstance(holder, Cell) else " ")
-                if isinstance(holder, Cell):
-                    target.extend(lead + inlines)
-                else:  # (a heading's bold is the heading's own)
-                    target.extend(_unwrap(inlines, "strong") if isinstance(holder, Heading) else inlines)
-                last = (i, holder)
-                continue
-            if isinstance(holder, Figure):
+            if kind is Figure:
                 holder.images.extend(x for x in lead if isinstance(x, Image))
                 holder.images.extend(x for x in inlines if isinstance(x, Image))
                 text = [x for x in inlines if not isinstance(x, Image)]
@@ -439,21 +453,20 @@ class _Builder:
                     holder.caption.append(Break())
                 holder.caption.extend(text)
                 continue
-            flow = _flow(holder)
-            for x in lead:
-                flow.append(MathBlock(x.tex) if isinstance(x, Math) else Paragraph([x]))
-            if not inlines:
-                continue
-            if joined and flow and isinstance(flow[-1], Paragraph) and last is not None and last[1] is flow[-1]:
-                flow[-1].inlines += [Break(), *inlines]
-            else:
-                flow.append(Paragraph(inlines, roles[i] if roles[i] == "caption" else "body"))
-            last = (i, flow[-1])
+            target = holder.inlines  # a heading, a cell or a caption: one run of inline content
+            if target and inlines:
+                joined = last is not None and last[0] == i - 1 and s.breaks[i - 1]
+                target.append(Break() if joined or kind is Cell else " ")
+            if kind is Cell:
+                target.extend(lead + inlines)
+            else:  # (a heading's bold is the heading's own)
+                target.extend(_unwrap(inlines, "strong") if kind is Heading else inlines)
+            last = (i, holder)
         return _finish(root)
 
     def _open(self, node: int, open_: list[tuple[int, object]], root: list[Block]) -> object:
         """The content object of a structural node newly met, attached to the innermost open container."""
-        tag, _, attrs = self.s.nodes[node - 1]
+        tag, attrs = self.s.tags[node - 1], self.s.attrs[node - 1]
         holder = open_[-1][1] if open_ else root
         if tag == "li":
             if not isinstance(holder, ListBlock):  # an item outside a list: a list of its own
@@ -473,7 +486,7 @@ class _Builder:
                 table.rows.append(row)
                 return row
             row = holder if isinstance(holder, _Row) else table.row_for(node)
-            return row.cell(node, self.s.nodes, tag == "th")
+            return row.cell(node, self.s, tag == "th")
         if tag in HEADINGS:
             obj: object = Heading(HEADINGS[tag], [])
         elif tag in ("ul", "ol"):
@@ -509,7 +522,7 @@ class _Builder:
                 if p[0] == "/pre" and any(type(x) is tuple and x[0] == "pre" for x in part[:1]):
                     code = _code_text(part[1:])
                     if code.strip():
-                        flow.append(CodeBlock(code, self.s.nodes[part[0][1] - 1][2]))
+                        flow.append(CodeBlock(code, self.s.attrs[part[0][1] - 1]))
                 else:
                     lead, inlines = self.inlines(part)
                     flow.extend(Paragraph([x]) for x in lead)
@@ -528,7 +541,7 @@ class _Builder:
             if type(p) is tuple and p[0] == "cell":
                 _, inlines = self.inlines(part)
                 if cell_node:
-                    cell = row.cell(cell_node, self.s.nodes, self.s.nodes[cell_node - 1][0] == "th")
+                    cell = row.cell(cell_node, self.s, self.s.tags[cell_node - 1] == "th")
                     cell.inlines.extend(inlines)
                 elif inlines:
                     row.loose().inlines.extend(inlines)
@@ -537,7 +550,6 @@ class _Builder:
                 part.append(p)
 
 
-_LAYOUT_TAGS = frozenset({"table", "figure", "tr", "td", "th", "caption"})
 _LEAVES = frozenset({"td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "pre"})
 _INLINE_KIND = {"a": "link", "em": "em", "i": "em", "strong": "strong", "b": "strong", "code": "code",
                 "kbd": "code", "samp": "code", "tt": "code", "del": "del", "s": "del", "strike": "del",
@@ -626,15 +638,15 @@ class _Row:
         self.cells.append((cell, 1, 1))
         return cell
 
-    def cell(self, node: int, nodes: list[list], header: bool) -> Cell:
+    def cell(self, node: int, s: Structure, header: bool) -> Cell:
         got = self.by_node.get(node)
         if got is None:
-            attrs = nodes[node - 1][2] or (None, None)
+            attrs = s.attrs[node - 1] or (None, None)
             got = self.by_node[node] = Cell([], header)
             self.cells.append((got, _int(attrs[0], 1, MAX_COLUMNS), _int(attrs[1], 1, MAX_ROWSPAN)))
-            parent = nodes[node - 1][1]
-            grand = nodes[parent - 1][1] if parent else 0
-            if grand and nodes[grand - 1][0] == "thead" or parent and nodes[parent - 1][0] == "thead":
+            parent = s.parents[node - 1]
+            grand = s.parents[parent - 1] if parent else 0
+            if grand and s.tags[grand - 1] == "thead" or parent and s.tags[parent - 1] == "thead":
                 self.head = True
         return got
 

@@ -64,9 +64,11 @@ class _Inline:
         return out
 
     def render(self, inlines: Sequence[Inline]) -> str:
+        if len(inlines) == 1 and type(inlines[0]) is str:  # (most paragraphs: text alone)
+            return self.text(inlines[0])
         out: list[str] = []
         for x in inlines:
-            if isinstance(x, str):
+            if type(x) is str:
                 out.append(self.text(x))
             elif isinstance(x, Break):
                 out.append(self.brk)

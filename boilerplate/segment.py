@@ -134,23 +134,27 @@ class Blocks:
 class Structure:
     """The walk's record of each block's structure (segment(structure=True); HTML only), read by content.py.
 
-    `nodes`: the structural elements (STRUCT_TAGS) as [tag, parent node id, attributes] (id = index + 1,
-    0 = none; attributes: a cell's (colspan, rowspan), an <ol>'s start, a <pre>'s language hint, a
-    <table>'s role); `contexts`: the inline elements (INLINE_TAGS) as (tag, parent context id, href).
-    Per block: `pieces` (its text as the walk met it: context ids (int) before the text (str) they hold,
-    images ("img", src, data-src, alt, width, height), formulas ("math", TeX, display) and, in a data
-    row, ("cell", node id) before each cell), `node` (the innermost structural element holding it) and
-    `breaks` (a <br> ended it). `base`: the page's <base href>."""
+    The structural elements (STRUCT_TAGS) are nodes, id = index + 1 (0: none), in document order: `tags`,
+    `parents` (node ids) and `attrs` (a cell's (colspan, rowspan), an <ol>'s start, a <pre>'s language
+    hint, a <table>'s role; else None). `contexts`: the inline elements (INLINE_TAGS) as (tag, parent
+    context id, href). Block i's text as the walk met it is `pieces[starts[i]:starts[i + 1]]`: context ids
+    (int) before the text (str) they hold, images ("img", src, data-src, alt, width, height), formulas
+    ("math", TeX, display) and, in a row read as one block, ("cell", node id) before each cell and
+    ("pre", node id) / ("/pre", node id) around a <pre>. Per block also `node` (the innermost structural
+    element holding it) and `breaks` (a <br> ended it). `base`: the page's <base href>."""
 
-    nodes: list[list]
+    tags: list[str]
+    parents: list[int]
+    attrs: list[object]
     contexts: list[tuple]
-    pieces: list[list]
+    pieces: list[object]
+    starts: list[int]
     node: list[int]
     breaks: list[bool]
     base: str | None = None
 
-    def __len__(self) -> int:
-        return len(self.texts)
+    def block_pieces(self, i: int) -> list[object]:
+        return self.pieces[self.starts[i]:self.starts[i + 1]]
 
 
 def looks_like_html(text: str) -> bool:
@@ -244,7 +248,7 @@ def segment_html(text: str, utf8: bytes | None = None, structure: bool = False) 
     if root is None:
         blocks = _html_blocks([], [], [], [], [], [], [], [], [], "", [], "")
         if structure:
-            blocks.structure = Structure([], [], [], [], [])
+            blocks.structure = Structure([], [], [], [], [], [0], [], [])
         return blocks
     *columns, containers, tokens, record = walk(root, _TABLES, structure)
     title, meta_title = page_titles(root)

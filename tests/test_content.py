@@ -243,7 +243,7 @@ def test_structure_record_leaves_blocks_unchanged():
                 "<pre>x\n  y</pre><p>one<br>two <a href='q'>link</a></p><math><mi>z</mi></math>")
     plain, rich = segment(html), segment(html, structure=True)
     assert plain.texts == rich.texts and plain.tag.tolist() == rich.tag.tolist() and plain.structure is None
-    assert len(rich.structure.pieces) == len(rich.texts)
+    assert len(rich.structure.starts) == len(rich.texts) + 1 == len(rich.structure.node) + 1
 
 
 def test_plain_text_is_unchanged_on_corpus_pages():
