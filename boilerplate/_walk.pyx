@@ -442,8 +442,7 @@ cdef long _add_run(_Walk w, tree.xmlNode** at, list parts, long in_link) except 
     parts.append(s)
     if w.structured:
         f = &w.stack[w.top]
-        if not f.norich:
-            w.add_piece(s, f)
+        w.add_piece(("glyphs", s) if f.norich else s, f)  # (a formula's rendered glyphs: kept apart)
     return len(s.strip()) if in_link else 0
 
 

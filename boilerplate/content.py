@@ -189,7 +189,7 @@ def build_content(lines: Sequence[LineLike], structure: Structure | None, *, url
     base = url
     if structure.base:
         base = safe_url(structure.base, url) or url
-    return _Builder(structure, _Options(links, images, base)).build(kept, roles)
+    return _Builder(structure, _Options(links, images, base)).build(kept, roles, [line.text for line in lines])
 
 
 def _flat(lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
@@ -324,11 +324,12 @@ class _Builder:
         self.ctx_chains[ctx] = out
         return out
 
-    def inlines(self, pieces: list) -> tuple[list[Inline], list[Inline]]:
+    def inlines(self, pieces: list, text: str | None = None) -> tuple[list[Inline], list[Inline]]:
         """A block's pieces as (leading images and display formulas, inline content): whitespace runs
-        collapsed to one space as in the block's text, markup nested by the pieces' contexts."""
+        collapsed to one space as in the block's text, markup nested by the pieces' contexts. `text`: the
+        block's text, which is its content when its pieces are one run of text."""
         if len(pieces) == 1 and type(pieces[0]) is str:  # (most blocks: one run of text, no markup)
-            return [], [" ".join(pieces[0].split())]
+            return [], [text if text is not None else " ".join(pieces[0].split())]
         lead: list[Inline] = []
         root: list[Inline] = []
         stack: list[tuple[int, list[Inline]]] = [(0, root)]
@@ -350,6 +351,8 @@ class _Builder:
                 pending, started = p[-1].isspace(), True
             elif p[0] == "cell":
                 cell_sep = started
+                continue
+            elif p[0] == "glyphs":  # (the formula is its TeX)
                 continue
             else:
                 value = self._item(p)
@@ -399,7 +402,7 @@ class _Builder:
 
     # -- blocks
 
-    def build(self, kept: list[int], roles: Sequence[str]) -> list[Block]:
+    def build(self, kept: list[int], roles: Sequence[str], texts: Sequence[str]) -> list[Block]:
         root: list[Block] = []
         open_: list[tuple[int, object]] = []  # the open containers: (node id, content object)
         last: tuple[int, object] | None = None  # (block index, the paragraph-like object it wrote)
@@ -422,7 +425,7 @@ class _Builder:
                     self._with_code(_flow(holder), pieces)  # a row of a layout table holding code
                     last = None
                     continue
-                lead, inlines = self.inlines(pieces)
+                lead, inlines = self.inlines(pieces, texts[i])
                 flow = _flow(holder)
                 for x in lead:
                     flow.append(MathBlock(x.tex) if isinstance(x, Math) else Paragraph([x]))
@@ -444,7 +447,7 @@ class _Builder:
                 holder.rows.append(_Row(holder, 0))
                 holder = holder.rows[-1].loose()
                 kind = Cell
-            lead, inlines = self.inlines(pieces)
+            lead, inlines = self.inlines(pieces, texts[i])
             if kind is Figure:
                 holder.images.extend(x for x in lead if isinstance(x, Image))
                 holder.images.extend(x for x in inlines if isinstance(x, Image))

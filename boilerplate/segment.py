@@ -139,7 +139,7 @@ class Structure:
     hint, a <table>'s role; else None). `contexts`: the inline elements (INLINE_TAGS) as (tag, parent
     context id, href). Block i's text as the walk met it is `pieces[starts[i]:starts[i + 1]]`: context ids
     (int) before the text (str) they hold, images ("img", src, data-src, alt, width, height), formulas
-    ("math", TeX, display) and, in a row read as one block, ("cell", node id) before each cell and
+    ("math", TeX, display), a formula's rendered text ("glyphs", text) and, in a row read as one block, ("cell", node id) before each cell and
     ("pre", node id) / ("/pre", node id) around a <pre>. Per block also `node` (the innermost structural
     element holding it) and `breaks` (a <br> ended it). `base`: the page's <base href>."""
 
