@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .decode import decode_page
-from .document import FORMATS, Document, Format, Line, build_document, site_repeats
+from .document import Document, Format, Line, build_document, check_format, site_repeats
 from .errors import InputError, LabelError, ModelError
 from .features import batch_features
 from .lexicon import words
@@ -152,7 +152,7 @@ def extract(page: Page, *, model: Model | None = None, kind: Kind = "auto", enco
     """The page's title, then its content: by default as plain lines joined by newlines ("" when nothing
     is content); `format` "markdown", "html" or "json" writes it with its structure (Document.render);
     `links` and `images` keep them there, relative ones resolved against `url`."""
-    _check_format(format)
+    check_format(format)
     doc = parse(page, model=model, kind=kind, encoding=encoding, threshold=threshold, url=url,
                 structure=format != "text")
     return doc.render(format, include_title=include_title, links=links, images=images)
@@ -165,7 +165,7 @@ def extract_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kin
                  urls: Iterable[str | None] | None = None) -> Iterator[str | InputError]:
     """`extract` over many pages, in order and batched (faster); a page that cannot be read yields its
     InputError in its place rather than stopping the batch. `sites`, `urls`: as in `parse_many`."""
-    _check_format(format)
+    check_format(format)
     for doc in parse_many(pages, model=model, kind=kind, encoding=encoding, threshold=threshold,
                           batch_size=batch_size, sites=sites, urls=urls, structure=format != "text"):
         if doc.error is not None:
@@ -173,7 +173,3 @@ def extract_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kin
         else:
             yield doc.render(format, include_title=include_title, links=links, images=images)
 
-
-def _check_format(format: str) -> None:
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")

@@ -127,9 +127,8 @@ class Document:
             return self.to_markdown(include_title=include_title, links=links, images=images)
         if format == "html":
             return self.to_html(include_title=include_title, links=links, images=images)
-        if format == "json":
-            return self.to_json(include_title=include_title, links=links, images=images)
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+        check_format(format)
+        return self.to_json(include_title=include_title, links=links, images=images)
 
     def to_markdown(self, *, include_title: bool = True, links: bool = False, images: bool = False) -> str:
         """GitHub-flavoured Markdown: the title as a level-1 heading (unless not `include_title`), then the
@@ -147,6 +146,12 @@ class Document:
         `content`. A page with no content gives an empty <article>."""
         blocks = self.content(links=links, images=images) if self.body else []
         return render.html_document(self.title if include_title else None, blocks)
+
+
+def check_format(format: str) -> None:
+    """ValueError unless `format` is one of FORMATS."""
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
 
 
 def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encoding: str | None = None,
