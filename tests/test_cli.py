@@ -186,6 +186,29 @@ def test_extract_formats_one_record_per_input(tmp_path, capsys):
     assert (tmp_path / "md" / "storm.md").read_text(encoding="utf-8").startswith("# Storm hits coast")
 
 
+def test_extract_structured_formats(tmp_path, capsys):
+    page = tmp_path / "doc.html"
+    page.write_text("<html><head><title>Sorting</title></head><body><article><h1>Sorting</h1>"
+                    + "<p>Python sorts lists with a stable algorithm; see <a href='/docs/sort'>the docs</a>. " * 3
+                    + "</p><pre><code class='language-python'>def f(x):\n    return sorted(x)</code></pre>"
+                    "<table><tr><th>Method</th><th>Stable</th></tr><tr><td>sorted()</td><td>yes</td></tr>"
+                    "<tr><td>heapq</td><td>no</td></tr></table></article></body></html>", encoding="utf-8")
+    assert main(["extract", "--format", "markdown", "--links", "--url", "https://py.example/a/", "--threshold",
+                 "0", str(page)]) == 0
+    md = capsys.readouterr().out
+    assert "```python\ndef f(x):\n    return sorted(x)\n```" in md and "| sorted() | yes |" in md
+    assert "[the docs](https://py.example/docs/sort)" in md
+    assert main(["extract", "--format", "markdown", "--threshold", "0", str(page)]) == 0
+    assert "](" not in capsys.readouterr().out  # links are off by default
+    assert main(["extract", "--format", "html", "--links", "--threshold", "0", "--out-dir", str(tmp_path / "h"),
+                 str(page)]) == 0
+    html = (tmp_path / "h" / "doc.html").read_text(encoding="utf-8")
+    assert "<th>Method</th>" in html and '<a href="/docs/sort">the docs</a>' in html
+    assert main(["extract", "--format", "json", "--threshold", "0", str(page)]) == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert {"code", "table"} <= {b["type"] for b in blocks}
+
+
 def test_extract_encoding_override(tmp_path, capsys):
     page = tmp_path / "gbk.html"
     page.write_bytes(("<p>" + "中文新闻的正文内容，记者报道了今天发生的事情。" * 6 + "</p>").encode("gbk"))

@@ -143,3 +143,16 @@ def test_dask_local_cluster_gives_the_single_process_result(inputs, tmp_path):
         assert pl.read_parquet(tmp_path / "dask" / shard_name(p)).equals(
             pl.read_parquet(tmp_path / "single" / shard_name(p)))
     assert load_manifest(tmp_path / "dask")["shards"].keys() == load_manifest(tmp_path / "single")["shards"].keys()
+
+
+def test_markdown_column_resolves_links_against_each_record_url(tmp_path):
+    article = ARTICLE.replace("<p>美國總統", "<p>據<a href='/src/1'>白宮新聞稿</a>，美國總統")
+    warc = tmp_path / "md.warc.gz"
+    write_warc(warc, [("http://news.example/a/1", article.encode("utf-8"), "utf-8")])
+    plain = run([warc], tmp_path / "plain", workers=1, progress=False)
+    assert "markdown" not in pl.read_parquet(tmp_path / "plain" / shard_name(warc)).columns and plain.records == 1
+    run([warc], tmp_path / "out", workers=1, progress=False, markdown=True)
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(warc))
+    assert rows["markdown"][0].startswith("# ") and "[白宮新聞稿](http://news.example/src/1)" in rows["markdown"][0]
+    assert rows["text"][0] == pl.read_parquet(tmp_path / "plain" / shard_name(warc))["text"][0]
+    assert load_manifest(tmp_path / "out")["shards"][shard_name(warc)]["markdown"] is True
