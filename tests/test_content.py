@@ -272,3 +272,22 @@ def test_build_content_without_structure_uses_tags():
     blocks = build_content(lines, None)
     assert [type(b).__name__ for b in blocks] == ["Heading", "ListBlock", "CodeBlock"]
     assert isinstance(blocks[2], CodeBlock) and not isinstance(blocks[0], Span)
+
+
+def kept_only(html: str, keep: set[str]) -> list:
+    """The content blocks of a page whose kept blocks are those with these texts (the model aside)."""
+    blocks = segment(html, structure=True)
+    lines = [boilerplate.Line(t, t in keep, 1.0, i + 1, "body", "p") for i, t in enumerate(blocks.texts)]
+    return build_content(lines, blocks.structure)
+
+
+def test_what_is_written_is_what_the_model_keeps():
+    html = "<table><tr><th>Name</th><th>Score</th></tr><tr><td>Ann</td><td>3</td></tr>" \
+           "<tr><td>Bo</td><td>5</td></tr></table><ul><li>one item</li><li>two item</li></ul>"
+    one_row = kept_only(html, {"Ann | 3"})
+    assert [type(b).__name__ for b in one_row] == ["Paragraph"] and one_row[0].inlines == ["Ann | 3"]
+    two_rows = kept_only(html, {"Ann | 3", "Bo | 5", "two item"})
+    table, items = two_rows
+    assert isinstance(table, Table) and [[c.inlines for c in r] for r in table.rows] == [[["Ann"], ["3"]],
+                                                                                        [["Bo"], ["5"]]]
+    assert isinstance(items, ListBlock) and items.items == [[Paragraph(["two item"])]]
