@@ -686,16 +686,6 @@ def _code_text(pieces: list) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def _joined(parts: list[list[Inline]]) -> list[Inline]:
-    """Inline contents one after another, " | " between them (as a row's cells in the text)."""
-    out: list[Inline] = []
-    for part in parts:
-        if out:
-            out.append(" | ")
-        out.extend(part)
-    return _tidy(out)
-
-
 def _unwrap(inlines: list[Inline], kind: str) -> list[Inline]:
     """Inline content with the spans of `kind` replaced by their content."""
     out: list[Inline] = []
@@ -734,9 +724,10 @@ def _finish(blocks: list) -> list[Block]:
     out: list[Block] = []
     for b in blocks:
         if isinstance(b, _TableBuild):
-            filled = [row for row in b.rows if any(plain(c.inlines).strip() for c, _, _ in row.cells)]
-            if len(filled) == 1:  # one row kept: a line of text, as the text has it, not a table
-                out.append(Paragraph(_joined([c.inlines for c, _, _ in filled[0].cells if plain(c.inlines).strip()])))
+            filled = [[c for c, _, _ in row.cells if plain(c.inlines).strip()] for row in b.rows]
+            filled = [cells for cells in filled if cells]
+            if len(filled) == 1 and len(filled[0]) == 1:  # one cell kept (a title spanning the table):
+                out.append(Paragraph(filled[0][0].inlines))  # a line of text, not a table of its copies
             elif filled and (table := b.table()) is not None:
                 out.append(table)
             out.extend(_finish(b.after))
