@@ -9,8 +9,8 @@ segmented without `structure`) gets a flat model from its blocks' tags alone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Iterator, Protocol, Sequence, Union
 from urllib.parse import urljoin
 
@@ -629,6 +629,8 @@ class _TableBuild:
 
 
 class _Row:
+    """A table row being read: its cells with their spans, in order, and whether it is a header row."""
+
     def __init__(self, table: _TableBuild, node: int):
         self.table, self.node = table, node
         self.cells: list[tuple[Cell, int, int]] = []
