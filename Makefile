@@ -53,6 +53,7 @@ train: $(STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) -m bench.quality --labeled labeled $(CORPUS_ARGS) --out bench/reports $(if $(PEERS),--peers $(PEERS))
 	$(PY) -m bench.structure $(CORPUS_ARGS) --out bench/reports
+	$(PY) -m bench.metadata $(CORPUS_ARGS) --out bench/reports
 
 # make bench-structure CORPORA="...": code, tables, lists and links in the Markdown, beside trafilatura's
 bench-structure: $(BENCH_STAMP)

@@ -792,3 +792,82 @@ def page_titles(_Element root):
         _find_titles(top, found)  # (what the <head> holds comes first in document order)
         meta = _content(found[1]) or _content(found[2])
     return (" ".join(_subtree_text(found[0]).split()) if found[0] is not NULL else "", meta)
+
+
+cdef int _keep_attr(list out, tree.xmlNode* c, const char* name, str key) except -1:
+    """Append (key, value) when the element has a non-empty attribute `name`."""
+    cdef str value = _attr(c, name)
+    if value:
+        out.append((key, value))
+    return 0
+
+
+META_PROPS = frozenset({"author", "creator", "name", "datepublished", "datecreated", "datemodified"})
+
+
+cdef inline bint _has_itemprop(tree.xmlNode* c) noexcept:
+    """Whether an element has an itemprop attribute (its names' first letters looked at first)."""
+    cdef tree.xmlAttr* a = c.properties
+    while a is not NULL:
+        if a.name[0] == 105 and a.ns is NULL and strcmp(<const char*>a.name, "itemprop") == 0:  # 'i'
+            return True
+        a = a.next
+    return False
+
+
+cdef str _short_text(tree.xmlNode* top, long limit):
+    """The first `limit` characters or so of the text under an element, whitespace-normalized (the
+    rest is not read: an itemprop="author" may hold a whole profile)."""
+    cdef tree.xmlNode* c = top.children
+    cdef list pieces = []
+    cdef long n = 0
+    cdef str piece
+    while c is not NULL and n < limit:
+        if _is_text(c) and c.content is not NULL:
+            piece = _utf8(c.content)
+            pieces.append(piece)
+            n += len(piece)
+        c = _next_in(c, top)
+    return " ".join("".join(pieces).split())[:limit]
+
+
+def page_meta(_Element root, long max_script_chars):
+    """The page's metadata as declared, in document order, from one pass over the tree: (metas, scripts,
+    times, props, links, lang). metas: (name, property, itemprop, content) of each <meta> with content;
+    scripts: the text of each <script type="application/ld+json"> (at most `max_script_chars` in all);
+    times: (datetime, text) of each <time>; props: (itemprop, content attribute or text) of other elements
+    with an itemprop; links: (rel, href) of each <link>; lang: the root's lang attribute."""
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* c = top.children
+    cdef const char* name
+    cdef list metas = [], scripts = [], times = [], props = [], links = []
+    cdef long script_chars = 0
+    cdef str value, text
+    while c is not NULL:
+        if c.type == tree.XML_ELEMENT_NODE:
+            name = <const char*>c.name
+            if strcmp(name, "meta") == 0:
+                value = _attr(c, "content")
+                if value:
+                    metas.append((_attr(c, "name"), _attr(c, "property"), _attr(c, "itemprop"), value))
+            elif strcmp(name, "script") == 0:
+                value = _attr(c, "type")
+                if value and "ld+json" in value.lower() and script_chars < max_script_chars:
+                    text = _subtree_text(c)[:max_script_chars - script_chars]
+                    script_chars += len(text)
+                    scripts.append(text)
+                c = _past(c, top)  # (nothing inside a script is an element)
+                continue
+            elif strcmp(name, "time") == 0:
+                times.append((_attr(c, "datetime"), _short_text(c, 200)))
+            elif strcmp(name, "link") == 0:
+                value = _attr(c, "href")
+                if value:
+                    links.append(((_attr(c, "rel") or "").lower(), value))
+            elif _has_itemprop(c):
+                value = _attr(c, "itemprop")
+                if value and value.lower() in META_PROPS:
+                    text = _attr(c, "content") or _attr(c, "datetime") or _short_text(c, 200)
+                    props.append((value, text))
+        c = _next_in(c, top)
+    return metas, scripts, times, props, links, _attr(top, "lang")

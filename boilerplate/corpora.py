@@ -32,7 +32,8 @@ MIN_SITE_LINKS = 3  # a page's own site is guessed from its links only when it h
 @dataclass(frozen=True)
 class CorpusPage:
     """One page of a corpus: raw bytes, the gold clean text, the site when known (for CV groups), and
-    what the corpus says of it: language, page type, gold title, URL (None when it does not say)."""
+    what the corpus says of it: language, page type, gold title, URL, author, publication date (None when
+    it does not say)."""
 
     corpus: str
     id: str
@@ -43,6 +44,8 @@ class CorpusPage:
     page_type: str | None = None
     title: str | None = None
     url: str | None = None
+    author: str | None = None
+    publish_date: str | None = None
 
 
 class CorpusError(ValueError):
@@ -164,7 +167,8 @@ def read_corpus(directory: str | Path) -> Iterator[CorpusPage]:
                 url = entry.get("url")
                 site = url_site(url if isinstance(url, str) else None) or guess_site(data)
                 yield CorpusPage(name, page_id, data, repair_utf16(body), site, _str(entry.get("lang")),
-                                 _str(entry.get("page_type")), _str(entry.get("title")), _str(url))
+                                 _str(entry.get("page_type")), _str(entry.get("title")), _str(url),
+                                 _str(entry.get("author")), _str(entry.get("publish_date")))
                 break
 
 

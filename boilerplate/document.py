@@ -19,6 +19,7 @@ import numpy as np
 
 from . import render
 from .content import Block, build_content
+from .metadata import Metadata, read_metadata
 from .metrics import tokens
 from .segment import HINTS, TAGS, Blocks, Structure
 from .title import Title, find_title
@@ -38,6 +39,8 @@ COMMENT_HEADING = re.compile(  # a line that opens a comment section: "12 Commen
     r"\W*(?:\(?\d+\)?)?\W*$", re.IGNORECASE)  # ("Responses" alone heads an API's documentation)
 HEADING_MAX_CHARS = 80
 MAX_HEADINGS = 4  # more such lines are a listing's per-item counts ("5 comments"), not a thread's heading
+NEARBY_LINES = 15  # lines either side of the first content line searched for a date the page declares nowhere
+NEARBY_MAX_CHARS = 120  # (longer lines are paragraphs, whose dates are about other things)
 SITE_REPEAT_PAGES = 2  # a kept block whose text is also on this many other pages of its site is chrome
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
@@ -66,7 +69,8 @@ class Line(NamedTuple):
 class Document:
     """A classified page: `title` (None when none was found), every `Line`, the codec its bytes were
     decoded with (None for text input), `error` when the page could not be read (parse_many), the page's
-    `url` (for relative links) and the walk's record of its structure (None: lines are written flat)."""
+    `url` (for relative links), the walk's record of its structure (None: lines are written flat) and
+    its `metadata` (authors, dates, site...; None when parsed without structure, or a text dump)."""
 
     title: str | None
     lines: list[Line] = field(default_factory=list)
@@ -74,6 +78,7 @@ class Document:
     error: str | None = None
     url: str | None = None
     structure: Structure | None = field(default=None, repr=False, compare=False)
+    metadata: Metadata | None = None
 
     @property
     def body(self) -> str:
@@ -105,6 +110,8 @@ class Document:
                                           "text": ln.text} for ln in lines],
                                "blocks": render.json_blocks(self.content(links=links, images=images))
                                if self.body else []}
+        if self.metadata is not None:
+            out["metadata"] = self.metadata.to_dict()
         if self.url is not None:
             out["url"] = self.url
         if self.error is not None:
@@ -170,7 +177,14 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
     lines = list(map(_new_line, repeat(Line), zip(blocks.texts, keep.tolist(), scores.tolist(),
                                                  blocks.line_no.tolist(), roles, tags)))
-    return Document(title.text if title else None, lines, encoding, url=url, structure=blocks.structure)
+    metadata = None
+    if blocks.declared is not None:
+        first = next((i for i, ln in enumerate(lines) if ln.is_content), 0)
+        nearby = [ln.text for ln in lines[max(0, first - NEARBY_LINES):first + NEARBY_LINES]
+                  if len(ln.text) <= NEARBY_MAX_CHARS]
+        metadata = read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby)
+    return Document(title.text if title else None, lines, encoding, url=url, structure=blocks.structure,
+                    metadata=metadata)
 
 
 def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None) -> np.ndarray:

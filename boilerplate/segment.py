@@ -14,8 +14,9 @@ from typing import Literal
 import numpy as np
 from lxml import etree
 
-from ._walk import Tables, base_href, page_titles, walk
+from ._walk import Tables, base_href, page_meta, page_titles, walk
 from .errors import InputError
+from .metadata import MAX_LD_CHARS, Declared
 
 Kind = Literal["auto", "text", "html"]
 
@@ -126,6 +127,7 @@ class Blocks:
     title: str = ""  # the document <title>, HTML only
     meta_title: str = ""  # og:title (else twitter:title) of the page's <meta> tags, HTML only
     structure: Structure | None = None  # what content.py needs to write the blocks as a document
+    declared: Declared | None = None  # the page's own metadata (<meta>, JSON-LD, <time>...), for metadata.py
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -165,7 +167,8 @@ def looks_like_html(text: str) -> bool:
 def segment(text: str, kind: Kind = "auto", utf8: bytes | None = None, structure: bool = False) -> Blocks:
     """Cut a page into blocks; `kind` forces text-dump or HTML handling instead of sniffing; `utf8`, when
     the caller has it (decode.Decoded), is `text` encoded as UTF-8, parsed without encoding it again;
-    `structure` also records what the content model needs (HTML: `Blocks.structure`; the blocks are the same)."""
+    `structure` also records what the content model and the metadata need (HTML: `Blocks.structure`,
+    `Blocks.declared`; the blocks are the same)."""
     if kind not in ("auto", "text", "html"):
         raise InputError(f"kind must be 'auto', 'text' or 'html', not {kind!r}")
     if kind == "html" or (kind == "auto" and looks_like_html(text)):
@@ -255,6 +258,7 @@ def segment_html(text: str, utf8: bytes | None = None, structure: bool = False) 
     blocks = _html_blocks(*columns, title, containers, meta_title, tokens)
     if record is not None:
         blocks.structure = Structure(*record, base=base_href(root))
+        blocks.declared = Declared(*page_meta(root, MAX_LD_CHARS))
     return blocks
 
 

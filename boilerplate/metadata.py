@@ -1,0 +1,352 @@
+"""The page's metadata: who wrote it and when, its site, description, language, canonical URL, image and
+tags, from what the page declares (JSON-LD, OpenGraph and article:*, Twitter cards, Dublin Core and other
+<meta> names, microdata, <time>), then its byline lines and its URL. Each field comes from the most
+trusted source that has a usable value, and says which.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Iterator, Sequence
+
+MAX_LD_CHARS = 1_000_000  # JSON-LD read per page (a 10 MB blob is cut, then read as far as it parses)
+MAX_LD_DEPTH = 12  # nesting of JSON-LD objects searched
+MAX_AUTHORS = 10
+MAX_FIELD_CHARS = 1000  # longer descriptions are cut
+EARLIEST = date(1994, 1, 1)  # no web page was published before
+_ORGANIZATIONS = frozenset({"organization", "newsmediaorganization", "corporation", "localbusiness",
+                            "educationalorganization", "governmentorganization"})
+ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "report", "scholarlyarticle", "techarticle",
+                           "analysisnewsarticle", "opinionnewsarticle", "reviewnewsarticle", "reportagenewsarticle",
+                           "liveblogposting", "socialmediaposting", "discussionforumposting", "qapage", "question",
+                           "product", "review", "recipe", "howto", "webpage", "medicalwebpage", "collectionpage",
+                           "itempage", "faqpage", "videoobject", "event", "course"})
+_MONTHS = {
+    **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                   "september", "october", "november", "december"), 1)},
+    **{m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                   "dec"), 1)},
+    "sept": 9,
+    **{m: i for i, m in enumerate(("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                                   "сентября", "октября", "ноября", "декабря"), 1)},
+    **{m: i for i, m in enumerate(("stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca",
+                                   "sierpnia", "września", "października", "listopada", "grudnia"), 1)},
+    **{m: i for i, m in enumerate(("ιανουαρίου", "φεβρουαρίου", "μαρτίου", "απριλίου", "μαΐου", "ιουνίου",
+                                   "ιουλίου", "αυγούστου", "σεπτεμβρίου", "οκτωβρίου", "νοεμβρίου", "δεκεμβρίου"), 1)},
+}
+_MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_DATE_PATTERNS = [  # (pattern, group order): year, month, day
+    (re.compile(r"(?<!\d)((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
+    (re.compile(rf"(?<!\w)({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)(?!\d)", re.I), "mdy"),
+    (re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?({_MONTH})\.?,?\s+((?:19|20)\d\d)(?!\d)", re.I), "dmy"),
+    (re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./]((?:19|20)\d\d)(?!\d)"), "dmy?"),
+]
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)")
+_BYLINE_AUTHOR = re.compile(r"^\W*(?:by|von|par|por|autor(?:ka)?|автор|συντάκτης|作者|记者|記者|文)\s*[:：]?\s*"
+                            r"([^|·•,;:\d]{2,80}?)\s*(?:$|[|·•,;]|\s[-–—]\s|\s(?:on|updated|published)\s|\d)", re.I)
+_AFTER_NAME = re.compile(r"\s+(?:\d.*|[-–—|]\s.*)$")  # what follows a name: counts ("15911 silver badge"), a role
+_URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)/", re.I)
+
+
+@dataclass
+class Metadata:
+    """What a page says of itself. Dates are ISO 8601 (a date, or a date and time with its offset when the
+    page gives one); `sources` names, per field set, where it came from ("json-ld", "meta:og", "time",
+    "byline", "url", ...); `language_declared` is the page's <html lang> or content-language."""
+
+    authors: list[str] = field(default_factory=list)
+    date_published: str | None = None
+    date_modified: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    language_declared: str | None = None
+    canonical_url: str | None = None
+    image: str | None = None
+    tags: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"authors": self.authors, "date_published": self.date_published,
+                "date_modified": self.date_modified, "site_name": self.site_name,
+                "description": self.description, "language_declared": self.language_declared,
+                "canonical_url": self.canonical_url, "image": self.image, "tags": self.tags,
+                "sources": self.sources}
+
+
+@dataclass
+class Declared:
+    """The page's declarations as the walk read them (_walk.page_meta)."""
+
+    metas: list[tuple[str | None, str | None, str | None, str]] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+    times: list[tuple[str | None, str]] = field(default_factory=list)
+    props: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    lang: str | None = None
+
+
+# ---- dates
+
+
+def parse_date(text: str | None, today: date | None = None) -> str | None:
+    """The first plausible date in `text` as ISO 8601 (with its time and offset when `text` is an ISO
+    timestamp); None when there is none, or it is before 1994 or after tomorrow."""
+    if not text:
+        return None
+    text = text.strip()[:200]
+    latest = (today or datetime.now(timezone.utc).date()) + timedelta(days=1)
+    iso = _iso(text)
+    if iso is not None:
+        return iso[1] if EARLIEST <= iso[0] <= latest else None
+    for pattern, order in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            found = _ymd(m.groups(), order)
+            if found is not None and EARLIEST <= found <= latest:
+                return found.isoformat()
+    return None
+
+
+def _iso(text: str) -> tuple[date, str] | None:
+    """An ISO 8601 timestamp or date (and its ISO form), or None."""
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    candidate = text.replace("Z", "+00:00").replace(" ", "T", 1)
+    try:
+        stamp = datetime.fromisoformat(candidate)
+    except ValueError:
+        try:
+            day = date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+        return day, day.isoformat()
+    if len(text) <= 10:
+        return stamp.date(), stamp.date().isoformat()
+    return stamp.date(), stamp.isoformat()
+
+
+def _ymd(groups: tuple[str, ...], order: str) -> date | None:
+    parts = dict(zip(order.rstrip("?"), groups))
+    month = parts["m"]
+    m = _MONTHS.get(month.lower().rstrip(".")) if not month.isdigit() else int(month)
+    d, y = int(parts["d"]), int(parts["y"])
+    if order == "dmy?" and m is not None and m > 12 and d <= 12:  # 05/13/2024: month first
+        d, m = m, d
+    try:
+        return date(y, m, d) if m else None
+    except ValueError:
+        return None
+
+
+# ---- JSON-LD
+
+
+def _ld_objects(scripts: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """Every object of the page's JSON-LD (arrays, @graph and nesting searched, MAX_LD_DEPTH deep);
+    a script that does not parse is skipped."""
+    for text in scripts:
+        text = text.strip()
+        if text.startswith("<!--"):
+            text = text[4:].rsplit("-->", 1)[0]
+        try:
+            data = json.loads(text, strict=False)
+        except (ValueError, RecursionError):
+            try:  # a common slip: a trailing comma
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", text), strict=False)
+            except (ValueError, RecursionError):
+                continue
+        yield from _walk_ld(data, 0)
+
+
+def _walk_ld(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > MAX_LD_DEPTH:
+        return
+    if isinstance(data, list):
+        for x in data[:200]:
+            yield from _walk_ld(x, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _walk_ld(graph, depth + 1)
+        main = data.get("mainEntity") or data.get("mainEntityOfPage")
+        if isinstance(main, (dict, list)):
+            yield from _walk_ld(main, depth + 1)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type")
+    values = t if isinstance(t, list) else [t]
+    return {v.lower() for v in values if isinstance(v, str)}
+
+
+def _names(value: Any, depth: int = 0, organizations: bool = True) -> list[str]:
+    """Names of an author value: a string, an object with a name, or a list of them (organizations'
+    only with `organizations`)."""
+    if depth > 3 or value is None:
+        return []
+    if isinstance(value, dict) and not organizations and _types(value) & _ORGANIZATIONS:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [n for v in value[:MAX_AUTHORS] for n in _names(v, depth + 1, organizations)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, (str, list)):
+            return _names(name, depth + 1)
+        given, family = value.get("givenName"), value.get("familyName")
+        if isinstance(given, str) or isinstance(family, str):
+            return [" ".join(x for x in (given, family) if isinstance(x, str))]
+    return []
+
+
+def _first_str(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return next((s for s in map(_first_str, value) if s), None)
+    if isinstance(value, dict):
+        return _first_str(value.get("url") or value.get("@id") or value.get("name"))
+    return None
+
+
+# ---- authors
+
+
+def clean_authors(names: Iterable[str]) -> list[str]:
+    """Author names: "By", URLs, handles and e-mail addresses dropped, lists split ("A, B and C"), the
+    same name once."""
+    out: list[str] = []
+    for raw in names:
+        raw = " ".join(str(raw).split())
+        if not raw or _URLISH.search(raw) or "@" in raw[1:] or len(raw) > 200:
+            continue
+        raw = re.sub(r"^(?:by|written by|posted by|von|par|por)\s+", "", raw, flags=re.I).lstrip("@")
+        for name in re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\bi\b|\bи\b|\bκαι\b|、|，)\s*", raw):
+            name = _AFTER_NAME.sub("", name).strip(" .|-–—")
+            if 2 <= len(name) <= 80 and not name.isdigit() and name.lower() not in {x.lower() for x in out}:
+                out.append(name)
+    return out[:MAX_AUTHORS]
+
+
+# ---- the stage
+
+
+def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[str] = (),
+                  nearby: Sequence[str] = (), today: date | None = None) -> Metadata:
+    """The page's metadata from its declarations, its byline lines, its URL and, for a date found nowhere
+    else, the short lines `nearby` its content's start (see the module)."""
+    meta = Metadata()
+    found: dict[str, list[tuple[str, Any]]] = {}  # field → (source, value), most trusted first
+
+    def offer(name: str, source: str, value: Any) -> None:
+        if value:
+            found.setdefault(name, []).append((source, value))
+
+    for obj in _ld_objects(declared.scripts):
+        types = _types(obj)
+        if types & ARTICLE_TYPES:
+            author = obj.get("author") or obj.get("creator")
+            offer("authors", "json-ld", _names(author, organizations=False))
+            offer("organization", "json-ld", _names(author))
+            offer("date_published", "json-ld", _first_str(obj.get("datePublished") or obj.get("dateCreated")
+                                                          or obj.get("uploadDate")))
+            offer("date_modified", "json-ld", _first_str(obj.get("dateModified")))
+            offer("description", "json-ld", _first_str(obj.get("description")))
+            offer("image", "json-ld", _first_str(obj.get("image") or obj.get("thumbnailUrl")))
+            keywords = obj.get("keywords")
+            offer("tags", "json-ld", keywords.split(",") if isinstance(keywords, str) else
+                  [k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else None)
+            publisher = obj.get("publisher")
+            offer("site_name", "json-ld", _names(publisher)[0] if _names(publisher) else None)
+        elif types & {"website", "organization", "newsmediaorganization"}:
+            offer("site_name", "json-ld", _first_str(obj.get("name")))
+    metas = declared.metas
+    by_key: dict[str, list[str]] = {}
+    for name, prop, itemprop, content in metas:
+        for key in (name, prop, itemprop):
+            if key:
+                by_key.setdefault(key.strip().lower(), []).append(content)
+    for source, keys, name in _META_FIELDS:
+        for key in keys:
+            for value in by_key.get(key, []):
+                offer(name, source, [value] if name in ("authors", "tags") else value)
+    for prop, value in declared.props:
+        key = prop.strip().lower()
+        if key in ("datepublished", "datecreated"):
+            offer("date_published", "microdata", value)
+        elif key == "datemodified":
+            offer("date_modified", "microdata", value)
+        elif key in ("author", "creator"):
+            offer("authors", "microdata", [value])
+    for stamp, text in declared.times:
+        offer("date_published", "time", stamp or text)
+    for line in bylines:
+        m = _BYLINE_AUTHOR.match(line)
+        if m and len(line) <= 200:
+            offer("authors", "byline", [m.group(1)])
+        offer("date_published", "byline", line if len(line) <= 200 else None)
+    if url:
+        m = _URL_DATE.search(url)
+        if m:
+            offer("date_published", "url", "-".join(m.groups()))
+    for line in nearby:  # (only for what nothing above offers)
+        if "date_published" not in found or found["date_published"][0][0] == "text":
+            offer("date_published", "text", line)
+        m = _BYLINE_AUTHOR.match(line) if "authors" not in found or found["authors"][0][0] == "text" else None
+        if m and re.match(r"^\W*by\s", line, re.I):  # ("By Jane Doe" in a line of its own)
+            offer("authors", "text", [m.group(1)])
+    if "authors" not in found and "organization" in found:  # an organization as the author, at last
+        found["authors"] = found["organization"]
+    found.pop("organization", None)
+    for rel, href in declared.links:
+        if "canonical" in rel.split():
+            offer("canonical_url", "link", href)
+    offer("language_declared", "html", declared.lang)
+
+    for name, candidates in found.items():
+        for source, value in candidates:
+            if name in ("date_published", "date_modified"):
+                value = parse_date(value if isinstance(value, str) else None, today)
+            elif name == "authors":
+                value = clean_authors(value)
+            elif name == "tags":
+                value = list(dict.fromkeys(t for t in (" ".join(part.split()) for x in value
+                                                       for part in str(x).split(",")) if t))[:50]
+            elif isinstance(value, str):
+                value = " ".join(value.split())[:MAX_FIELD_CHARS] or None
+            if value:
+                setattr(meta, name, value)
+                meta.sources[name] = source
+                break
+    return meta
+
+
+_META_FIELDS: list[tuple[str, tuple[str, ...], str]] = [  # (source, <meta> keys, field), most trusted first
+    ("meta:article", ("article:published_time", "og:article:published_time", "article:published"), "date_published"),
+    ("meta:article", ("article:modified_time", "og:updated_time", "article:modified"), "date_modified"),
+    ("meta:article", ("article:author",), "authors"),
+    ("meta:article", ("article:tag", "article:section"), "tags"),
+    ("meta:og", ("og:site_name",), "site_name"),
+    ("meta:og", ("og:description",), "description"),
+    ("meta:og", ("og:image", "og:image:url", "og:image:secure_url"), "image"),
+    ("meta:og", ("og:url",), "canonical_url"),
+    ("meta:twitter", ("twitter:description",), "description"),
+    ("meta:twitter", ("twitter:image", "twitter:image:src"), "image"),
+    ("meta:dc", ("dc.date", "dc.date.issued", "dcterms.date", "dcterms.issued", "dcterms.created", "dc.date.created"),
+     "date_published"),
+    ("meta:dc", ("dc.creator", "dcterms.creator"), "authors"),
+    ("meta", ("author", "sailthru.author", "parsely-author", "byl", "citation_author"), "authors"),
+    ("meta", ("pubdate", "publishdate", "publish-date", "publish_date", "date", "sailthru.date", "parsely-pub-date",
+              "citation_publication_date", "citation_date", "article.published", "published_time", "datepublished",
+              "release_date"), "date_published"),
+    ("meta", ("lastmod", "last-modified", "modified_time", "article.updated", "datemodified"), "date_modified"),
+    ("meta", ("description",), "description"),
+    ("meta", ("keywords", "news_keywords"), "tags"),
+    ("meta", ("application-name",), "site_name"),
+    ("meta", ("content-language", "language", "dc.language"), "language_declared"),
+]

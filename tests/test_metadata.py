@@ -1,0 +1,82 @@
+"""The metadata stage: dates in the corpora's languages, JSON-LD in its shapes (and broken), the trust order
+of sources, bad values refused."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import boilerplate
+from boilerplate.metadata import Declared, clean_authors, parse_date, read_metadata
+
+TODAY = date(2026, 12, 6)
+
+
+def test_dates_in_the_corpora_languages():
+    assert parse_date("2024-05-03T10:20:00Z", TODAY) == "2024-05-03T10:20:00+00:00"
+    assert parse_date("2024-05-03", TODAY) == "2024-05-03"
+    for text in ("May 3, 2024", "3 May 2024", "Published on 3rd May, 2024", "2024年5月3日 10:00", "3 мая 2024 г.",
+                 "3 maja 2024", "3 Μαΐου 2024", "2024/05/03", "03.05.2024", "Sept 3, 2024"):
+        assert (parse_date(text, TODAY) or "")[5:10] in ("05-03", "09-03"), text
+    assert parse_date("05/13/2024", TODAY) == "2024-05-13"  # (month first when the first part cannot be one)
+
+
+def test_impossible_dates_are_refused():
+    for text in ("0000-00-00", "1990-01-01", "2030-01-01", "2024-02-30", "31 Februaru 2024", "", None):
+        assert parse_date(text, TODAY) is None, text
+
+
+def test_json_ld_graph_arrays_and_nested_authors():
+    ld = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "The Courier"},
+        {"@type": ["NewsArticle"], "datePublished": "2024-05-03T08:00:00+02:00", "dateModified": "2024-05-04",
+         "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "givenName": "Li", "familyName": "Wei"},
+                    {"@type": "Organization", "name": "Courier Staff"}],
+         "keywords": "harbour, storms", "image": {"@type": "ImageObject", "url": "https://c.example/i.jpg"}}]}
+    meta = read_metadata(Declared(scripts=[json.dumps(ld)]), today=TODAY)
+    assert meta.authors == ["Jane Doe", "Li Wei"] and meta.date_published == "2024-05-03T08:00:00+02:00"
+    assert meta.date_modified == "2024-05-04" and meta.site_name == "The Courier"
+    assert meta.tags == ["harbour", "storms"] and meta.image == "https://c.example/i.jpg"
+    assert meta.sources["authors"] == "json-ld"
+
+
+def test_broken_and_huge_json_ld_is_tolerated():
+    broken = '{"@type": "Article", "author": {"name": "Jane Doe"}, "datePublished": "2024-05-03",}'
+    assert read_metadata(Declared(scripts=[broken, "{not json", "[" * 5000]), today=TODAY).authors == ["Jane Doe"]
+    huge = "<html><head><script type='application/ld+json'>" + '{"a": "' + "x" * 10_000_000 + '"}</script>' \
+           "<meta name='author' content='Ann Lee'></head><body><p>Body text of the page here.</p></body></html>"
+    doc = boilerplate.parse(huge.encode())
+    assert doc.metadata.authors == ["Ann Lee"]
+
+
+def test_sources_in_order_of_trust_and_fallbacks():
+    declared = Declared(metas=[(None, "article:published_time", None, "2024-05-03"),
+                               ("author", None, None, "https://facebook.com/janedoe"),
+                               ("author", None, None, "By Jane Doe and John Roe"),
+                               ("keywords", None, None, "a, b, a")],
+                        times=[("2020-01-01", "1 January 2020")],
+                        links=[("canonical", "https://c.example/a")], lang="en-GB")
+    meta = read_metadata(declared, url="https://c.example/2019/02/03/story", today=TODAY)
+    assert meta.date_published == "2024-05-03" and meta.sources["date_published"] == "meta:article"
+    assert meta.authors == ["Jane Doe", "John Roe"] and meta.tags == ["a", "b"]
+    assert meta.canonical_url == "https://c.example/a" and meta.language_declared == "en-GB"
+    from_url = read_metadata(Declared(), url="https://c.example/2019/02/03/story", today=TODAY)
+    assert from_url.date_published == "2019-02-03" and from_url.sources["date_published"] == "url"
+    from_text = read_metadata(Declared(), nearby=["Home", "By Mara Lindqvist · 14 March 2026"], today=TODAY)
+    assert from_text.date_published == "2026-03-14" and from_text.authors == ["Mara Lindqvist"]
+
+
+def test_authors_cleaned():
+    assert clean_authors(["By Jane Doe", "jane doe", "@handle", "x@y.com", "KumikoGoingCrAzY 15911 silver badge"]) \
+        == ["Jane Doe", "handle", "KumikoGoingCrAzY"]
+    assert clean_authors(["Dylan Bailey, MS, RD"]) == ["Dylan Bailey", "MS", "RD"]  # (the gold keeps credentials)
+
+
+def test_documents_carry_metadata_only_with_structure():
+    page = ("<html lang='en'><head><title>T</title><meta property='og:site_name' content='Courier'>"
+            "<meta property='article:published_time' content='2024-05-03T08:00:00Z'></head><body><article>"
+            "<p>" + "Body text of the article, long enough to be kept as its content. " * 4 + "</p></article></body></html>")
+    doc = boilerplate.parse(page)
+    assert doc.metadata.site_name == "Courier" and doc.metadata.date_published.startswith("2024-05-03")
+    assert json.loads(doc.to_json())["metadata"]["language_declared"] == "en"
+    assert boilerplate.parse(page, structure=False).metadata is None
