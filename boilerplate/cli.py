@@ -217,7 +217,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
                       scheduler=args.scheduler, scores=args.scores, force=args.force,
                       all_responses=args.all_responses, scheduler_timeout=args.scheduler_timeout,
-                      site_repeats=args.site_repeats, markdown=args.markdown)
+                      site_repeats=args.site_repeats, markdown=args.markdown, metadata=args.metadata)
     except InputFileError as e:
         print(f"boilerplate: {e}", file=sys.stderr)
         code, result["status"] = 2, "usage error"
@@ -360,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--markdown", action="store_true",
                     help="also write each page as Markdown (a `markdown` column: headings, lists, code, "
                          "tables, links resolved against the record's URL)")
+    rn.add_argument("--metadata", action="store_true",
+                    help="also write what each page says of itself: authors, date_published, date_modified, "
+                         "site_name, canonical_url, language_declared columns")
     rn.add_argument("--force", action="store_true", help="redo shards that are already complete")
     rn.add_argument("--all-responses", action="store_true",
                     help="clean every WARC response (default: status 200 HTML ones; the others are counted)")

@@ -46,6 +46,8 @@ SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "warc_d
           "lines_kept": pl.UInt32, "chars_total": pl.UInt32, "chars_kept": pl.UInt32, "error": pl.String}
 SCORES = {"lines": pl.List(pl.String), "scores": pl.List(pl.Float32)}
 MARKDOWN = {"markdown": pl.String}
+METADATA = {"authors": pl.List(pl.String), "date_published": pl.String, "date_modified": pl.String,
+            "site_name": pl.String, "canonical_url": pl.String, "language_declared": pl.String}
 
 
 @dataclass
@@ -80,12 +82,13 @@ def _model(model_path: str | None) -> Model:
 
 
 def clean_records(records: list[Record], model_path: str | None, scores: bool = False,
-                  site_repeats: bool = False, markdown: bool = False) -> list[dict[str, Any]]:
+                  site_repeats: bool = False, markdown: bool = False, metadata: bool = False) -> list[dict[str, Any]]:
     """One output row per record; a record that cannot be read or decoded gets a row with `error` set.
     Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\\xNN`) and
     noted in `error`. With `site_repeats`, a kept line also on two or more other records of the same
     site (the registrable domain of its URL) among these records is dropped. With `markdown`, each row
-    also gets the page as Markdown, links kept and resolved against the record's URL."""
+    also gets the page as Markdown, links kept and resolved against the record's URL; with `metadata`,
+    the page's authors, dates, site name, canonical URL and declared language (METADATA)."""
     rows: list[dict[str, Any]] = []
     pages: list[Blocks] = []
     encodings: list[str | None] = []
@@ -106,10 +109,13 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
             row.update(lines=[], scores=[])
         if markdown:
             row["markdown"] = ""
+        if metadata:
+            row.update({name: None for name in METADATA}, authors=[])
         if r.error is None:
             try:
                 decoded = decode_page(r.data, http_charset=r.http_charset)
-                pages.append(segment(decoded.text, kind=r.kind, utf8=decoded.utf8, structure=markdown))
+                pages.append(segment(decoded.text, kind=r.kind, utf8=decoded.utf8, structure=markdown,
+                                     metadata=metadata))
                 encodings.append(decoded.encoding)
                 urls.append(url)
                 sites.append(url_site(url) if site_repeats else None)
@@ -131,6 +137,8 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
             rows[i].update(lines=[line.text for line in lines], scores=[line.score for line in lines])
         if markdown:
             rows[i]["markdown"] = doc.to_markdown(links=True)
+        if metadata and doc.metadata is not None:
+            rows[i].update({name: getattr(doc.metadata, name) for name in METADATA})
     return rows
 
 
@@ -176,7 +184,7 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 def run_shard(source: str, shard: str, model_path: str | None = None, scores: bool = False,
               pool: Workers | None = None, in_flight: int = 8,
               on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False,
-              site_repeats: bool = False, markdown: bool = False) -> ShardReport:
+              site_repeats: bool = False, markdown: bool = False, metadata: bool = False) -> ShardReport:
     """Clean every record of one input and write its Parquet shard atomically (the Dask task).
 
     With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time; if
@@ -184,15 +192,16 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     Rows are appended to the shard's temporary file as a row group every ROWS_PER_PART rows or
     PART_CHARS characters, so memory does not grow with the input; the file is renamed when complete.
     On any failure no shard is written and the temporary file is removed.
-    `on_rows(records, errors)` reports progress; `site_repeats` (within each chunk) and `markdown` are
-    clean_records'.
+    `on_rows(records, errors)` reports progress; `site_repeats` (within each chunk), `markdown` and
+    `metadata` are clean_records'.
     """
     import pyarrow.parquet as pq
 
     start = time.perf_counter()
     report = ShardReport(input=str(Path(source).resolve()), shard=shard)
     out = Path(shard)
-    schema = {**SCHEMA, **(SCORES if scores else {}), **(MARKDOWN if markdown else {})}
+    schema = {**SCHEMA, **(SCORES if scores else {}), **(MARKDOWN if markdown else {}),
+              **(METADATA if metadata else {})}
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{time.monotonic_ns()}.part")  # unique to this attempt
     rows: list[dict[str, Any]] = []
     held = 0  # characters held in `rows`
@@ -232,7 +241,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     try:
         pending: deque[tuple[Future, list[Record], bool]] = deque()  # (future, its chunk, sent again)
         clean = partial(clean_records, model_path=model_path, scores=scores, site_repeats=site_repeats,
-                        markdown=markdown)
+                        markdown=markdown, metadata=metadata)
 
         def resend() -> None:
             """A worker died: a new pool, and the chunks in flight not yet done sent again (BrokenProcessPool
@@ -418,7 +427,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
         workers: int | None = None, scheduler: str | None = None, scores: bool = False,
         force: bool = False, progress: bool = True, all_responses: bool = False,
         scheduler_timeout: float = SCHEDULER_TIMEOUT, site_repeats: bool = False,
-        markdown: bool = False) -> RunSummary:
+        markdown: bool = False, metadata: bool = False) -> RunSummary:
     """Clean every input into `out_dir/<shard>.parquet`; skip shards already complete for the same
     input (fingerprint), model and options, and still readable (unless `force`). An input that fails
     (unreadable, truncated, vanished, a worker died twice, disk full) fails alone: its line is printed and
@@ -426,7 +435,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     processes) or a Dask scheduler address such as "tcp://host:8786". `all_responses`: clean every WARC
     response, not only status 200 HTML ones. `site_repeats`: drop kept lines also on two or more other
     pages of the same site among the CHUNK consecutive records cleaned together. `markdown`: a `markdown`
-    column, the page as Markdown with its links."""
+    column, the page as Markdown with its links. `metadata`: the METADATA columns."""
     out = Path(out_dir)
     sources = [str(Path(s)) for s in inputs]
     for s in sources:
@@ -461,6 +470,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
                     and done.get("all_responses", False) == all_responses
                     and done.get("site_repeats", False) == site_repeats
                     and done.get("markdown", False) == markdown
+                    and done.get("metadata", False) == metadata
                     and all(done.get(k) == v for k, v in prints[s].items())
                     and _shard_is_complete(out / name, done)):
                 summary.skipped.append(s)
@@ -474,6 +484,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             manifest["shards"][Path(report.shard).name] = {
                 **entry, **prints[source], "model_sha256": digest, "scores": scores,
                 "all_responses": all_responses, "site_repeats": site_repeats, "markdown": markdown,
+                "metadata": metadata,
                 "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             try:
                 atomic_write(_manifest_path(out), json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -494,10 +505,10 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
 
         if scheduler:
             _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed, bar, all_responses,
-                      scheduler_timeout, site_repeats, markdown)
+                      scheduler_timeout, site_repeats, markdown, metadata)
         else:
             _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses, site_repeats,
-                       markdown)
+                       markdown, metadata)
         if bar:
             bar.close()
     return summary
@@ -528,7 +539,7 @@ class Workers:
 def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool, workers: int,
                finished: Callable[[str, ShardReport], None], failed: Callable[[str, BaseException | str], None],
                bar: Progress | None, all_responses: bool, site_repeats: bool = False,
-               markdown: bool = False) -> None:
+               markdown: bool = False, metadata: bool = False) -> None:
     """Inputs one after another, their chunks cleaned by a pool of `workers` processes (none for 1); a
     pool whose worker died is replaced and its chunks in flight sent again (once)."""
     pool = Workers(workers) if workers > 1 else None
@@ -537,7 +548,8 @@ def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, s
             try:
                 report = run_shard(source, str(out / name), model_path, scores, pool=pool,
                                    in_flight=4 * workers, on_rows=bar.add if bar else None,
-                                   all_responses=all_responses, site_repeats=site_repeats, markdown=markdown)
+                                   all_responses=all_responses, site_repeats=site_repeats, markdown=markdown,
+                                   metadata=metadata)
             except BrokenProcessPool:
                 if pool:
                     pool.replace()
@@ -571,7 +583,8 @@ def _die_with_parent(parent: int) -> None:
 def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool,
               scheduler: str, workers: int, finished: Callable[[str, ShardReport], None],
               failed: Callable[[str, BaseException | str], None], bar: Progress | None,
-              all_responses: bool, timeout: float, site_repeats: bool = False, markdown: bool = False) -> None:
+              all_responses: bool, timeout: float, site_repeats: bool = False, markdown: bool = False,
+              metadata: bool = False) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -586,7 +599,7 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, sc
     try:
         futures = {client.submit(run_shard, source, str(out.resolve() / name), model_path, scores,
                                  all_responses=all_responses, site_repeats=site_repeats, markdown=markdown,
-                                 key=f"boilerplate-{name}", pure=False): source
+                                 metadata=metadata, key=f"boilerplate-{name}", pure=False): source
                    for source, name in todo}
         for fut in as_completed(futures):
             try:

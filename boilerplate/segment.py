@@ -164,15 +164,16 @@ def looks_like_html(text: str) -> bool:
     return _HTML_SNIFF.search(text[:8192]) is not None
 
 
-def segment(text: str, kind: Kind = "auto", utf8: bytes | None = None, structure: bool = False) -> Blocks:
+def segment(text: str, kind: Kind = "auto", utf8: bytes | None = None, structure: bool = False,
+            metadata: bool | None = None) -> Blocks:
     """Cut a page into blocks; `kind` forces text-dump or HTML handling instead of sniffing; `utf8`, when
     the caller has it (decode.Decoded), is `text` encoded as UTF-8, parsed without encoding it again;
-    `structure` also records what the content model and the metadata need (HTML: `Blocks.structure`,
-    `Blocks.declared`; the blocks are the same)."""
+    `structure` also records what the content model needs (HTML: `Blocks.structure`), `metadata` (by
+    default as `structure`) what the page declares of itself (`Blocks.declared`); the blocks are the same."""
     if kind not in ("auto", "text", "html"):
         raise InputError(f"kind must be 'auto', 'text' or 'html', not {kind!r}")
     if kind == "html" or (kind == "auto" and looks_like_html(text)):
-        blocks = segment_html(text, utf8, structure)
+        blocks = segment_html(text, utf8, structure, structure if metadata is None else metadata)
     else:
         blocks = segment_text(text)
     if len(blocks) > MAX_BLOCKS:
@@ -244,20 +245,23 @@ def parse_html(text: str, utf8: bytes | None = None) -> etree._Element | None:
     return root
 
 
-def segment_html(text: str, utf8: bytes | None = None, structure: bool = False) -> Blocks:
+def segment_html(text: str, utf8: bytes | None = None, structure: bool = False, metadata: bool = False) -> Blocks:
     """Parse, then walk the DOM once (compiled, iteratively: deep nesting is safe), one block per
-    rendered line (`utf8` and `structure` as for `segment`)."""
+    rendered line (`utf8`, `structure` and `metadata` as for `segment`)."""
     root = parse_html(text, utf8)
     if root is None:
         blocks = _html_blocks([], [], [], [], [], [], [], [], [], "", [], "")
         if structure:
             blocks.structure = Structure([], [], [], [], [], [0], [], [])
+        if metadata:
+            blocks.declared = Declared()
         return blocks
     *columns, containers, tokens, record = walk(root, _TABLES, structure)
     title, meta_title = page_titles(root)
     blocks = _html_blocks(*columns, title, containers, meta_title, tokens)
     if record is not None:
         blocks.structure = Structure(*record, base=base_href(root))
+    if metadata:
         blocks.declared = Declared(*page_meta(root, MAX_LD_CHARS))
     return blocks
 

@@ -156,3 +156,16 @@ def test_markdown_column_resolves_links_against_each_record_url(tmp_path):
     assert rows["markdown"][0].startswith("# ") and "[白宮新聞稿](http://news.example/src/1)" in rows["markdown"][0]
     assert rows["text"][0] == pl.read_parquet(tmp_path / "plain" / shard_name(warc))["text"][0]
     assert load_manifest(tmp_path / "out")["shards"][shard_name(warc)]["markdown"] is True
+
+
+def test_metadata_columns(tmp_path):
+    article = ARTICLE.replace("<head>", "<head><meta property='article:published_time' content='2024-05-03'>"
+                                        "<meta name='author' content='王小明'><html lang='zh-TW'>")
+    warc = tmp_path / "meta.warc.gz"
+    write_warc(warc, [("http://news.example/2024/05/03/a", article.encode("utf-8"), "utf-8")])
+    run([warc], tmp_path / "out", workers=1, progress=False, metadata=True)
+    row = pl.read_parquet(tmp_path / "out" / shard_name(warc)).row(0, named=True)
+    assert row["date_published"] == "2024-05-03" and row["authors"] == ["王小明"]
+    assert load_manifest(tmp_path / "out")["shards"][shard_name(warc)]["metadata"] is True
+    assert main(["run", str(warc), "--out", str(tmp_path / "cli"), "--workers", "1", "--metadata"]) == 0
+    assert pl.read_parquet(tmp_path / "cli" / shard_name(warc))["date_published"].to_list() == ["2024-05-03"]
