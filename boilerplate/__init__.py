@@ -148,21 +148,22 @@ def classify(page: Page, *, model: Model | None = None, kind: Kind = "auto", enc
 
 def extract(page: Page, *, model: Model | None = None, kind: Kind = "auto", encoding: str | None = None,
             threshold: float | None = None, include_title: bool = True, format: Format = "text",
-            links: bool = False, images: bool = False, url: str | None = None) -> str:
+            links: bool = False, images: bool = False, url: str | None = None, comments: bool = False) -> str:
     """The page's title, then its content: by default as plain lines joined by newlines ("" when nothing
     is content); `format` "markdown", "html" or "json" writes it with its structure (Document.render);
-    `links` and `images` keep them there, relative ones resolved against `url`."""
+    `links` and `images` keep them there, relative ones resolved against `url`; `comments` adds the
+    readers' comments dropped after a comment heading."""
     check_format(format)
     doc = parse(page, model=model, kind=kind, encoding=encoding, threshold=threshold, url=url,
                 structure=format != "text")
-    return doc.render(format, include_title=include_title, links=links, images=images)
+    return doc.render(format, include_title=include_title, links=links, images=images, comments=comments)
 
 
 def extract_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kind = "auto",
                  encoding: str | None = None, threshold: float | None = None, include_title: bool = True,
                  batch_size: int = 256, sites: Iterable[str | None] | None = None, format: Format = "text",
-                 links: bool = False, images: bool = False,
-                 urls: Iterable[str | None] | None = None) -> Iterator[str | InputError]:
+                 links: bool = False, images: bool = False, urls: Iterable[str | None] | None = None,
+                 comments: bool = False) -> Iterator[str | InputError]:
     """`extract` over many pages, in order and batched (faster); a page that cannot be read yields its
     InputError in its place rather than stopping the batch. `sites`, `urls`: as in `parse_many`."""
     check_format(format)
@@ -171,5 +172,5 @@ def extract_many(pages: Iterable[Page], *, model: Model | None = None, kind: Kin
         if doc.error is not None:
             yield InputError(doc.error)
         else:
-            yield doc.render(format, include_title=include_title, links=links, images=images)
+            yield doc.render(format, include_title=include_title, links=links, images=images, comments=comments)
 

@@ -98,7 +98,7 @@ def _render(doc: Document, args: argparse.Namespace, name: str) -> str:
     options = {"include_title": not args.no_title, "links": args.links, "images": args.images}
     if args.format == "json":
         return json.dumps({"file": name, **doc.to_dict(**options)}, ensure_ascii=False) + "\n"
-    out = doc.render(args.format, **options)
+    out = doc.render(args.format, comments=args.comments, **options)
     return out if not out or out.endswith("\n") else out + "\n"
 
 
@@ -217,7 +217,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
                       scheduler=args.scheduler, scores=args.scores, force=args.force,
                       all_responses=args.all_responses, scheduler_timeout=args.scheduler_timeout,
-                      site_repeats=args.site_repeats, markdown=args.markdown, metadata=args.metadata)
+                      site_repeats=args.site_repeats, markdown=args.markdown, metadata=args.metadata,
+                      comments=args.comments)
     except InputFileError as e:
         print(f"boilerplate: {e}", file=sys.stderr)
         code, result["status"] = 2, "usage error"
@@ -319,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--url", metavar="URL",
                     help="the page's address, against which relative links and images are resolved "
                          "(after the page's <base href>; default: left relative)")
+    ex.add_argument("--comments", action="store_true",
+                    help="add the readers' comments (dropped after a comment heading such as '12 Comments') "
+                         "after the content, with their authors and dates where found (json always has them)")
     ex.add_argument("--no-title", action="store_true", help="leave the title out of the text")
     ex.add_argument("--out-dir", metavar="DIR",
                     help="write DIR/<name>.txt (.json, .md) per input instead of printing")
@@ -363,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--metadata", action="store_true",
                     help="also write what each page says of itself: authors, date_published, date_modified, "
                          "site_name, canonical_url, language_declared columns")
+    rn.add_argument("--comments", action="store_true",
+                    help="also write the readers' comments dropped after a comment heading (a `comments` "
+                         "column: author, date, text each)")
     rn.add_argument("--force", action="store_true", help="redo shards that are already complete")
     rn.add_argument("--all-responses", action="store_true",
                     help="clean every WARC response (default: status 200 HTML ones; the others are counted)")

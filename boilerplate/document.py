@@ -18,6 +18,7 @@ from typing import Any, Iterable, Literal, NamedTuple, Sequence
 import numpy as np
 
 from . import render
+from .comments import Comment, read_comments
 from .content import Block, build_content
 from .metadata import Metadata, read_metadata
 from .metrics import tokens
@@ -70,7 +71,8 @@ class Document:
     """A classified page: `title` (None when none was found), every `Line`, the codec its bytes were
     decoded with (None for text input), `error` when the page could not be read (parse_many), the page's
     `url` (for relative links), the walk's record of its structure (None: lines are written flat) and
-    its `metadata` (authors, dates, site...; None when parsed without structure, or a text dump)."""
+    its `metadata` (authors, dates, site...; None when parsed without structure, or a text dump), and the
+    readers' `comments` its content decision dropped after a comment heading."""
 
     title: str | None
     lines: list[Line] = field(default_factory=list)
@@ -79,6 +81,7 @@ class Document:
     url: str | None = None
     structure: Structure | None = field(default=None, repr=False, compare=False)
     metadata: Metadata | None = None
+    comments: list[Comment] = field(default_factory=list)
 
     @property
     def body(self) -> str:
@@ -112,6 +115,7 @@ class Document:
                                if self.body else []}
         if self.metadata is not None:
             out["metadata"] = self.metadata.to_dict()
+        out["comments"] = [c.to_dict() for c in self.comments]
         if self.url is not None:
             out["url"] = self.url
         if self.error is not None:
@@ -125,34 +129,44 @@ class Document:
                                        images=images), ensure_ascii=False)
 
     def render(self, format: Format = "text", *, include_title: bool = True, links: bool = False,
-               images: bool = False) -> str:
+               images: bool = False, comments: bool = False) -> str:
         """The page written out: "text" (`text`, or `body` without `include_title`), "markdown", "html"
-        or "json" (`to_json`); `links` and `images` keep them where the format can."""
+        or "json" (`to_json`, which always holds the comments); `links` and `images` keep them where the
+        format can; `comments` adds the readers' comments after the content."""
         if format == "text":
-            return self.text if include_title else self.body
+            text = self.text if include_title else self.body
+            if comments and self.comments:
+                text += "\n\n" + "\n\n".join(render.comment_text(c.author, c.date, c.text) for c in self.comments)
+            return text
         if format == "markdown":
-            return self.to_markdown(include_title=include_title, links=links, images=images)
+            return self.to_markdown(include_title=include_title, links=links, images=images, comments=comments)
         if format == "html":
-            return self.to_html(include_title=include_title, links=links, images=images)
+            return self.to_html(include_title=include_title, links=links, images=images, comments=comments)
         check_format(format)
         return self.to_json(include_title=include_title, links=links, images=images)
 
-    def to_markdown(self, *, include_title: bool = True, links: bool = False, images: bool = False) -> str:
+    def to_markdown(self, *, include_title: bool = True, links: bool = False, images: bool = False,
+                    comments: bool = False) -> str:
         """GitHub-flavoured Markdown: the title as a level-1 heading (unless not `include_title`), then the
         content (headings, lists, fenced code, pipe tables, quotes, figures, $TeX$), text that would read
-        as markup escaped; "" when no line is content. `links`, `images`: as for `content`."""
+        as markup escaped; "" when no line is content. `links`, `images`: as for `content`; `comments`:
+        a "Comments" section after the content, a quote per comment."""
         if not self.body:
             return ""
         body = render.markdown(self.content(links=links, images=images))
         title = f"# {render.inline_markdown([self.title])}" if self.title and include_title else ""
-        return "\n\n".join(filter(None, (title, body))) + "\n"
+        thread = render.comments_markdown([(c.author, c.date, c.text) for c in self.comments]) if comments else ""
+        return "\n\n".join(filter(None, (title, body, thread))) + "\n"
 
-    def to_html(self, *, include_title: bool = True, links: bool = False, images: bool = False) -> str:
+    def to_html(self, *, include_title: bool = True, links: bool = False, images: bool = False,
+                comments: bool = False) -> str:
         """A clean HTML document of the content: semantic elements only, no scripts, styles or attributes
         but href, src and alt; the title as <h1> (unless not `include_title`); `links`, `images`: as for
-        `content`. A page with no content gives an empty <article>."""
+        `content`; `comments`: a section of them after the content. A page with no content gives an empty
+        <article>."""
         blocks = self.content(links=links, images=images) if self.body else []
-        return render.html_document(self.title if include_title else None, blocks)
+        thread = [(c.author, c.date, c.text) for c in self.comments] if comments and self.body else []
+        return render.html_document(self.title if include_title else None, blocks, thread)
 
 
 def check_format(format: str) -> None:
@@ -169,7 +183,9 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     (`site_repeats`) are dropped last, unless nothing else is kept. `url`: the page's, for its links."""
     if title is False:
         title = find_title(blocks)
-    keep = drop_comment_thread(blocks.texts, scores, drop_repeats(blocks.texts, keep, title))
+    kept = drop_repeats(blocks.texts, keep, title)
+    keep = drop_comment_thread(blocks.texts, scores, kept)
+    thread = np.flatnonzero(kept & ~keep).tolist()
     if repeated is not None and (keep & ~repeated).any():
         keep = keep & ~repeated
     roles = _roles(blocks, keep, title.block if title else None)
@@ -184,7 +200,8 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
                   if len(ln.text) <= NEARBY_MAX_CHARS]
         metadata = read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby)
     return Document(title.text if title else None, lines, encoding, url=url, structure=blocks.structure,
-                    metadata=metadata)
+                    metadata=metadata, comments=read_comments([blocks.texts[i] for i in thread
+                                                               if not COMMENT_HEADING.match(blocks.texts[i])]))
 
 
 def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None) -> np.ndarray:

@@ -233,12 +233,45 @@ def html_blocks(blocks: Sequence[Block]) -> str:
     return "\n".join(map(block_html, blocks))
 
 
-def html_document(title: str | None, blocks: Sequence[Block], language: str | None = None) -> str:
-    """A whole HTML document: the title as <h1>, then the content blocks in an <article>."""
+def html_document(title: str | None, blocks: Sequence[Block], comments: Sequence[CommentParts] = ()) -> str:
+    """A whole HTML document: the title as <h1>, then the content blocks in an <article>, then the
+    comments (author, date, text) in a <section>."""
     head = f"<title>{_e(title)}</title>" if title else ""
     heading = f"<h1>{_e(title)}</h1>\n" if title else ""
+    thread = ""
+    if comments:
+        items = []
+        for author, date, text in comments:
+            header = " ".join(x for x in (f"<strong>{_e(author)}</strong>" if author else "", _e(date or "")) if x)
+            paragraphs = "".join(f"<p>{_e(line)}</p>" for line in text.split("\n") if line)
+            items.append(f"<article>{f'<p>{header}</p>' if header else ''}{paragraphs}</article>")
+        thread = "\n<section><h2>Comments</h2>\n" + "\n".join(items) + "\n</section>"
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">' + head + "</head>\n<body><article>\n"
-            + heading + html_blocks(blocks) + "\n</article></body></html>\n")
+            + heading + html_blocks(blocks) + "\n</article>" + thread + "</body></html>\n")
+
+
+# ---- comments
+
+CommentParts = tuple  # (author or None, ISO date or None, text)
+
+
+def comment_text(author: str | None, date: str | None, text: str) -> str:
+    """A comment as plain lines: "author, date" (where known), then its text."""
+    header = ", ".join(x for x in (author, date) if x)
+    return f"{header}\n{text}" if header else text
+
+
+def comments_markdown(comments: Sequence[CommentParts]) -> str:
+    """A "Comments" section: a quote per comment, its author in bold and its date first."""
+    if not comments:
+        return ""
+    out = ["## Comments"]
+    for author, date, text in comments:
+        header = " · ".join(x for x in (f"**{inline_markdown([author])}**" if author else "",
+                                        inline_markdown([date]) if date else "") if x)
+        body = "\n\n".join(inline_markdown([line]) for line in text.split("\n") if line)
+        out.append(_indent("\n\n".join(filter(None, (header, body))), "> ", "> "))
+    return "\n\n".join(out)
 
 
 # ---- JSON

@@ -46,6 +46,7 @@ SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "warc_d
           "lines_kept": pl.UInt32, "chars_total": pl.UInt32, "chars_kept": pl.UInt32, "error": pl.String}
 SCORES = {"lines": pl.List(pl.String), "scores": pl.List(pl.Float32)}
 MARKDOWN = {"markdown": pl.String}
+COMMENTS = {"comments": pl.List(pl.Struct({"author": pl.String, "date": pl.String, "text": pl.String}))}
 METADATA = {"authors": pl.List(pl.String), "date_published": pl.String, "date_modified": pl.String,
             "site_name": pl.String, "canonical_url": pl.String, "language_declared": pl.String}
 
@@ -82,13 +83,15 @@ def _model(model_path: str | None) -> Model:
 
 
 def clean_records(records: list[Record], model_path: str | None, scores: bool = False,
-                  site_repeats: bool = False, markdown: bool = False, metadata: bool = False) -> list[dict[str, Any]]:
+                  site_repeats: bool = False, markdown: bool = False, metadata: bool = False,
+                  comments: bool = False) -> list[dict[str, Any]]:
     """One output row per record; a record that cannot be read or decoded gets a row with `error` set.
     Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\\xNN`) and
     noted in `error`. With `site_repeats`, a kept line also on two or more other records of the same
     site (the registrable domain of its URL) among these records is dropped. With `markdown`, each row
     also gets the page as Markdown, links kept and resolved against the record's URL; with `metadata`,
-    the page's authors, dates, site name, canonical URL and declared language (METADATA)."""
+    the page's authors, dates, site name, canonical URL and declared language (METADATA); with `comments`,
+    the readers' comments dropped after a comment heading (author, date, text each)."""
     rows: list[dict[str, Any]] = []
     pages: list[Blocks] = []
     encodings: list[str | None] = []
@@ -111,6 +114,8 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
             row["markdown"] = ""
         if metadata:
             row.update({name: None for name in METADATA}, authors=[])
+        if comments:
+            row["comments"] = []
         if r.error is None:
             try:
                 decoded = decode_page(r.data, http_charset=r.http_charset)
@@ -139,6 +144,8 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
             rows[i]["markdown"] = doc.to_markdown(links=True)
         if metadata and doc.metadata is not None:
             rows[i].update({name: getattr(doc.metadata, name) for name in METADATA})
+        if comments:
+            rows[i]["comments"] = [c.to_dict() for c in doc.comments]
     return rows
 
 
@@ -184,7 +191,8 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 def run_shard(source: str, shard: str, model_path: str | None = None, scores: bool = False,
               pool: Workers | None = None, in_flight: int = 8,
               on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False,
-              site_repeats: bool = False, markdown: bool = False, metadata: bool = False) -> ShardReport:
+              site_repeats: bool = False, markdown: bool = False, metadata: bool = False,
+              comments: bool = False) -> ShardReport:
     """Clean every record of one input and write its Parquet shard atomically (the Dask task).
 
     With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time; if
@@ -192,8 +200,8 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     Rows are appended to the shard's temporary file as a row group every ROWS_PER_PART rows or
     PART_CHARS characters, so memory does not grow with the input; the file is renamed when complete.
     On any failure no shard is written and the temporary file is removed.
-    `on_rows(records, errors)` reports progress; `site_repeats` (within each chunk), `markdown` and
-    `metadata` are clean_records'.
+    `on_rows(records, errors)` reports progress; `site_repeats` (within each chunk), `markdown`,
+    `metadata` and `comments` are clean_records'.
     """
     import pyarrow.parquet as pq
 
@@ -201,7 +209,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     report = ShardReport(input=str(Path(source).resolve()), shard=shard)
     out = Path(shard)
     schema = {**SCHEMA, **(SCORES if scores else {}), **(MARKDOWN if markdown else {}),
-              **(METADATA if metadata else {})}
+              **(METADATA if metadata else {}), **(COMMENTS if comments else {})}
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{time.monotonic_ns()}.part")  # unique to this attempt
     rows: list[dict[str, Any]] = []
     held = 0  # characters held in `rows`
@@ -241,7 +249,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     try:
         pending: deque[tuple[Future, list[Record], bool]] = deque()  # (future, its chunk, sent again)
         clean = partial(clean_records, model_path=model_path, scores=scores, site_repeats=site_repeats,
-                        markdown=markdown, metadata=metadata)
+                        markdown=markdown, metadata=metadata, comments=comments)
 
         def resend() -> None:
             """A worker died: a new pool, and the chunks in flight not yet done sent again (BrokenProcessPool
@@ -427,7 +435,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
         workers: int | None = None, scheduler: str | None = None, scores: bool = False,
         force: bool = False, progress: bool = True, all_responses: bool = False,
         scheduler_timeout: float = SCHEDULER_TIMEOUT, site_repeats: bool = False,
-        markdown: bool = False, metadata: bool = False) -> RunSummary:
+        markdown: bool = False, metadata: bool = False, comments: bool = False) -> RunSummary:
     """Clean every input into `out_dir/<shard>.parquet`; skip shards already complete for the same
     input (fingerprint), model and options, and still readable (unless `force`). An input that fails
     (unreadable, truncated, vanished, a worker died twice, disk full) fails alone: its line is printed and
@@ -435,7 +443,8 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     processes) or a Dask scheduler address such as "tcp://host:8786". `all_responses`: clean every WARC
     response, not only status 200 HTML ones. `site_repeats`: drop kept lines also on two or more other
     pages of the same site among the CHUNK consecutive records cleaned together. `markdown`: a `markdown`
-    column, the page as Markdown with its links. `metadata`: the METADATA columns."""
+    column, the page as Markdown with its links. `metadata`: the METADATA columns; `comments`: a
+    `comments` column."""
     out = Path(out_dir)
     sources = [str(Path(s)) for s in inputs]
     for s in sources:
@@ -471,6 +480,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
                     and done.get("site_repeats", False) == site_repeats
                     and done.get("markdown", False) == markdown
                     and done.get("metadata", False) == metadata
+                    and done.get("comments", False) == comments
                     and all(done.get(k) == v for k, v in prints[s].items())
                     and _shard_is_complete(out / name, done)):
                 summary.skipped.append(s)
@@ -484,7 +494,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             manifest["shards"][Path(report.shard).name] = {
                 **entry, **prints[source], "model_sha256": digest, "scores": scores,
                 "all_responses": all_responses, "site_repeats": site_repeats, "markdown": markdown,
-                "metadata": metadata,
+                "metadata": metadata, "comments": comments,
                 "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             try:
                 atomic_write(_manifest_path(out), json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -505,10 +515,10 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
 
         if scheduler:
             _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed, bar, all_responses,
-                      scheduler_timeout, site_repeats, markdown, metadata)
+                      scheduler_timeout, site_repeats, markdown, metadata, comments)
         else:
             _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses, site_repeats,
-                       markdown, metadata)
+                       markdown, metadata, comments)
         if bar:
             bar.close()
     return summary
@@ -539,7 +549,7 @@ class Workers:
 def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool, workers: int,
                finished: Callable[[str, ShardReport], None], failed: Callable[[str, BaseException | str], None],
                bar: Progress | None, all_responses: bool, site_repeats: bool = False,
-               markdown: bool = False, metadata: bool = False) -> None:
+               markdown: bool = False, metadata: bool = False, comments: bool = False) -> None:
     """Inputs one after another, their chunks cleaned by a pool of `workers` processes (none for 1); a
     pool whose worker died is replaced and its chunks in flight sent again (once)."""
     pool = Workers(workers) if workers > 1 else None
@@ -549,7 +559,7 @@ def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, s
                 report = run_shard(source, str(out / name), model_path, scores, pool=pool,
                                    in_flight=4 * workers, on_rows=bar.add if bar else None,
                                    all_responses=all_responses, site_repeats=site_repeats, markdown=markdown,
-                                   metadata=metadata)
+                                   metadata=metadata, comments=comments)
             except BrokenProcessPool:
                 if pool:
                     pool.replace()
@@ -584,7 +594,7 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, sc
               scheduler: str, workers: int, finished: Callable[[str, ShardReport], None],
               failed: Callable[[str, BaseException | str], None], bar: Progress | None,
               all_responses: bool, timeout: float, site_repeats: bool = False, markdown: bool = False,
-              metadata: bool = False) -> None:
+              metadata: bool = False, comments: bool = False) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -599,7 +609,7 @@ def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, sc
     try:
         futures = {client.submit(run_shard, source, str(out.resolve() / name), model_path, scores,
                                  all_responses=all_responses, site_repeats=site_repeats, markdown=markdown,
-                                 metadata=metadata, key=f"boilerplate-{name}", pure=False): source
+                                 metadata=metadata, comments=comments, key=f"boilerplate-{name}", pure=False): source
                    for source, name in todo}
         for fut in as_completed(futures):
             try:

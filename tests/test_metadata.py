@@ -80,3 +80,23 @@ def test_documents_carry_metadata_only_with_structure():
     assert doc.metadata.site_name == "Courier" and doc.metadata.date_published.startswith("2024-05-03")
     assert json.loads(doc.to_json())["metadata"]["language_declared"] == "en"
     assert boilerplate.parse(page, structure=False).metadata is None
+
+
+def test_comments_as_their_own_stream():
+    from boilerplate.comments import read_comments
+
+    page = ("<html><head><title>T</title></head><body><article><p>"
+            + "The article body text, long enough to be the content of the page. " * 12 + "</p><h3>12 Comments</h3>"
+            "<div><p>seagull77 says: March 5, 2024 at 10:20</p><p>About time, the gap has been there all winter.</p>"
+            "</div><div><p>Pieter K. · 6 March 2024</p><p>Will the harbour walk stay open during the work?</p></div>"
+            "</article></body></html>")
+    doc = boilerplate.parse(page, threshold=0.0)
+    assert [(c.author, c.date) for c in doc.comments] == [("seagull77", "2024-03-05"), ("Pieter K", "2024-03-06")]
+    assert "seagull77" not in doc.text  # (the content is as before)
+    text = doc.render("text", comments=True)
+    assert text.startswith(doc.text) and text.endswith("Will the harbour walk stay open during the work?")
+    md = doc.to_markdown(comments=True)
+    assert "## Comments" in md and "> **seagull77** · 2024-03-05" in md and "## Comments" not in doc.to_markdown()
+    assert "<h2>Comments</h2>" in doc.to_html(comments=True)
+    assert json.loads(doc.to_json())["comments"][1]["author"] == "Pieter K"
+    assert [c.text for c in read_comments(["no header here", "nor here"])] == ["no header here", "nor here"]

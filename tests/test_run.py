@@ -169,3 +169,17 @@ def test_metadata_columns(tmp_path):
     assert load_manifest(tmp_path / "out")["shards"][shard_name(warc)]["metadata"] is True
     assert main(["run", str(warc), "--out", str(tmp_path / "cli"), "--workers", "1", "--metadata"]) == 0
     assert pl.read_parquet(tmp_path / "cli" / shard_name(warc))["date_published"].to_list() == ["2024-05-03"]
+
+
+def test_comments_column(tmp_path):
+    thread = "<h3>2 Comments</h3><div><p>seagull77 says: March 5, 2024</p><p>About time, the gap was there all winter.</p></div>"
+    article = ARTICLE.replace("</div><div id='footer'>", thread + "</div><div id='footer'>").replace(
+        "<p>美國總統", "<p>" + "白宮聲明指出，這筆投資鎖定約值五百三十億美元的關鍵礦產儲藏。" * 4 + "</p><p>美國總統")
+    warc = tmp_path / "c.warc.gz"
+    write_warc(warc, [("http://news.example/a", article.encode("utf-8"), "utf-8")])
+    assert main(["run", str(warc), "--out", str(tmp_path / "out"), "--workers", "1", "--comments"]) == 0
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(warc))
+    assert rows["comments"][0].to_list() == [{"author": "seagull77", "date": "2024-03-05",
+                                              "text": "About time, the gap was there all winter."}]
+    assert "seagull77" not in rows["text"][0]
+    assert load_manifest(tmp_path / "out")["shards"][shard_name(warc)]["comments"] is True
