@@ -42,6 +42,7 @@ HEADING_MAX_CHARS = 80
 MAX_HEADINGS = 4  # more such lines are a listing's per-item counts ("5 comments"), not a thread's heading
 NEARBY_LINES = 15  # lines either side of the first content line searched for a date the page declares nowhere
 NEARBY_MAX_CHARS = 120  # (longer lines are paragraphs, whose dates are about other things)
+AROUND_LINES = 60  # lines either side of it searched for an author the page declares nowhere
 SITE_REPEAT_PAGES = 2  # a kept block whose text is also on this many other pages of its site is chrome
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
@@ -198,7 +199,11 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
         first = next((i for i, ln in enumerate(lines) if ln.is_content), 0)
         nearby = [ln.text for ln in lines[max(0, first - NEARBY_LINES):first + NEARBY_LINES]
                   if len(ln.text) <= NEARBY_MAX_CHARS]
-        metadata = read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby)
+        hinted = (blocks.near_hints & _META) != 0
+        around = sorted((i for i in range(max(0, first - AROUND_LINES), min(len(lines), first + AROUND_LINES))
+                         if len(lines[i].text) <= NEARBY_MAX_CHARS), key=lambda i: abs(i - first))
+        metadata = read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby,
+                                 [(lines[i].text, bool(hinted[i])) for i in around])
     return Document(title.text if title else None, lines, encoding, url=url, structure=blocks.structure,
                     metadata=metadata, comments=read_comments([blocks.texts[i] for i in thread
                                                                if not COMMENT_HEADING.match(blocks.texts[i])]))

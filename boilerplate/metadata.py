@@ -47,8 +47,15 @@ _DATE_PATTERNS = [  # (pattern, group order): year, month, day
 ]
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)")
 _BYLINE_AUTHOR = re.compile(r"^\W*(?:by|von|par|por|autor(?:ka)?|автор|συντάκτης|作者|记者|記者|文)\s*[:：]?\s*"
-                            r"([^|·•,;:\d]{2,80}?)\s*(?:$|[|·•,;]|\s[-–—]\s|\s(?:on|updated|published)\s|\d)", re.I)
+                            r"([^|·•,;:\d]{2,80}?)\s*(?:$|[|·•,;]|\s[-–—]\s|\s(?:on|in|updated|published)\s|\d)", re.I)
 _AFTER_NAME = re.compile(r"\s+(?:\d.*|[-–—|]\s.*)$")  # what follows a name: counts ("15911 silver badge"), a role
+_BY_ANYWHERE = re.compile(r"(?:^|[\s·|•,:–—-])(?i:written\s+by|posted\s+by|by)\s*:?\s*"
+                          r"([A-Z][^|·•,;:\d]{1,60}?)\s*(?:$|[|·•,;]|\s[-–—]\s|\s(?i:on|in|updated|published)\s|\d)")
+_NOT_NAMES = frozenset({"share", "post", "posts", "topic", "topics", "technology", "related", "menu", "home", "blog",
+                        "news", "contact", "search", "login", "subscribe", "read", "more", "comments", "tags",
+                        "categories", "category", "updated", "published", "about", "author", "authors", "table",
+                        "contents", "energy", "live", "video", "guide", "top"})
+_NAME = re.compile(r"^[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|del|la|le|bin|al)){1,3}$")
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)/", re.I)
 
 
@@ -228,7 +235,7 @@ def clean_authors(names: Iterable[str]) -> list[str]:
         raw = re.sub(r"^(?:by|written by|posted by|von|par|por)\s+", "", raw, flags=re.I).lstrip("@")
         for name in re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\bi\b|\bи\b|\bκαι\b|、|，)\s*", raw):
             name = _AFTER_NAME.sub("", name).strip(" .|-–—")
-            if 2 <= len(name) <= 80 and not name.isdigit() and name.lower() not in {x.lower() for x in out}:
+            if 2 <= len(name) <= 80 and name[0].isalpha() and name.lower() not in {x.lower() for x in out}:
                 out.append(name)
     return out[:MAX_AUTHORS]
 
@@ -237,9 +244,12 @@ def clean_authors(names: Iterable[str]) -> list[str]:
 
 
 def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[str] = (),
-                  nearby: Sequence[str] = (), today: date | None = None) -> Metadata:
-    """The page's metadata from its declarations, its byline lines, its URL and, for a date found nowhere
-    else, the short lines `nearby` its content's start (see the module)."""
+                  nearby: Sequence[str] = (), around: Sequence[tuple[str, bool]] = (),
+                  today: date | None = None) -> Metadata:
+    """The page's metadata from its declarations, its byline lines, its URL and, for what is found nowhere
+    else, the short lines `nearby` its content's start (a date) and the short lines `around` it, nearest
+    first, with whether each is in an author/date container (an author: "Written by Jane Doe", or a
+    name alone in such a container)."""
     meta = Metadata()
     found: dict[str, list[tuple[str, Any]]] = {}  # field → (source, value), most trusted first
 
@@ -300,6 +310,15 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         m = _BYLINE_AUTHOR.match(line) if "authors" not in found or found["authors"][0][0] == "text" else None
         if m and re.match(r"^\W*by\s", line, re.I):  # ("By Jane Doe" in a line of its own)
             offer("authors", "text", [m.group(1)])
+    if "authors" not in found or found["authors"][0][0] == "text":
+        for line, hinted in around:
+            m = _BY_ANYWHERE.search(line)
+            if m:
+                offer("authors", "text", [m.group(1)])
+                break
+            if hinted and _NAME.match(line) and not _NOT_NAMES & set(line.lower().split()):
+                offer("authors", "text", [line])
+                break
     if "authors" not in found and "organization" in found:  # an organization as the author, at last
         found["authors"] = found["organization"]
     found.pop("organization", None)

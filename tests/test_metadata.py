@@ -100,3 +100,12 @@ def test_comments_as_their_own_stream():
     assert "<h2>Comments</h2>" in doc.to_html(comments=True)
     assert json.loads(doc.to_json())["comments"][1]["author"] == "Pieter K"
     assert [c.text for c in read_comments(["no header here", "nor here"])] == ["no header here", "nor here"]
+
+
+def test_authors_from_lines_around_the_content():
+    around = [("Share This Post", True), ("Published August 7, 2023 by Nicole Burke", False)]
+    assert read_metadata(Declared(), around=around, today=TODAY).authors == ["Nicole Burke"]
+    assert read_metadata(Declared(), around=[("Trevor Jackins", True)], today=TODAY).authors == ["Trevor Jackins"]
+    assert read_metadata(Declared(), around=[("Trevor Jackins", False)], today=TODAY).authors == []
+    declared = Declared(metas=[("author", None, None, "Ann Lee")])
+    assert read_metadata(declared, around=[("By Someone Else", False)], today=TODAY).authors == ["Ann Lee"]
