@@ -98,7 +98,10 @@ def _render(doc: Document, args: argparse.Namespace, name: str) -> str:
     options = {"include_title": not args.no_title, "links": args.links, "images": args.images}
     if args.format == "json":
         return json.dumps({"file": name, **doc.to_dict(**options)}, ensure_ascii=False) + "\n"
-    out = doc.render(args.format, comments=args.comments, **options)
+    if args.format == "markdown":
+        out = doc.to_markdown(comments=args.comments, front_matter=args.front_matter, **options)
+    else:
+        out = doc.render(args.format, comments=args.comments, **options)
     return out if not out or out.endswith("\n") else out + "\n"
 
 
@@ -323,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--comments", action="store_true",
                     help="add the readers' comments (dropped after a comment heading such as '12 Comments') "
                          "after the content, with their authors and dates where found (json always has them)")
+    ex.add_argument("--front-matter", action="store_true",
+                    help="markdown: begin with a YAML block of the title, URL, authors, dates and site")
     ex.add_argument("--no-title", action="store_true", help="leave the title out of the text")
     ex.add_argument("--out-dir", metavar="DIR",
                     help="write DIR/<name>.txt (.json, .md) per input instead of printing")

@@ -147,17 +147,27 @@ class Document:
         return self.to_json(include_title=include_title, links=links, images=images)
 
     def to_markdown(self, *, include_title: bool = True, links: bool = False, images: bool = False,
-                    comments: bool = False) -> str:
+                    comments: bool = False, front_matter: bool = False) -> str:
         """GitHub-flavoured Markdown: the title as a level-1 heading (unless not `include_title`), then the
         content (headings, lists, fenced code, pipe tables, quotes, figures, $TeX$), text that would read
         as markup escaped; "" when no line is content. `links`, `images`: as for `content`; `comments`:
-        a "Comments" section after the content, a quote per comment."""
+        a "Comments" section after the content, a quote per comment; `front_matter`: a YAML block first
+        (title, url and the metadata's authors, dates, site name, canonical URL, language)."""
         if not self.body:
             return ""
         body = render.markdown(self.content(links=links, images=images))
         title = f"# {render.inline_markdown([self.title])}" if self.title and include_title else ""
         thread = render.comments_markdown([(c.author, c.date, c.text) for c in self.comments]) if comments else ""
-        return "\n\n".join(filter(None, (title, body, thread))) + "\n"
+        head = render.front_matter(self._front_matter()) if front_matter else ""
+        return head + "\n\n".join(filter(None, (title, body, thread))) + "\n"
+
+    def _front_matter(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {"title": self.title, "url": self.url}
+        if self.metadata is not None:
+            m = self.metadata
+            fields.update(authors=m.authors or None, date_published=m.date_published, date_modified=m.date_modified,
+                          site_name=m.site_name, canonical_url=m.canonical_url, language=m.language_declared)
+        return fields
 
     def to_html(self, *, include_title: bool = True, links: bool = False, images: bool = False,
                 comments: bool = False) -> str:

@@ -4,6 +4,7 @@ typed blocks. Renderers read only the content model, never the page."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any, Sequence
 
@@ -248,6 +249,13 @@ def html_document(title: str | None, blocks: Sequence[Block], comments: Sequence
         thread = "\n<section><h2>Comments</h2>\n" + "\n".join(items) + "\n</section>"
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">' + head + "</head>\n<body><article>\n"
             + heading + html_blocks(blocks) + "\n</article>" + thread + "</body></html>\n")
+
+
+def front_matter(fields: dict[str, Any]) -> str:
+    """A YAML front-matter block of the fields that have a value (strings and lists of strings, quoted as
+    JSON, which YAML reads)."""
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items() if value]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
 
 # ---- comments

@@ -109,3 +109,13 @@ def test_authors_from_lines_around_the_content():
     assert read_metadata(Declared(), around=[("Trevor Jackins", False)], today=TODAY).authors == []
     declared = Declared(metas=[("author", None, None, "Ann Lee")])
     assert read_metadata(declared, around=[("By Someone Else", False)], today=TODAY).authors == ["Ann Lee"]
+
+
+def test_markdown_front_matter():
+    page = ("<html><head><title>T: \"quoted\"</title><meta name='author' content='Ann Lee'>"
+            "<meta property='article:published_time' content='2024-05-03'></head><body><article><p>"
+            + "Body text of the article, long enough to be kept as its content. " * 4 + "</p></article></body></html>")
+    md = boilerplate.parse(page, url="https://c.example/a").to_markdown(front_matter=True)
+    head, rest = md.split("\n---\n\n", 1)
+    assert head.startswith("---\n") and 'authors: ["Ann Lee"]' in head and 'date_published: "2024-05-03"' in head
+    assert json.loads(head.split("title: ", 1)[1].split("\n")[0]) == 'T: "quoted"' and rest.startswith("# T")
