@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .metadata import _DATE_PATTERNS, clean_authors, parse_date
+from .metadata import DATE_PATTERNS, clean_authors, parse_date
 
 HEADER_MAX_CHARS = 120  # a longer line holding a date is a comment's text, not its header
 _JOINERS = re.compile(r"(?:\b(?:says|said|wrote|on|at|replied|posted)\b|[|·•:,@-])\s*$", re.I)
@@ -47,7 +47,7 @@ def read_comments(lines: Sequence[str]) -> list[Comment]:
 
 
 def _date_span(line: str) -> tuple[int, int] | None:
-    found = [m.span() for pattern, _ in _DATE_PATTERNS for m in [pattern.search(line)] if m]
+    found = [m.span() for pattern, _ in DATE_PATTERNS for m in [pattern.search(line)] if m]
     return min(found) if found else None
 
 

@@ -38,7 +38,7 @@ _MONTHS = {
                                    "ιουλίου", "αυγούστου", "σεπτεμβρίου", "οκτωβρίου", "νοεμβρίου", "δεκεμβρίου"), 1)},
 }
 _MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
-_DATE_PATTERNS = [  # (pattern, group order): year, month, day
+DATE_PATTERNS = [  # (pattern, group order): year, month, day
     (re.compile(r"(?<!\d)((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"), "ymd"),
     (re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
     (re.compile(rf"(?<!\w)({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)(?!\d)", re.I), "mdy"),
@@ -109,7 +109,7 @@ def parse_date(text: str | None, today: date | None = None) -> str | None:
     iso = _iso(text)
     if iso is not None:
         return iso[1] if EARLIEST <= iso[0] <= latest else None
-    for pattern, order in _DATE_PATTERNS:
+    for pattern, order in DATE_PATTERNS:
         for m in pattern.finditer(text):
             found = _ymd(m.groups(), order)
             if found is not None and EARLIEST <= found <= latest:
