@@ -18,6 +18,7 @@ _ESCAPE_CELL = re.compile(r"[\\`*\[\]~|]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?
 _SPECIAL = re.compile(r"[\\`*\[\]~_<&|]")  # (a text without these needs no escaping inside a line)
 _LEAD = re.compile(r"^(?:([#>+\-=|])|(\d{1,9})([.)])(?=\s|$))")  # a line start that would read as markup
 _MD_SPAN = {"em": "*", "strong": "**", "del": "~~"}
+CommentParts = tuple  # a comment as (author or None, ISO date or None, text)
 _BACKTICKS = re.compile(r"`+")
 _LEAD_CHARS = frozenset("#>+-=|0123456789")
 HARD_BREAK = "  \n"  # (two spaces, then a newline: CommonMark's hard line break)
@@ -259,8 +260,6 @@ def front_matter(fields: dict[str, Any]) -> str:
 
 
 # ---- comments
-
-CommentParts = tuple  # (author or None, ISO date or None, text)
 
 
 def comment_text(author: str | None, date: str | None, text: str) -> str:

@@ -156,6 +156,7 @@ class Structure:
     base: str | None = None
 
     def block_pieces(self, i: int) -> list[object]:
+        """Block i's pieces."""
         return self.pieces[self.starts[i]:self.starts[i + 1]]
 
 
