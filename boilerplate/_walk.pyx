@@ -510,12 +510,13 @@ cdef bint _is_data_row(tree.xmlNode* tr, int max_chars):
     return cells >= 2 and chars <= max_chars
 
 
-def walk(_Element root, Tables t, bint structured=False):
+def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
     """Walk the tree under `root` in document order, one block per rendered line. Returns the columns
     (texts, link chars, tag ids, depths, hint bits, near hint bits, parent ids, grandparent ids, tag
     paths), the containers: (depth, first block, end block) of block-level elements holding blocks, the
     class/id tokens, and with `structured` the content model's raw record (nodes, inline contexts, and
-    per block its pieces, node id and <br> end; segment.Structure), else None."""
+    per block its pieces, node id and <br> end; segment.Structure), else None. With `meta`, the page's
+    declared metadata is gathered into it on the way (skipped subtrees such as <head> included)."""
     cdef _Walk w = _Walk(t, structured)
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top
@@ -537,6 +538,11 @@ def walk(_Element root, Tables t, bint structured=False):
         flags, own = w.kinds[k].flags, w.kinds[k].own
         if flags & F_BUTTON and _visible_chars(w, node, t.max_button_chars) > t.max_button_chars:
             flags &= ~F_SKIP  # a button that swallowed the page (see segment.MAX_BUTTON_CHARS)
+        if meta is not None and node is not top:
+            if flags & F_SKIP:
+                meta.visit_tree(node)
+            else:
+                meta.visit(node)
         if flags & F_SKIP:
             if w.structured and flags & (F_MATH | F_SCRIPT):
                 _math_item(w, node, flags)
@@ -831,43 +837,61 @@ cdef str _short_text(tree.xmlNode* top, long limit):
     return " ".join("".join(pieces).split())[:limit]
 
 
-def page_meta(_Element root, long max_script_chars):
-    """The page's metadata as declared, in document order, from one pass over the tree: (metas, scripts,
-    times, props, links, lang). metas: (name, property, itemprop, content) of each <meta> with content;
-    scripts: the text of each <script type="application/ld+json"> (at most `max_script_chars` in all);
-    times: (datetime, text) of each <time>; props: (itemprop, content attribute or text) of other elements
-    with an itemprop; links: (rel, href) of each <link>; lang: the root's lang attribute."""
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* c = top.children
-    cdef const char* name
-    cdef list metas = [], scripts = [], times = [], props = [], links = []
-    cdef long script_chars = 0
-    cdef str value, text
-    while c is not NULL:
-        if c.type == tree.XML_ELEMENT_NODE:
-            name = <const char*>c.name
-            if strcmp(name, "meta") == 0:
-                value = _attr(c, "content")
-                if value:
-                    metas.append((_attr(c, "name"), _attr(c, "property"), _attr(c, "itemprop"), value))
-            elif strcmp(name, "script") == 0:
-                value = _attr(c, "type")
-                if value and "ld+json" in value.lower() and script_chars < max_script_chars:
-                    text = _subtree_text(c)[:max_script_chars - script_chars]
-                    script_chars += len(text)
-                    scripts.append(text)
-                c = _past(c, top)  # (nothing inside a script is an element)
+cdef class Meta:
+    """The page's metadata as declared, gathered element by element during the walk (walk's `meta`):
+    metas: (name, property, itemprop, content) of each <meta> with content; scripts: the text of each
+    <script type="application/ld+json"> (at most `max_script_chars` in all); times: (datetime, text) of
+    each <time>; props: (itemprop, content attribute or text) of other elements with an itemprop of
+    META_PROPS; links: (rel, href) of each <link>; lang: the root's lang attribute (`result`)."""
+
+    cdef list metas, scripts, times, props, links
+    cdef long script_chars, max_script_chars
+
+    def __cinit__(self, long max_script_chars):
+        self.metas, self.scripts, self.times, self.props, self.links = [], [], [], [], []
+        self.script_chars, self.max_script_chars = 0, max_script_chars
+
+    cdef bint visit(self, tree.xmlNode* c) except -1:
+        """Read one element; True when nothing below it is an element to read (a script)."""
+        cdef const char* name = <const char*>c.name
+        cdef str value, text
+        if strcmp(name, "meta") == 0:
+            value = _attr(c, "content")
+            if value:
+                self.metas.append((_attr(c, "name"), _attr(c, "property"), _attr(c, "itemprop"), value))
+        elif strcmp(name, "script") == 0:
+            value = _attr(c, "type")
+            if value and "ld+json" in value.lower() and self.script_chars < self.max_script_chars:
+                text = _subtree_text(c)[:self.max_script_chars - self.script_chars]
+                self.script_chars += len(text)
+                self.scripts.append(text)
+            return True
+        elif strcmp(name, "time") == 0:
+            self.times.append((_attr(c, "datetime"), _short_text(c, 200)))
+        elif strcmp(name, "link") == 0:
+            value = _attr(c, "href")
+            if value:
+                self.links.append(((_attr(c, "rel") or "").lower(), value))
+        elif _has_itemprop(c):
+            value = _attr(c, "itemprop")
+            if value and value.lower() in META_PROPS:
+                text = _attr(c, "content") or _attr(c, "datetime") or _short_text(c, 200)
+                self.props.append((value, text))
+        return False
+
+    cdef int visit_tree(self, tree.xmlNode* top) except -1:
+        """Read an element and every element below it (a subtree the walk does not enter: <head>...)."""
+        cdef tree.xmlNode* c
+        if self.visit(top):
+            return 0
+        c = top.children
+        while c is not NULL:
+            if c.type == tree.XML_ELEMENT_NODE and self.visit(c):
+                c = _past(c, top)
                 continue
-            elif strcmp(name, "time") == 0:
-                times.append((_attr(c, "datetime"), _short_text(c, 200)))
-            elif strcmp(name, "link") == 0:
-                value = _attr(c, "href")
-                if value:
-                    links.append(((_attr(c, "rel") or "").lower(), value))
-            elif _has_itemprop(c):
-                value = _attr(c, "itemprop")
-                if value and value.lower() in META_PROPS:
-                    text = _attr(c, "content") or _attr(c, "datetime") or _short_text(c, 200)
-                    props.append((value, text))
-        c = _next_in(c, top)
-    return metas, scripts, times, props, links, _attr(top, "lang")
+            c = _next_in(c, top)
+        return 0
+
+    def result(self, _Element root):
+        """(metas, scripts, times, props, links, lang)."""
+        return self.metas, self.scripts, self.times, self.props, self.links, _attr(root._c_node, "lang")

@@ -204,19 +204,30 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
     lines = list(map(_new_line, repeat(Line), zip(blocks.texts, keep.tolist(), scores.tolist(),
                                                  blocks.line_no.tolist(), roles, tags)))
-    metadata = None
-    if blocks.declared is not None:
-        first = next((i for i, ln in enumerate(lines) if ln.is_content), 0)
-        nearby = [ln.text for ln in lines[max(0, first - NEARBY_LINES):first + NEARBY_LINES]
-                  if len(ln.text) <= NEARBY_MAX_CHARS]
-        hinted = (blocks.near_hints & _META) != 0
-        around = sorted((i for i in range(max(0, first - AROUND_LINES), min(len(lines), first + AROUND_LINES))
-                         if len(lines[i].text) <= NEARBY_MAX_CHARS), key=lambda i: abs(i - first))
-        metadata = read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby,
-                                 [(lines[i].text, bool(hinted[i])) for i in around])
+    metadata = page_metadata(blocks, lines, url)
     return Document(title.text if title else None, lines, encoding, url=url, structure=blocks.structure,
                     metadata=metadata, comments=read_comments([blocks.texts[i] for i in thread
                                                                if not COMMENT_HEADING.match(blocks.texts[i])]))
+
+
+def page_metadata(blocks: Blocks, lines: Sequence[Line], url: str | None = None) -> Metadata | None:
+    """The page's metadata (metadata.py) from what it declares (`blocks.declared`; None without it), its
+    byline lines, its URL and the short lines around its first content line."""
+    if blocks.declared is None:
+        return None
+    first = next((i for i, ln in enumerate(lines) if ln.is_content), 0)
+
+    def nearby() -> list[str]:
+        return [ln.text for ln in lines[max(0, first - NEARBY_LINES):first + NEARBY_LINES]
+                if len(ln.text) <= NEARBY_MAX_CHARS]
+
+    def around() -> list[tuple[str, bool]]:
+        hinted = (blocks.near_hints & _META) != 0
+        near = sorted((i for i in range(max(0, first - AROUND_LINES), min(len(lines), first + AROUND_LINES))
+                       if len(lines[i].text) <= NEARBY_MAX_CHARS), key=lambda i: abs(i - first))
+        return [(lines[i].text, bool(hinted[i])) for i in near]
+
+    return read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby, around)
 
 
 def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None) -> np.ndarray:

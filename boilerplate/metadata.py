@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 MAX_LD_CHARS = 1_000_000  # JSON-LD read per page (a 10 MB blob is cut, then read as far as it parses)
 MAX_LD_DEPTH = 12  # nesting of JSON-LD objects searched
@@ -244,12 +244,13 @@ def clean_authors(names: Iterable[str]) -> list[str]:
 
 
 def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[str] = (),
-                  nearby: Sequence[str] = (), around: Sequence[tuple[str, bool]] = (),
+                  nearby: Sequence[str] | Callable[[], Sequence[str]] = (),
+                  around: Sequence[tuple[str, bool]] | Callable[[], Sequence[tuple[str, bool]]] = (),
                   today: date | None = None) -> Metadata:
     """The page's metadata from its declarations, its byline lines, its URL and, for what is found nowhere
     else, the short lines `nearby` its content's start (a date) and the short lines `around` it, nearest
     first, with whether each is in an author/date container (an author: "Written by Jane Doe", or a
-    name alone in such a container)."""
+    name alone in such a container). `nearby` and `around` may be functions, called only when needed."""
     meta = Metadata()
     found: dict[str, list[tuple[str, Any]]] = {}  # field → (source, value), most trusted first
 
@@ -304,14 +305,15 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         m = _URL_DATE.search(url)
         if m:
             offer("date_published", "url", "-".join(m.groups()))
-    for line in nearby:  # (only for what nothing above offers)
-        if "date_published" not in found or found["date_published"][0][0] == "text":
-            offer("date_published", "text", line)
-        m = _BYLINE_AUTHOR.match(line) if "authors" not in found or found["authors"][0][0] == "text" else None
-        if m and re.match(r"^\W*by\s", line, re.I):  # ("By Jane Doe" in a line of its own)
-            offer("authors", "text", [m.group(1)])
+    if "date_published" not in found or "authors" not in found:  # (what nothing above offers)
+        for line in nearby() if callable(nearby) else nearby:
+            if "date_published" not in found or found["date_published"][0][0] == "text":
+                offer("date_published", "text", line)
+            m = _BYLINE_AUTHOR.match(line) if "authors" not in found or found["authors"][0][0] == "text" else None
+            if m and re.match(r"^\W*by\s", line, re.I):  # ("By Jane Doe" in a line of its own)
+                offer("authors", "text", [m.group(1)])
     if "authors" not in found or found["authors"][0][0] == "text":
-        for line, hinted in around:
+        for line, hinted in around() if callable(around) else around:
             m = _BY_ANYWHERE.search(line)
             if m:
                 offer("authors", "text", [m.group(1)])

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 from lxml import etree
 
-from ._walk import Tables, base_href, page_meta, page_titles, walk
+from ._walk import Meta, Tables, base_href, page_titles, walk
 from .errors import InputError
 from .metadata import MAX_LD_CHARS, Declared
 
@@ -257,13 +257,14 @@ def segment_html(text: str, utf8: bytes | None = None, structure: bool = False, 
         if metadata:
             blocks.declared = Declared()
         return blocks
-    *columns, containers, tokens, record = walk(root, _TABLES, structure)
+    meta = Meta(MAX_LD_CHARS) if metadata else None
+    *columns, containers, tokens, record = walk(root, _TABLES, structure, meta)
     title, meta_title = page_titles(root)
     blocks = _html_blocks(*columns, title, containers, meta_title, tokens)
     if record is not None:
         blocks.structure = Structure(*record, base=base_href(root))
-    if metadata:
-        blocks.declared = Declared(*page_meta(root, MAX_LD_CHARS))
+    if meta is not None:
+        blocks.declared = Declared(*meta.result(root))
     return blocks
 
 
