@@ -86,7 +86,7 @@ class Metadata:
 
 @dataclass
 class Declared:
-    """The page's declarations as the walk read them (_walk.page_meta)."""
+    """The page's declarations as the walk gathered them (_walk.Meta)."""
 
     metas: list[tuple[str | None, str | None, str | None, str]] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)
