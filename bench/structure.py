@@ -168,12 +168,7 @@ def _grid(cells: list[list[etree._Element]]) -> tuple[list[list[str]], list[list
         texts = [_norm(_text(c)) for c in row]
         written.append(texts)
         for c, text in zip(row, texts):
-            while col in carried:
-                t, left = carried.pop(col)
-                out.append(t)
-                if left > 1:
-                    carried[col] = (t, left - 1)
-                col += 1
+            col = _carry(out, col, carried)
             span = _span(c.get("colspan"))
             rowspan = _span(c.get("rowspan"))
             for _ in range(span):
@@ -181,14 +176,20 @@ def _grid(cells: list[list[etree._Element]]) -> tuple[list[list[str]], list[list
                 if rowspan > 1:
                     carried[col] = (text, rowspan - 1)
                 col += 1
-        while col in carried:
-            t, left = carried.pop(col)
-            out.append(t)
-            if left > 1:
-                carried[col] = (t, left - 1)
-            col += 1
+        _carry(out, col, carried)
         expanded.append(out)
     return expanded, written
+
+
+def _carry(out: list[str], col: int, carried: dict[int, tuple[str, int]]) -> int:
+    """Append the cells spanning down from rows above into the columns from `col` on; the next column."""
+    while col in carried:
+        text, left = carried.pop(col)
+        out.append(text)
+        if left > 1:
+            carried[col] = (text, left - 1)
+        col += 1
+    return col
 
 
 def _span(value: str | None) -> int:

@@ -648,8 +648,8 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
                     w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
                 return (w.texts, w.link_chars, w.tags, w.depths, w.hints, w.near, w.parents,
                         w.grandparents, w.paths, containers, w.tokens(),
-                        (w.node_tags, w.node_parents, w.node_attrs, w.ctxs, w.pieces, w.starts + [len(w.pieces)], w.block_node,
-                         w.block_break) if structured else None)
+                        (w.node_tags, w.node_parents, w.node_attrs, w.ctxs, w.pieces, w.starts + [len(w.pieces)],
+                         w.block_node, w.block_break) if structured else None)
             c = node.next
             node = node.parent
 
@@ -798,14 +798,6 @@ def page_titles(_Element root):
         _find_titles(top, found)  # (what the <head> holds comes first in document order)
         meta = _content(found[1]) or _content(found[2])
     return (" ".join(_subtree_text(found[0]).split()) if found[0] is not NULL else "", meta)
-
-
-cdef int _keep_attr(list out, tree.xmlNode* c, const char* name, str key) except -1:
-    """Append (key, value) when the element has a non-empty attribute `name`."""
-    cdef str value = _attr(c, name)
-    if value:
-        out.append((key, value))
-    return 0
 
 
 META_PROPS = frozenset({"author", "creator", "name", "datepublished", "datecreated", "datemodified"})

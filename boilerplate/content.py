@@ -183,13 +183,12 @@ def build_content(lines: Sequence[LineLike], structure: Structure | None, *, url
     relative links and images (after the page's <base href>); `links` and `images` keep links (else
     their text alone) and images."""
     kept = [i for i, line in enumerate(lines) if line.is_content and line.role != "title"]
-    roles = [line.role for line in lines]
     if structure is None or len(structure.node) != len(lines):
         return _flat(lines, kept)
     base = url
     if structure.base:
         base = safe_url(structure.base, url) or url
-    return _Builder(structure, _Options(links, images, base)).build(kept, roles, [line.text for line in lines])
+    return _Builder(structure, _Options(links, images, base)).build(lines, kept)
 
 
 def _flat(lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
@@ -231,6 +230,7 @@ class _Builder:
         self.layout: dict[int, bool] = {}  # per table or figure met: is it page layout (or a wrapper)?
         self.chains: dict[int, tuple[int, ...]] = {0: ()}
         self.ctx_chains: dict[int, tuple[int, ...]] = {0: ()}
+        self.hrefs: dict[int, str] = {}  # each kept link context's href, resolved
 
     def _descendants(self, node: int) -> Iterator[int]:
         """The ids of the nodes below `node`: those after it whose parent is it or after it (nodes are in
@@ -316,11 +316,13 @@ class _Builder:
         above = self.ctx_chain(parent)
         kind = _INLINE_KIND[tag]
         kinds = [_INLINE_KIND[self.s.contexts[c - 1][0]] for c in above]
-        if "code" in kinds or kind in kinds or len(above) >= MAX_INLINE_NESTING \
-                or (kind == "link" and not (self.o.links and safe_url(href, self.o.base))):
+        resolved = safe_url(href, self.o.base) if kind == "link" and self.o.links else None
+        if "code" in kinds or kind in kinds or len(above) >= MAX_INLINE_NESTING or (kind == "link" and not resolved):
             out = above
         else:
             out = above + (ctx,)
+            if resolved:
+                self.hrefs[ctx] = resolved
         self.ctx_chains[ctx] = out
         return out
 
@@ -374,9 +376,7 @@ class _Builder:
                 else:
                     target.append(" ")
             for c in chain[depth:]:
-                tag, _, href = self.s.contexts[c - 1]
-                kind_name = _INLINE_KIND[tag]
-                span = Span(kind_name, [], safe_url(href, self.o.base) if kind_name == "link" else None)
+                span = Span(_INLINE_KIND[self.s.contexts[c - 1][0]], [], self.hrefs.get(c))
                 target.append(span)
                 stack.append((c, span.children))
                 target = span.children
@@ -395,14 +395,14 @@ class _Builder:
         _, src, data_src, alt, width, height = item
         if not src or src.strip().startswith("data:"):
             src = data_src or src
-        if _int(width, MIN_IMAGE_SIZE, 1 << 20) < MIN_IMAGE_SIZE or _int(height, MIN_IMAGE_SIZE, 1 << 20) < MIN_IMAGE_SIZE:
+        if min(_int(width, MIN_IMAGE_SIZE, 1 << 20), _int(height, MIN_IMAGE_SIZE, 1 << 20)) < MIN_IMAGE_SIZE:
             return None
         src = safe_url(src, self.o.base)
         return Image(src, " ".join((alt or "").split())) if src else None
 
     # -- blocks
 
-    def build(self, kept: list[int], roles: Sequence[str], texts: Sequence[str]) -> list[Block]:
+    def build(self, lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
         root: list[Block] = []
         open_: list[tuple[int, object]] = []  # the open containers: (node id, content object)
         last: tuple[int, object] | None = None  # (block index, the paragraph-like object it wrote)
@@ -425,7 +425,7 @@ class _Builder:
                     self._with_code(_flow(holder), pieces)  # a row of a layout table holding code
                     last = None
                     continue
-                lead, inlines = self.inlines(pieces, texts[i])
+                lead, inlines = self.inlines(pieces, lines[i].text)
                 flow = _flow(holder)
                 for x in lead:
                     flow.append(MathBlock(x.tex) if isinstance(x, Math) else Paragraph([x]))
@@ -434,7 +434,7 @@ class _Builder:
                 if last is not None and last[0] == i - 1 and s.breaks[i - 1] and flow and last[1] is flow[-1]:
                     flow[-1].inlines += [Break(), *inlines]  # (lines of one paragraph parted by a <br>)
                 else:
-                    flow.append(Paragraph(inlines, "caption" if roles[i] == "caption" else "body"))
+                    flow.append(Paragraph(inlines, "caption" if lines[i].role == "caption" else "body"))
                 last = (i, flow[-1])
                 continue
             if kind is CodeBlock:
@@ -447,7 +447,7 @@ class _Builder:
                 holder.rows.append(_Row(holder, 0))
                 holder = holder.rows[-1].loose()
                 kind = Cell
-            lead, inlines = self.inlines(pieces, texts[i])
+            lead, inlines = self.inlines(pieces, lines[i].text)
             if kind is Figure:
                 holder.images.extend(x for x in lead if isinstance(x, Image))
                 holder.images.extend(x for x in inlines if isinstance(x, Image))
@@ -714,7 +714,8 @@ def _tidy(inlines: list[Inline]) -> list[Inline]:
                 continue
         if isinstance(x, str) and out and isinstance(out[-1], str):
             out[-1] += x
-        elif isinstance(x, Span) and out and isinstance(out[-1], Span) and (out[-1].kind, out[-1].href) == (x.kind, x.href):
+        elif isinstance(x, Span) and out and isinstance(out[-1], Span) \
+                and (out[-1].kind, out[-1].href) == (x.kind, x.href):
             out[-1].children = _tidy(out[-1].children + x.children)  # (*a**b* would not read as one span)
         else:
             out.append(x)

@@ -137,7 +137,7 @@ class Document:
         if format == "text":
             text = self.text if include_title else self.body
             if comments and self.comments:
-                text += "\n\n" + "\n\n".join(render.comment_text(c.author, c.date, c.text) for c in self.comments)
+                text += "\n\n" + "\n\n".join(map(render.comment_text, self.comments))
             return text
         if format == "markdown":
             return self.to_markdown(include_title=include_title, links=links, images=images, comments=comments)
@@ -157,7 +157,7 @@ class Document:
             return ""
         body = render.markdown(self.content(links=links, images=images))
         title = f"# {render.inline_markdown([self.title])}" if self.title and include_title else ""
-        thread = render.comments_markdown([(c.author, c.date, c.text) for c in self.comments]) if comments else ""
+        thread = render.comments_markdown(self.comments) if comments else ""
         head = render.front_matter(self._front_matter()) if front_matter else ""
         return head + "\n\n".join(filter(None, (title, body, thread))) + "\n"
 
@@ -176,7 +176,7 @@ class Document:
         `content`; `comments`: a section of them after the content. A page with no content gives an empty
         <article>."""
         blocks = self.content(links=links, images=images) if self.body else []
-        thread = [(c.author, c.date, c.text) for c in self.comments] if comments and self.body else []
+        thread = self.comments if comments and self.body else []
         return render.html_document(self.title if include_title else None, blocks, thread)
 
 

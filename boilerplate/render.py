@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any, Sequence
 
+from .comments import Comment
 from .content import (Block, Break, CodeBlock, Figure, Heading, Image, Inline, ListBlock, Math, MathBlock,
                       Paragraph, Quote, Span, Table, plain)
 
@@ -18,7 +19,6 @@ _ESCAPE_CELL = re.compile(r"[\\`*\[\]~|]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z/!?
 _SPECIAL = re.compile(r"[\\`*\[\]~_<&|]")  # (a text without these needs no escaping inside a line)
 _LEAD = re.compile(r"^(?:([#>+\-=|])|(\d{1,9})([.)])(?=\s|$))")  # a line start that would read as markup
 _MD_SPAN = {"em": "*", "strong": "**", "del": "~~"}
-CommentParts = tuple  # a comment as (author or None, ISO date or None, text)
 _BACKTICKS = re.compile(r"`+")
 _LEAD_CHARS = frozenset("#>+-=|0123456789")
 HARD_BREAK = "  \n"  # (two spaces, then a newline: CommonMark's hard line break)
@@ -143,7 +143,7 @@ def block_markdown(block: Block) -> str:
     if isinstance(block, Quote):
         return _indent(markdown(block.blocks), "> ", "> ")
     if isinstance(block, Figure):
-        parts = [f"![{_Inline().text(img.alt)}]({_destination(img.src)})" for img in block.images]
+        parts = [inline_markdown([img]) for img in block.images]
         if block.caption:
             parts.append(f"*{inline_markdown(block.caption)}*")
         return "\n\n".join(parts)
@@ -223,11 +223,11 @@ def block_html(block: Block) -> str:
     if isinstance(block, Quote):
         return f"<blockquote>{html_blocks(block.blocks)}</blockquote>"
     if isinstance(block, Figure):
-        images = "".join(f'<img src="{_e(i.src)}" alt="{_e(i.alt)}">' for i in block.images)
+        images = inline_html(block.images)
         caption = f"<figcaption>{inline_html(block.caption)}</figcaption>" if block.caption else ""
         return f"<figure>{images}{caption}</figure>"
     if isinstance(block, MathBlock):
-        return f"<p>{_e(chr(92) + '[' + block.tex + chr(92) + ']')}</p>"
+        return f"<p>{inline_html([Math(block.tex, True)])}</p>"
     raise TypeError(f"not a content block: {type(block).__name__}")
 
 
@@ -235,17 +235,18 @@ def html_blocks(blocks: Sequence[Block]) -> str:
     return "\n".join(map(block_html, blocks))
 
 
-def html_document(title: str | None, blocks: Sequence[Block], comments: Sequence[CommentParts] = ()) -> str:
+def html_document(title: str | None, blocks: Sequence[Block], comments: Sequence[Comment] = ()) -> str:
     """A whole HTML document: the title as <h1>, then the content blocks in an <article>, then the
-    comments (author, date, text) in a <section>."""
+    comments in a <section>."""
     head = f"<title>{_e(title)}</title>" if title else ""
     heading = f"<h1>{_e(title)}</h1>\n" if title else ""
     thread = ""
     if comments:
         items = []
-        for author, date, text in comments:
-            header = " ".join(x for x in (f"<strong>{_e(author)}</strong>" if author else "", _e(date or "")) if x)
-            paragraphs = "".join(f"<p>{_e(line)}</p>" for line in text.split("\n") if line)
+        for c in comments:
+            header = " ".join(x for x in (f"<strong>{_e(c.author)}</strong>" if c.author else "", _e(c.date or ""))
+                              if x)
+            paragraphs = "".join(f"<p>{_e(line)}</p>" for line in c.text.split("\n") if line)
             items.append(f"<article>{f'<p>{header}</p>' if header else ''}{paragraphs}</article>")
         thread = "\n<section><h2>Comments</h2>\n" + "\n".join(items) + "\n</section>"
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">' + head + "</head>\n<body><article>\n"
@@ -262,21 +263,21 @@ def front_matter(fields: dict[str, Any]) -> str:
 # ---- comments
 
 
-def comment_text(author: str | None, date: str | None, text: str) -> str:
+def comment_text(comment: Comment) -> str:
     """A comment as plain lines: "author, date" (where known), then its text."""
-    header = ", ".join(x for x in (author, date) if x)
-    return f"{header}\n{text}" if header else text
+    header = ", ".join(x for x in (comment.author, comment.date) if x)
+    return f"{header}\n{comment.text}" if header else comment.text
 
 
-def comments_markdown(comments: Sequence[CommentParts]) -> str:
+def comments_markdown(comments: Sequence[Comment]) -> str:
     """A "Comments" section: a quote per comment, its author in bold and its date first."""
     if not comments:
         return ""
     out = ["## Comments"]
-    for author, date, text in comments:
-        header = " · ".join(x for x in (f"**{inline_markdown([author])}**" if author else "",
-                                        inline_markdown([date]) if date else "") if x)
-        body = "\n\n".join(inline_markdown([line]) for line in text.split("\n") if line)
+    for c in comments:
+        header = " · ".join(x for x in (f"**{inline_markdown([c.author])}**" if c.author else "",
+                                        inline_markdown([c.date]) if c.date else "") if x)
+        body = "\n\n".join(inline_markdown([line]) for line in c.text.split("\n") if line)
         out.append(_indent("\n\n".join(filter(None, (header, body))), "> ", "> "))
     return "\n\n".join(out)
 
@@ -334,7 +335,7 @@ def block_json(block: Block) -> dict[str, Any]:
     if isinstance(block, Quote):
         return {"type": "quote", "blocks": json_blocks(block.blocks)}
     if isinstance(block, Figure):
-        return {"type": "figure", "images": [{"src": i.src, "alt": i.alt} for i in block.images],
+        return {"type": "figure", "images": _images(block.images),
                 "caption": plain(block.caption)}
     if isinstance(block, MathBlock):
         return {"type": "math", "tex": block.tex}

@@ -132,6 +132,7 @@ class Blocks:
     def __len__(self) -> int:
         return len(self.texts)
 
+
 @dataclass
 class Structure:
     """The walk's record of each block's structure (segment(structure=True); HTML only), read by content.py.
@@ -141,9 +142,10 @@ class Structure:
     hint, a <table>'s role; else None). `contexts`: the inline elements (INLINE_TAGS) as (tag, parent
     context id, href). Block i's text as the walk met it is `pieces[starts[i]:starts[i + 1]]`: context ids
     (int) before the text (str) they hold, images ("img", src, data-src, alt, width, height), formulas
-    ("math", TeX, display), a formula's rendered text ("glyphs", text) and, in a row read as one block, ("cell", node id) before each cell and
-    ("pre", node id) / ("/pre", node id) around a <pre>. Per block also `node` (the innermost structural
-    element holding it) and `breaks` (a <br> ended it). `base`: the page's <base href>."""
+    ("math", TeX, display), a formula's rendered text ("glyphs", text) and, in a row read as one block,
+    ("cell", node id) before each cell and ("pre", node id) / ("/pre", node id) around a <pre>. Per block
+    also `node` (the innermost structural element holding it) and `breaks` (a <br> ended it). `base`: the
+    page's <base href>."""
 
     tags: list[str]
     parents: list[int]
