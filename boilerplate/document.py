@@ -50,6 +50,7 @@ _IS_CAPTION_TAG = np.zeros(len(TAGS), dtype=bool)
 _IS_CAPTION_TAG[[TAGS.index(t) for t in CAPTION_TAGS]] = True
 _ROLE_NAMES: tuple[Role, ...] = ("chrome", "subhead", "caption", "byline", "body")
 _META = 1 << HINTS.index("meta")
+_NOT_BYLINE_ROLES = frozenset({"caption", "subhead", "title"})  # ("Photo by ...", "Apps by Technology")
 _new_line = tuple.__new__
 
 
@@ -216,15 +217,19 @@ def page_metadata(blocks: Blocks, lines: Sequence[Line], url: str | None = None)
     if blocks.declared is None:
         return None
     first = next((i for i, ln in enumerate(lines) if ln.is_content), 0)
+    head = next((i for i, ln in enumerate(lines) if ln.role == "title"), first)
 
     def nearby() -> list[str]:
-        return [ln.text for ln in lines[max(0, first - NEARBY_LINES):first + NEARBY_LINES]
-                if len(ln.text) <= NEARBY_MAX_CHARS]
+        spans = sorted({range(max(0, head - NEARBY_LINES), head + NEARBY_LINES),
+                        range(max(0, first - NEARBY_LINES), first + NEARBY_LINES)}, key=lambda r: r.start)
+        seen = dict.fromkeys(i for r in spans for i in r if i < len(lines))
+        return [lines[i].text for i in seen if len(lines[i].text) <= NEARBY_MAX_CHARS]
 
     def around() -> list[tuple[str, bool]]:
         hinted = (blocks.near_hints & _META) != 0
         near = sorted((i for i in range(max(0, first - AROUND_LINES), min(len(lines), first + AROUND_LINES))
-                       if len(lines[i].text) <= NEARBY_MAX_CHARS), key=lambda i: abs(i - first))
+                       if len(lines[i].text) <= NEARBY_MAX_CHARS and lines[i].role not in _NOT_BYLINE_ROLES),
+                      key=lambda i: abs(i - first))
         return [(lines[i].text, bool(hinted[i])) for i in near]
 
     return read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby, around)

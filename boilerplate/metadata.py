@@ -44,19 +44,32 @@ DATE_PATTERNS = [  # (pattern, group order): year, month, day
     (re.compile(rf"(?<!\w)({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)(?!\d)", re.I), "mdy"),
     (re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?({_MONTH})\.?,?\s+((?:19|20)\d\d)(?!\d)",
                 re.I), "dmy"),
+    (re.compile(rf"(?<!\d)((?:19|20)\d\d)\s+({_MONTH})\.?\s+(\d{{1,2}})(?!\d)", re.I), "ymd"),
     (re.compile(r"(?<!\d)(\d{1,2})[./](\d{1,2})[./]((?:19|20)\d\d)(?!\d)"), "dmy?"),
 ]
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)")
 _BYLINE_AUTHOR = re.compile(r"^\W*(?:by|von|par|por|autor(?:ka)?|автор|συντάκτης|作者|记者|記者|文)\s*[:：]?\s*"
                             r"([^|·•,;:\d]{2,80}?)\s*(?:$|[|·•,;]|\s[-–—]\s|\s(?:on|in|updated|published)\s|\d)", re.I)
 _AFTER_NAME = re.compile(r"\s+(?:\d.*|[-–—|]\s.*)$")  # what follows a name: counts ("15911 silver badge"), a role
 _BY_ANYWHERE = re.compile(r"(?:^|[\s·|•,:–—-])(?i:written\s+by|posted\s+by|by)\s*:?\s*"
                           r"([A-Z][^|·•,;:\d]{1,60}?)\s*(?:$|[|·•,;]|\s[-–—]\s|\s(?i:on|in|updated|published)\s|\d)")
+_BY_WORD = re.compile(r"(?i)\bby\b")
+_BY_FIRST = re.compile(r"(?i)\W*by\s")
 _NOT_NAMES = frozenset({"share", "post", "posts", "topic", "topics", "technology", "related", "menu", "home", "blog",
                         "news", "contact", "search", "login", "subscribe", "read", "more", "comments", "tags",
                         "categories", "category", "updated", "published", "about", "author", "authors", "table",
-                        "contents", "energy", "live", "video", "guide", "top"})
+                        "contents", "energy", "live", "video", "guide", "top", "industry", "frequently", "asked",
+                        "questions", "latest", "reviews", "program", "view", "toolbox", "price", "date", "type",
+                        "popularity", "relevance", "newest", "oldest", "name", "brand", "location", "role"})
+_NOT_BY = re.compile(r"(?i:powered|filter|sort|browse|shop|search|made|designed|built|hosted|developed|photos?|"
+                     r"images?|illustrations?|courtesy|posts|inspired|followed|supported|sponsored|presented|"
+                     r"created|produced|brought to you|provided|operated|owned|reviewed|answered|asked)\W+by\W*$")
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|del|la|le|bin|al)){1,3}$")
+_OTHER_DATE_KEY = re.compile(r"publish|(?:^|[-_.:])date$")
+_NOT_PUBLISHED_KEY = re.compile(r"modif|updat|expir|revis|valid|end|start|event|birth|print")
+_NOT_AUTHOR = re.compile(r"(?i)(?:admin(?:istrator)?$|(?:\w+\s+)?(?:updated|reviewed|edited|fact[- ]checked)\s+by\b)")
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)/", re.I)
 
 
@@ -102,6 +115,8 @@ def parse_date(text: str | None, today: date | None = None) -> str | None:
     if not text:
         return None
     text = text.strip()[:200]
+    if _YEAR.search(text) is None:  # (every form has one)
+        return None
     latest = (today or datetime.now(timezone.utc).date()) + timedelta(days=1)
     iso = _iso(text)
     if iso is not None:
@@ -116,7 +131,7 @@ def parse_date(text: str | None, today: date | None = None) -> str | None:
 
 def _iso(text: str) -> tuple[date, str] | None:
     """An ISO 8601 timestamp or date (and its ISO form), or None."""
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+    if not _ISO_START.match(text):
         return None
     candidate = text.replace("Z", "+00:00").replace(" ", "T", 1)
     try:
@@ -227,14 +242,22 @@ def clean_authors(names: Iterable[str]) -> list[str]:
     out: list[str] = []
     for raw in names:
         raw = " ".join(str(raw).split())
-        if not raw or _URLISH.search(raw) or "@" in raw[1:] or len(raw) > 200:
+        if not raw or _URLISH.search(raw) or "@" in raw[1:] or len(raw) > 200 or _NOT_AUTHOR.match(raw):
             continue
-        raw = re.sub(r"^(?:by|written by|posted by|von|par|por)\s+", "", raw, flags=re.I).lstrip("@")
+        raw = re.sub(r"^(?:by|written by|posted by|von|par|por)\s*:?\s+", "", raw, flags=re.I).lstrip("@")
+        raw = re.sub(r"^(\S+) \(\1\)$|^(\S+) (\w)$", _one_handle, raw)  # "pelex (pelex)", "JosephF J" (an avatar)
         for name in re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\bi\b|\bи\b|\bκαι\b|、|，)\s*", raw):
             name = _AFTER_NAME.sub("", name).strip(" .|-–—")
             if 2 <= len(name) <= 80 and name[0].isalpha() and name.lower() not in {x.lower() for x in out}:
                 out.append(name)
     return out[:MAX_AUTHORS]
+
+
+def _one_handle(m: re.Match[str]) -> str:
+    if m.group(1):
+        return m.group(1)
+    handle, initial = m.group(2), m.group(3)
+    return handle if handle[0].lower() == initial.lower() else m.group(0)
 
 
 # ---- the stage
@@ -281,8 +304,16 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
                 by_key.setdefault(key.strip().lower(), []).append(content)
     for source, keys, name in _META_FIELDS:
         for key in keys:
-            for value in by_key.get(key, []):
-                offer(name, source, [value] if name in ("authors", "tags") else value)
+            values = by_key.get(key, [])
+            if name in ("authors", "tags"):  # (one <meta> per author: all of them)
+                offer(name, source, values)
+            else:
+                for value in values:
+                    offer(name, source, value)
+    for key, values in by_key.items():  # other names that say "date" or "published" ("cludo:date", "ms.date")
+        if _OTHER_DATE_KEY.search(key) and not _NOT_PUBLISHED_KEY.search(key):
+            for value in values:
+                offer("date_published", "meta:other", value)
     for prop, value in declared.props:
         key = prop.strip().lower()
         if key in ("datepublished", "datecreated"):
@@ -302,46 +333,72 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         m = _URL_DATE.search(url)
         if m:
             offer("date_published", "url", "-".join(m.groups()))
-    if "date_published" not in found or "authors" not in found:  # (what nothing above offers)
+    resolved: dict[str, tuple[str, Any] | None] = {}
+
+    def best(name: str) -> tuple[str, Any] | None:
+        """The first of `name`'s candidates that gives a usable value, as (source, value)."""
+        if name not in resolved:
+            resolved[name] = next(((source, v) for source, value in found.get(name, ())
+                                   if (v := _usable(name, value, today))), None)
+        return resolved[name]
+
+    if best("date_published") is None:  # (what nothing above offers: a date near the content's start)
         for line in nearby() if callable(nearby) else nearby:
-            if "date_published" not in found or found["date_published"][0][0] == "text":
-                offer("date_published", "text", line)
-            m = _BYLINE_AUTHOR.match(line) if "authors" not in found or found["authors"][0][0] == "text" else None
-            if m and re.match(r"^\W*by\s", line, re.I):  # ("By Jane Doe" in a line of its own)
-                offer("authors", "text", [m.group(1)])
-    if "authors" not in found or found["authors"][0][0] == "text":
+            if (day := parse_date(line, today)) is not None:
+                resolved["date_published"] = ("text", day)
+                break
+    if best("authors") is None:
         for line, hinted in around() if callable(around) else around:
-            m = _BY_ANYWHERE.search(line)
-            if m:
-                offer("authors", "text", [m.group(1)])
+            if not hinted and _BY_WORD.search(line) is None:
+                continue
+            m = _BYLINE_AUTHOR.match(line) if _BY_FIRST.match(line) else _BY_ANYWHERE.search(line)
+            if m and not _NOT_BY.search(line, 0, m.start(1)) and _could_be_name(m.group(1)):
+                name = m.group(1)
+            else:
+                name = line if hinted and _looks_like_name(line) else None
+            if name and (names := clean_authors([name])):
+                resolved["authors"] = ("text", names)
                 break
-            if hinted and _NAME.match(line) and not _NOT_NAMES & set(line.lower().split()):
-                offer("authors", "text", [line])
-                break
-    if "authors" not in found and "organization" in found:  # an organization as the author, at last
-        found["authors"] = found["organization"]
-    found.pop("organization", None)
+        else:
+            resolved["authors"] = best("organization")  # an organization as the author, at last
     for rel, href in declared.links:
         if "canonical" in rel.split():
             offer("canonical_url", "link", href)
     offer("language_declared", "html", declared.lang)
-
-    for name, candidates in found.items():
-        for source, value in candidates:
-            if name in ("date_published", "date_modified"):
-                value = parse_date(value if isinstance(value, str) else None, today)
-            elif name == "authors":
-                value = clean_authors(value)
-            elif name == "tags":
-                value = list(dict.fromkeys(t for t in (" ".join(part.split()) for x in value
-                                                       for part in str(x).split(",")) if t))[:50]
-            elif isinstance(value, str):
-                value = " ".join(value.split())[:MAX_FIELD_CHARS] or None
-            if value:
-                setattr(meta, name, value)
-                meta.sources[name] = source
-                break
+    day, (source, url_day) = best("date_published"), found.get("date_published", [("", "")])[-1]
+    url_day = parse_date(url_day, today) if source == "url" else None
+    if day and url_day and len(day[1]) > 10 and abs(date.fromisoformat(day[1][:10])
+                                                    - date.fromisoformat(url_day)).days == 1:
+        resolved["date_published"] = ("url", url_day)  # (a timestamp in UTC a day off the URL's: the page's day)
+    for name in [*found, "date_published", "authors"]:
+        if name != "organization" and (hit := best(name)) is not None:
+            setattr(meta, name, hit[1])
+            meta.sources[name] = hit[0]
     return meta
+
+
+def _looks_like_name(line: str) -> bool:
+    return bool(_NAME.match(line)) and _could_be_name(line)
+
+
+def _could_be_name(text: str) -> bool:
+    """Not a lower-case phrase ("by the way") nor a word of a site's menus ("By Industry")."""
+    words = text.split()
+    return bool(words) and (text[0].isupper() or len(words) == 1) and not _NOT_NAMES & {w.lower() for w in words}
+
+
+def _usable(name: str, value: Any, today: date | None) -> Any:
+    """One candidate value of field `name` as the Metadata holds it, or None when it is unusable."""
+    if name in ("date_published", "date_modified"):
+        return parse_date(value if isinstance(value, str) else None, today)
+    if name in ("authors", "organization"):
+        return clean_authors(value)
+    if name == "tags":
+        return list(dict.fromkeys(t for t in (" ".join(part.split()) for x in value
+                                              for part in str(x).split(",")) if t))[:50]
+    if isinstance(value, str):
+        return " ".join(value.split())[:MAX_FIELD_CHARS] or None
+    return value
 
 
 _META_FIELDS: list[tuple[str, tuple[str, ...], str]] = [  # (source, <meta> keys, field), most trusted first

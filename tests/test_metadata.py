@@ -16,7 +16,7 @@ def test_dates_in_the_corpora_languages():
     assert parse_date("2024-05-03T10:20:00Z", TODAY) == "2024-05-03T10:20:00+00:00"
     assert parse_date("2024-05-03", TODAY) == "2024-05-03"
     for text in ("May 3, 2024", "3 May 2024", "Published on 3rd May, 2024", "2024年5月3日 10:00", "3 мая 2024 г.",
-                 "3 maja 2024", "3 Μαΐου 2024", "2024/05/03", "03.05.2024", "Sept 3, 2024"):
+                 "3 maja 2024", "3 Μαΐου 2024", "2024/05/03", "03.05.2024", "Sept 3, 2024", "2024 May 3"):
         assert (parse_date(text, TODAY) or "")[5:10] in ("05-03", "09-03"), text
     assert parse_date("05/13/2024", TODAY) == "2024-05-13"  # (month first when the first part cannot be one)
 
@@ -62,7 +62,8 @@ def test_sources_in_order_of_trust_and_fallbacks():
     assert meta.canonical_url == "https://c.example/a" and meta.language_declared == "en-GB"
     from_url = read_metadata(Declared(), url="https://c.example/2019/02/03/story", today=TODAY)
     assert from_url.date_published == "2019-02-03" and from_url.sources["date_published"] == "url"
-    from_text = read_metadata(Declared(), nearby=["Home", "By Mara Lindqvist · 14 March 2026"], today=TODAY)
+    lines = ["Home", "By Mara Lindqvist · 14 March 2026"]
+    from_text = read_metadata(Declared(), nearby=lines, around=[(x, False) for x in lines], today=TODAY)
     assert from_text.date_published == "2026-03-14" and from_text.authors == ["Mara Lindqvist"]
 
 
@@ -119,3 +120,30 @@ def test_markdown_front_matter():
     head, rest = md.split("\n---\n\n", 1)
     assert head.startswith("---\n") and 'authors: ["Ann Lee"]' in head and 'date_published: "2024-05-03"' in head
     assert json.loads(head.split("title: ", 1)[1].split("\n")[0]) == 'T: "quoted"' and rest.startswith("# T")
+
+
+def test_fallbacks_used_when_the_candidates_above_are_unusable():
+    # (a byline line without a date, an unparseable <time>: the date near the content still counts)
+    declared = Declared(times=[(None, "yesterday")])
+    meta = read_metadata(declared, bylines=["Your keys to a better career"], nearby=["Jun 08, 2023 • 11 Minute Read"],
+                         today=TODAY)
+    assert meta.date_published == "2023-06-08" and meta.sources["date_published"] == "text"
+    other = read_metadata(Declared(metas=[("cludo:date", None, None, "2023-06-08T23:03:43Z"),
+                                          ("search:updated_date", None, None, "2025-01-01")]), today=TODAY)
+    assert other.date_published == "2023-06-08T23:03:43+00:00" and other.sources["date_published"] == "meta:other"
+
+
+def test_a_utc_timestamp_a_day_off_the_url_takes_the_url_day():
+    declared = Declared(metas=[(None, "article:published_time", None, "2025-12-19T02:41:41+00:00")])
+    assert read_metadata(declared, url="https://b.example/2025/12/18/post", today=TODAY).date_published == "2025-12-18"
+    assert read_metadata(declared, url="https://b.example/2025/12/10/post", today=TODAY).date_published \
+        == "2025-12-19T02:41:41+00:00"  # (further off: the declaration stands)
+
+
+def test_authors_not_taken_from_menus_credits_or_roles():
+    for line in ("Powered by FluxBB", "Filter By Topic", "By Industry", "Photo by Jane Doe", "by the way, it works"):
+        assert read_metadata(Declared(), around=[(line, False)], today=TODAY).authors == [], line
+    assert clean_authors(["Written By: Tom May", "pelex (pelex)", "JosephF J", "Administrator", "Updated by Jon Roe"]) \
+        == ["Tom May", "pelex", "JosephF"]
+    metas = [("citation_author", None, None, "Ann Lee"), ("citation_author", None, None, "Bo Chen")]
+    assert read_metadata(Declared(metas=metas), today=TODAY).authors == ["Ann Lee", "Bo Chen"]
