@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress, repeat
 from typing import Any, Iterable, Literal, NamedTuple, Sequence
 
@@ -20,6 +21,7 @@ import numpy as np
 from . import render
 from .comments import Comment, read_comments
 from .content import Block, build_content
+from .language import language_of
 from .metadata import Metadata, read_metadata
 from .metrics import tokens
 from .segment import HINTS, TAGS, Blocks, Structure
@@ -97,6 +99,12 @@ class Document:
         body = self.body
         return f"{self.title}\n{body}" if self.title and body else body
 
+    @cached_property
+    def language(self) -> str | None:
+        """The language of the text (language.py, detected when first asked; None for an empty text),
+        beside what the page declares (`metadata.language_declared`)."""
+        return language_of(self.text)
+
     def content(self, *, links: bool = False, images: bool = False) -> list[Block]:
         """The kept content, title aside, as content blocks (content.py): headings, paragraphs, lists,
         code, tables, quotes, figures, formulas; `links` keeps links (resolved against `url` and the
@@ -116,7 +124,7 @@ class Document:
                                "blocks": render.json_blocks(self.content(links=links, images=images))
                                if self.body else []}
         if self.metadata is not None:
-            out["metadata"] = self.metadata.to_dict()
+            out["metadata"] = {**self.metadata.to_dict(), "language_detected": self.language}
         out["comments"] = [c.to_dict() for c in self.comments]
         if self.url is not None:
             out["url"] = self.url
@@ -167,7 +175,8 @@ class Document:
         if self.metadata is not None:
             m = self.metadata
             fields.update(authors=m.authors or None, date_published=m.date_published, date_modified=m.date_modified,
-                          site_name=m.site_name, canonical_url=m.canonical_url, language=m.language_declared)
+                          site_name=m.site_name, canonical_url=m.canonical_url, language_declared=m.language_declared,
+                          language_detected=self.language)
         return fields
 
     def to_html(self, *, include_title: bool = True, links: bool = False, images: bool = False,

@@ -32,6 +32,7 @@ from .corpora import url_site
 from .decode import decode_page
 from .errors import InputError
 from .files import atomic_write
+from .language import language_of
 from .model import DEFAULT_MODEL, Model
 from .records import InputFileError, Record, input_type, page_files, read_records
 from .segment import Blocks, segment
@@ -163,18 +164,6 @@ def safe_text(value: str | None) -> str | None:
         return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:
         return value.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-LANGUAGE_SAMPLE = 2000  # characters of the text given to the language identifier
-
-
-def language_of(text: str) -> str | None:
-    """ISO 639-1 code of the text's language (py3langid), None for an empty text."""
-    if not text.strip():
-        return None
-    import py3langid
-
-    return py3langid.classify(text[:LANGUAGE_SAMPLE])[0]
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:

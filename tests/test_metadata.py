@@ -80,6 +80,10 @@ def test_documents_carry_metadata_only_with_structure():
     doc = boilerplate.parse(page)
     assert doc.metadata.site_name == "Courier" and doc.metadata.date_published.startswith("2024-05-03")
     assert json.loads(doc.to_json())["metadata"]["language_declared"] == "en"
+    polish = boilerplate.parse(page.replace("Body text of the article, long enough to be kept as its content. ",
+                                            "Tekst artykułu jest na tyle długi, że zostaje jako jego treść. "))
+    assert (polish.metadata.language_declared, polish.language) == ("en", "pl")  # (declared and detected apart)
+    assert json.loads(polish.to_json())["metadata"]["language_detected"] == "pl"
     assert boilerplate.parse(page, structure=False).metadata is None
 
 
