@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from itertools import repeat
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from . import Document, __version__, load_model, parse, parse_many
+from .fetch import Fetched, fetch, is_url
 from .errors import InputError, LabelError, ModelError
 from .files import atomic_write, read_page
 from .labeled import format_labels, load_labeled, normalize
@@ -28,6 +30,7 @@ EPILOG = """examples:
   boilerplate extract --format html --images page.html   a clean HTML document, images kept
   boilerplate extract --format json *.html      one JSON record per page (title, text, lines, blocks)
   boilerplate extract --out-dir clean/ *.html   one clean/<name>.txt per page
+  boilerplate extract https://example.com/news/a.html   fetch the page (its final URL resolves links)
   curl -s URL | boilerplate extract -           read the page from stdin
   boilerplate extract --encoding gbk page.html  override the page's declared or detected charset
   boilerplate classify page.html                every line with its role, label and score (TSV)
@@ -39,13 +42,16 @@ EPILOG = """examples:
 SUFFIXES = {"text": ".txt", "json": ".json", "markdown": ".md", "html": ".html"}
 
 
-def _read(name: str) -> bytes:
-    return sys.stdin.buffer.read() if name == "-" else read_page(name)
+def _read(name: str) -> bytes | Fetched:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    return fetch(name) if is_url(name) else read_page(name)
 
 
 def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str, Document]]:
-    """(file name, Document) for each input that can be read and classified; failures are collected.
-    With --one-site, the inputs are classified in batches as pages of one site (parse_many's `sites`)."""
+    """(input name, Document) for each input that can be read and classified; failures are collected.
+    With --one-site, the inputs are classified in batches as pages of one site (parse_many's `sites`).
+    A fetched page's links resolve against its final URL unless --url says otherwise."""
     model = load_model(args.model) if args.model else load_model()
     options = {"model": model, "kind": args.kind, "encoding": args.encoding, "threshold": args.threshold,
                "structure": getattr(args, "format", "text") in ("markdown", "html", "json")}
@@ -59,7 +65,7 @@ def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str
         return
     names: list[str] = []
 
-    def pages() -> Iterator[bytes]:
+    def pages() -> Iterator[bytes | Fetched]:
         for name, data in _inputs(args.files, failures):
             names.append(name)
             yield data
@@ -72,8 +78,8 @@ def _parsed(args: argparse.Namespace, failures: list[str]) -> Iterator[tuple[str
             failures.append(_failure(names[k], doc.error))
 
 
-def _inputs(files: list[str], failures: list[str]) -> Iterator[tuple[str, bytes]]:
-    """(file name, bytes) of each input that can be read; failures are collected."""
+def _inputs(files: list[str], failures: list[str]) -> Iterator[tuple[str, bytes | Fetched]]:
+    """(input name, its bytes or fetched page) of each input that can be read; failures are collected."""
     for name in files:
         try:
             yield name, _read(name)
@@ -89,6 +95,9 @@ def _failure(name: str, error: InputError | str) -> str:
 
 def _out_name(name: str, suffix: str) -> str:
     """The --out-dir file for an input: its name without .gz and its last suffix, plus `suffix`."""
+    if is_url(name):  # (host and path: https://example.com/news/a.html → example.com_news_a)
+        base = re.sub(r"[^\w.-]+", "_", name.split("://", 1)[1].split("#")[0]).strip("_.")
+        return base.removesuffix(".html").removesuffix(".htm")[:150] + suffix
     base = "stdin" if name == "-" else Path(name).name.removesuffix(".gz").rsplit(".", 1)[0]
     return base + suffix
 
@@ -291,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def page_args(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("files", nargs="+", metavar="FILE", help="HTML or text-dump files; - for stdin")
+        sp.add_argument("files", nargs="+", metavar="FILE",
+                        help="HTML or text-dump files (.gz too), http(s) URLs to fetch; - for stdin")
         sp.add_argument("--model", help=f"model file (default: the shipped {DEFAULT_MODEL.name})")
         sp.add_argument("--kind", choices=("auto", "text", "html"), default="auto",
                         help="treat input as a text dump or HTML (default: sniff)")
@@ -408,7 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `boilerplate` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # (the bare command: what it can do)
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except (ModelError, LabelError) as e:

@@ -94,10 +94,12 @@ class Document:
 
     @property
     def text(self) -> str:
-        """The title, then the content lines, joined by newlines; "" when no line is content (a title
-        alone is not a page's content)."""
+        """The title, then the content lines, joined by newlines. A page whose only content is its
+        headline (a short notice, a post of one line) gives the headline; "" when neither is there."""
         body = self.body
-        return f"{self.title}\n{body}" if self.title and body else body
+        if body:
+            return f"{self.title}\n{body}" if self.title else body
+        return self.title if self.title and any(line.role == "title" for line in self.lines) else ""
 
     @cached_property
     def language(self) -> str | None:
@@ -159,12 +161,12 @@ class Document:
                     comments: bool = False, front_matter: bool = False) -> str:
         """GitHub-flavoured Markdown: the title as a level-1 heading (unless not `include_title`), then the
         content (headings, lists, fenced code, pipe tables, quotes, figures, $TeX$), text that would read
-        as markup escaped; "" when no line is content. `links`, `images`: as for `content`; `comments`:
+        as markup escaped; "" when `text` is empty. `links`, `images`: as for `content`; `comments`:
         a "Comments" section after the content, a quote per comment; `front_matter`: a YAML block first
         (title, url and the metadata's authors, dates, site name, canonical URL, language)."""
-        if not self.body:
+        if not self.text:
             return ""
-        body = render.markdown(self.content(links=links, images=images))
+        body = render.markdown(self.content(links=links, images=images)) if self.body else ""
         title = f"# {render.inline_markdown([self.title])}" if self.title and include_title else ""
         thread = render.comments_markdown(self.comments) if comments else ""
         head = render.front_matter(self._front_matter()) if front_matter else ""

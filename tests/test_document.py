@@ -96,9 +96,13 @@ def test_title_comes_first_even_when_the_model_drops_its_block():
     assert doc.body == "First paragraph of the story."
 
 
-def test_no_content_means_empty_text_even_with_a_title():
-    doc = classified(page(), content=set())
-    assert doc.title == "Storm hits coast" and doc.text == "" and doc.to_markdown() == ""
+def test_a_headline_alone_is_the_text():
+    doc = classified(page(), content=set())  # (a short notice: nothing but its headline)
+    assert doc.title == "Storm hits coast" and doc.body == "" and doc.text == "Storm hits coast"
+    assert doc.to_markdown() == "# Storm hits coast\n" and "<h1>Storm hits coast</h1>" in doc.to_html()
+    no_headline = boilerplate.parse("<html><head><title>Port News</title></head><body><nav><a href='/'>Home</a>"
+                                    "</nav></body></html>")
+    assert no_headline.title == "Port News" and no_headline.text == "" and no_headline.to_markdown() == ""
 
 
 def test_markdown_from_tags():
@@ -143,7 +147,18 @@ def test_paths_are_read_as_files_and_strings_as_text(tmp_path, article_html):
     path = tmp_path / "page.html"
     path.write_text(article_html, encoding="utf-8")
     assert boilerplate.extract(path) == boilerplate.extract(article_html)
-    assert boilerplate.extract(str(path)) == str(path)  # a str is page text, as documented
+    with pytest.raises(boilerplate.InputError, match=r"names a file.*pathlib\.Path"):
+        boilerplate.extract(str(path))  # (a str is page text: one that only names a file is refused)
+    with pytest.raises(boilerplate.InputError, match=r"is a URL.*boilerplate\.fetch"):
+        boilerplate.extract("https://example.com/news")
+    assert boilerplate.extract("page.html") == "page.html"  # (no such file: text, as documented)
+    for many in (str(path), path, b"<p>x</p>"):
+        with pytest.raises(TypeError, match="iterable of pages"):
+            boilerplate.extract_many(many)
+    model_file = boilerplate.model.DEFAULT_MODEL
+    assert boilerplate.extract(path, model=model_file) == boilerplate.extract(path, model=str(model_file))
+    with pytest.raises(boilerplate.ModelError, match="no-model.txt"):
+        boilerplate.extract(path, model=tmp_path / "no-model.txt")
     gz = tmp_path / "page.html.gz"
     gz.write_bytes(gzip.compress(article_html.encode("utf-8")))
     assert boilerplate.extract(gz) == boilerplate.extract(article_html)
