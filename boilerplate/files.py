@@ -1,4 +1,4 @@
-"""File helpers: reading a page from a path (gzip included), atomic writes of results."""
+"""File helpers: which files are pages, reading a page from a path (gzip included), atomic writes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,20 @@ from .decode import MAX_BYTES
 from .errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
+PAGE_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}  # each also as .gz
+
+
+def page_kind(name: str | os.PathLike[str]) -> str | None:
+    """"html" or "text" for a page file's name (`a.html`, `a.htm.gz`, `a.xhtml`, `a.txt`), else None."""
+    lower = os.fspath(name).lower().removesuffix(".gz")
+    return next((kind for suffix, kind in PAGE_SUFFIXES.items() if lower.endswith(suffix)), None)
+
+
+def page_suffix(name: str | os.PathLike[str]) -> str:
+    """The page suffix of a page file's name, with its .gz (".html.gz"; "" for other names)."""
+    lower = os.fspath(name).lower()
+    gz = ".gz" if lower.endswith(".gz") else ""
+    return next((suffix + gz for suffix in PAGE_SUFFIXES if lower.removesuffix(".gz").endswith(suffix)), "")
 
 
 def read_page(path: str | os.PathLike[str]) -> bytes:

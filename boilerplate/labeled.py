@@ -16,12 +16,12 @@ import numpy as np
 
 from .decode import decode
 from .errors import InputError, LabelError
+from .files import PAGE_SUFFIXES, page_kind, read_page
 from .segment import Blocks, segment
 
 ROLES = ("title", "subhead", "body", "caption", "byline", "chrome")
 CONTENT_ROLES = frozenset({"title", "subhead", "body", "caption"})
 HEADER = ("line", "role", "text")
-PAGE_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html"}
 
 
 @dataclass
@@ -50,30 +50,28 @@ def normalize(text: str) -> str:
 
 def page_path(tsv: Path) -> Path:
     """The page file that a label file describes; exactly one must exist beside it."""
-    found = [tsv.with_suffix(s) for s in PAGE_SUFFIXES if tsv.with_suffix(s).is_file()]
+    found = [tsv.with_suffix(s + gz) for s in PAGE_SUFFIXES for gz in ("", ".gz")
+             if tsv.with_suffix(s + gz).is_file()]
     if not found:
-        raise LabelError(f"{tsv}: no page file beside it (expected {tsv.stem}.txt or {tsv.stem}.html)")
+        raise LabelError(f"{tsv}: no page file beside it (expected {tsv.stem}.html, .htm, .xhtml or .txt, "
+                         "each also gzipped)")
     if len(found) > 1:
         raise LabelError(f"{tsv}: ambiguous, several page files: {', '.join(p.name for p in found)}")
     return found[0]
 
 
-def read_page(path: Path) -> Blocks:
+def read_blocks(path: Path) -> Blocks:
     """Decode and segment a page file, as text or HTML according to its suffix."""
     try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LabelError(f"{path}: cannot read page: {e.strerror}") from None
-    try:
-        return segment(decode(data), kind=PAGE_SUFFIXES.get(path.suffix.lower(), "auto"))
+        return segment(decode(read_page(path)), kind=page_kind(path) or "auto")  # type: ignore[arg-type]
     except InputError as e:
-        raise LabelError(f"{path}: {e}") from None
+        raise LabelError(f"cannot read page: {e}" if str(e).startswith(str(path)) else f"{path}: {e}") from None
 
 
 def load_article(tsv: str | Path) -> Article:
     """Load and validate one label file and its page; LabelError names the file and line of any problem."""
     tsv = Path(tsv)
-    blocks = read_page(page_path(tsv))
+    blocks = read_blocks(page_path(tsv))
     by_line = {int(n): i for i, n in enumerate(blocks.line_no)}
     roles: list[str | None] = [None] * len(blocks)
     try:

@@ -10,11 +10,13 @@ import gzip
 import json
 import os
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Literal, overload
 
-from .labeled import PAGE_SUFFIXES
+from .errors import InputError
+from .files import page_kind, read_page
 from .segment import Kind, looks_like_html
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -162,27 +164,44 @@ def _jsonl_record(source: str, n: int, line: str) -> Record:
 
 
 def read_directory(path: str | Path) -> Iterator[Record]:
-    """Every .html/.htm/.txt file below the directory, in sorted path order (symlinked directories
-    followed, each real directory once)."""
+    """Every page file below the directory (.html, .htm, .xhtml, .txt, each also gzipped), in sorted
+    path order (symlinked directories followed, each real directory once); other files are counted as
+    skipped by their suffix."""
     root = Path(path)
-    for file in page_files(root):
+    files, others = page_files(root, with_others=True)
+    for suffix, n in sorted(others.items()):
+        for _ in range(n):
+            yield Record(str(root), "", None, b"", skip=f"not a page file ({suffix or 'no suffix'})")
+    for file in files:
         rel = file.relative_to(root).as_posix()
         try:
-            data = file.read_bytes()
-        except OSError as e:
-            yield Record(str(root), rel, None, b"", error=f"cannot read: {e.strerror}")
+            data = read_page(file)
+        except InputError as e:
+            yield Record(str(root), rel, None, b"", error=str(e).removeprefix(f"{file}: "))
             continue
-        yield Record(str(root), rel, None, data, kind=PAGE_SUFFIXES[file.suffix.lower()])
+        yield Record(str(root), rel, None, data, kind=page_kind(file.name) or "auto")  # type: ignore[arg-type]
 
 
-def page_files(root: Path) -> list[Path]:
-    """The page files below a directory, sorted; symlinked directories are followed, loops are not."""
-    files, seen = [], set()
+@overload
+def page_files(root: Path) -> list[Path]: ...
+@overload
+def page_files(root: Path, with_others: Literal[True]) -> tuple[list[Path], Counter[str]]: ...
+
+
+def page_files(root: Path, with_others: bool = False) -> list[Path] | tuple[list[Path], Counter[str]]:
+    """The page files below a directory, sorted (`with_others`: and a count of the other files by
+    suffix); symlinked directories are followed, loops are not."""
+    files, seen, others = [], set(), Counter[str]()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         real = os.path.realpath(dirpath)
         if real in seen:
             dirnames.clear()
             continue
         seen.add(real)
-        files += [Path(dirpath) / f for f in filenames if Path(f).suffix.lower() in PAGE_SUFFIXES]
-    return sorted(f for f in files if f.is_file())
+        for f in filenames:
+            if page_kind(f) is not None:
+                files.append(Path(dirpath) / f)
+            elif not f.startswith("."):
+                others[Path(f).suffix.lower()] += 1
+    pages = sorted(f for f in files if f.is_file())
+    return (pages, others) if with_others else pages

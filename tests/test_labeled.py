@@ -70,6 +70,18 @@ def test_html_article(tmp_path):
     assert load_article(tmp_path / "h.tsv").labels.tolist() == [True, True, False]
 
 
+def test_gzipped_and_xhtml_pages_beside_labels(tmp_path):
+    import gzip
+
+    page = "<body><h1>標題</h1><p>正文。</p><div>頁尾</div></body>"
+    labels = "line\trole\ttext\n1\ttitle\t標題\n2\tbody\t正文。\n3\tchrome\t頁尾\n"
+    (tmp_path / "g.html.gz").write_bytes(gzip.compress(page.encode("utf-8")))
+    (tmp_path / "x.xhtml").write_text(page, encoding="utf-8")
+    for name in ("g", "x"):
+        (tmp_path / f"{name}.tsv").write_text(labels, encoding="utf-8")
+        assert load_article(tmp_path / f"{name}.tsv").labels.tolist() == [True, True, False]
+
+
 def test_duplicate_articles_are_refused(tmp_path):
     for name in ("a", "copy"):
         write(tmp_path, GOOD, name=name)

@@ -4,6 +4,8 @@ shards on resume."""
 
 from __future__ import annotations
 
+import gzip
+
 import fcntl
 import json
 import os
@@ -257,6 +259,24 @@ def test_symlinked_directories_are_followed_once(tmp_path):
     summary = run([pages], tmp_path / "out", workers=1, progress=False)
     assert summary.records == 2
     assert sorted(pl.read_parquet(tmp_path / "out" / shard_name(pages))["record_id"]) == ["b.html", "linked/a.html"]
+
+
+def test_gzipped_htm_and_xhtml_pages_are_read_and_other_files_counted(tmp_path, capsys):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html.gz").write_bytes(gzip.compress(PAGE.encode()))
+    (pages / "b.htm").write_text(PAGE, encoding="utf-8")
+    (pages / "c.xhtml").write_text(PAGE, encoding="utf-8")
+    (pages / "d.html.gz").write_bytes(b"\x1f\x8b not gzip")
+    (pages / "logo.png").write_bytes(b"\x89PNG")
+    (pages / "style.css").write_text("p {}")
+    assert main(["run", str(pages), "--out", str(tmp_path / "out"), "--workers", "1"]) == 1  # (d.html.gz)
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["records"] == 4 and summary["responses_skipped"] == {"not a page file (.css)": 1,
+                                                                        "not a page file (.png)": 1}
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(pages))
+    assert rows["record_id"].to_list() == ["a.html.gz", "b.htm", "c.xhtml", "d.html.gz"]
+    assert rows["title"].to_list()[:3] == ["Storm hits coast"] * 3 and "gzip" in rows["error"][3]
 
 
 def test_an_unreachable_scheduler_is_one_line_within_the_timeout(tmp_path, capsys):
