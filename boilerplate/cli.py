@@ -17,6 +17,7 @@ from .errors import InputError, LabelError, ModelError
 from .files import atomic_write, read_page
 from .labeled import format_labels, load_labeled, normalize
 from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, HTML_MEMBERS, card_path
+from .train import CONTINUE_ROUNDS
 
 # measured (docs/experiments.md): 3 pages of a site plus the five seed articles, against the model of
 # the corpora, on 150 pages of other sites, 16 sites
@@ -172,7 +173,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .corpora import CorpusError, corpus_paths
-    from .train import CONTINUE_ROUNDS, StderrProgress, TrainingSet, train
+    from .train import StderrProgress, TrainingSet, train
 
     paths = corpus_paths(args.corpus)
     if Path(args.out).resolve() == DEFAULT_MODEL.resolve() and not args.force:
@@ -197,7 +198,7 @@ def cmd_train(args: argparse.Namespace) -> int:
               file=sys.stderr)
     progress = StderrProgress()
     data = TrainingSet()
-    data.add_articles(load_labeled(args.labeled), source="labeled")
+    data.add_articles(load_labeled(args.labeled), source="labeled", directory=args.labeled)
     for path in paths:
         try:
             data.add_corpus_dir(path, progress=progress)
@@ -401,8 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "directories in $BOILERPLATE_CORPORA, if set)")
     tr.add_argument("--out", required=True, help="model file to write (its card goes beside it)")
     tr.add_argument("--rounds", type=_positive,
-                    help=f"boosting rounds (default {DEFAULT_ROUNDS}; when training a model further: "
-                         "see --init-model)")
+                    help=f"boosting rounds: default {DEFAULT_ROUNDS} for a new model (with --corpus or "
+                         f"--from-scratch), {CONTINUE_ROUNDS} more when training a model further (the "
+                         "default without --corpus, or with --init-model)")
     start = tr.add_mutually_exclusive_group()
     start.add_argument("--init-model", metavar="MODEL",
                        help="train this model further on the labels (the default, with the shipped model, "

@@ -8,6 +8,7 @@ model trained on other features fails at load time, not later.
 
 from __future__ import annotations
 
+import glob
 import json
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -341,17 +342,21 @@ class Model:
     def load(cls, path: str | Path | None = None) -> "Model":
         """Load a model and check its card; ModelError names the file and what is wrong."""
         path = Path(path) if path is not None else DEFAULT_MODEL
+        if path.suffix.lower() == ".json":  # (the card given: the model is the file of its name beside it)
+            path = next((p for p in sorted(path.parent.glob(f"{glob.escape(path.stem)}.*"))
+                         if p.suffix.lower() != ".json"), path.with_suffix(".txt"))
         card_file = card_path(path)
+        pair = f"a model is two files, {path.name} and {card_file.name}, kept side by side: copy both"
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ModelError(f"{path}: model file not found") from None
+            raise ModelError(f"{path}: model file not found ({pair})") from None
         except (OSError, UnicodeDecodeError) as e:
             raise ModelError(f"{path}: cannot read model file: {e}") from None
         try:
             card = json.loads(card_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ModelError(f"{card_file}: model card not found (it must sit beside {path.name})") from None
+            raise ModelError(f"{card_file}: model card not found ({pair})") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ModelError(f"{card_file}: model card is not valid JSON: {e}") from None
         if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:

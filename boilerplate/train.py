@@ -37,7 +37,9 @@ FOLDS = 5
 HOLDOUT_EVERY = 10  # one site in this many is the holdout (crc32 of "holdout:" + site)
 LABELED_WEIGHT = 30.0  # hand-labeled blocks are exact, alignment-derived ones approximate; the labeled
 # text dumps are also a handful among thousands of text dumps derived from the corpora
+PROJECT_LABELED = Path(__file__).resolve().parents[1] / "labeled"  # the labels shipped with the source
 LABELED_LICENSE = "this project's own labels (MIT)"
+USER_LABELED_LICENSE = "your own labels ({}): license as you set it"
 CONTINUE_ROUNDS = 20  # trees added when training a model further on a few labeled pages (no corpora):
 CONTINUE_PARAMS = {"learning_rate": 0.03}  # small steps, so that other sites lose little (docs/experiments.md)
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
@@ -73,9 +75,11 @@ class TrainingSet:
     licenses: dict[str, str] = field(default_factory=dict)  # source name → license, for the model card
     skipped: list[str] = field(default_factory=list)  # corpus pages that could not be read
 
-    def add_articles(self, articles: list[Article], source: str) -> None:
-        """Add hand-labeled articles; each is its own group, one fold after another, never held out."""
-        self.licenses[source] = LABELED_LICENSE
+    def add_articles(self, articles: list[Article], source: str, directory: str | Path | None = None) -> None:
+        """Add hand-labeled articles (read from `directory`, for the card's license line); each is its
+        own group, one fold after another, never held out."""
+        own = directory is None or Path(directory).resolve() == PROJECT_LABELED
+        self.licenses[source] = LABELED_LICENSE if own else USER_LABELED_LICENSE.format(directory)
         for k, a in enumerate(articles):
             self.add(a.name, a.blocks, a.labels, a.content_text, fold=k % FOLDS, source=source,
                      weight=LABELED_WEIGHT, lang=guess_lang(a.content_text))
@@ -314,13 +318,19 @@ class StderrProgress:
 
     def __init__(self, width: int = 30) -> None:
         self.width, self.stage, self.start = width, "", time.monotonic()
+        self.terminal = sys.stderr.isatty()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage:
+        started = stage != self.stage
+        if started:
             self.stage, self.start = stage, time.monotonic()
         elapsed = f"{time.monotonic() - self.start:.0f}s"
         if total <= 0:
             print(f"{stage} ...", file=sys.stderr, flush=True)
+            return
+        if not self.terminal:  # (a log: a line when a stage starts and when it ends, no redrawing)
+            if started or done >= total:
+                print(f"{stage} {done:,}/{total:,} {elapsed}", file=sys.stderr, flush=True)
             return
         filled = self.width * min(done, total) // total
         end = "\n" if done >= total else ""

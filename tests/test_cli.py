@@ -1,5 +1,6 @@
 import io
 import json
+import shutil
 import sys
 
 import pytest
@@ -90,7 +91,14 @@ def test_train_without_corpora_continues_the_shipped_model(tmp_path, capsys, mon
     report = json.loads(captured.out)
     assert report["cross_validation"] == {}  # the starting model saw these pages: no honest CV
     assert report["training_data"]["labeled"]["pages"] == len(load_labeled("labeled"))
+    assert report["training_data"]["labeled"]["license"] == "this project's own labels (MIT)"
     assert "daniel-dev (starting model)" in report["training_data"]
+    assert "\r" not in captured.err  # (no terminal: progress as lines, no redrawing)
+    mine = tmp_path / "mine"
+    shutil.copytree("labeled", mine)
+    assert main(["train", "--labeled", str(mine), "--out", str(tmp_path / "m2.txt"), "--rounds", "2"]) == 0
+    license = json.loads(capsys.readouterr().out)["training_data"]["labeled"]["license"]
+    assert license == f"your own labels ({mine}): license as you set it"
     shipped, continued = Model.load(DEFAULT_MODEL), Model.load(out)
     assert continued.booster.current_iteration() == shipped.booster.current_iteration()  # no HTML labels
     assert continued.text_booster.current_iteration() == shipped.text_booster.current_iteration() + CONTINUE_ROUNDS

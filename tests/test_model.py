@@ -83,9 +83,14 @@ def test_missing_model_and_card(tmp_path):
     with pytest.raises(ModelError, match="model file not found"):
         Model.load(tmp_path / "none.txt")
     path = copy_model(tmp_path)
+    assert Model.load(card_path(path)).card == Model.load(path).card  # (either file names the model)
     card_path(path).unlink()
-    with pytest.raises(ModelError, match="model card not found"):
+    with pytest.raises(ModelError, match=r"model card not found \(a model is two files, .*copy both"):
         Model.load(path)
+    path.unlink()
+    card_path(path).write_text("{}")
+    with pytest.raises(ModelError, match=f"{path.stem}.txt: model file not found"):
+        Model.load(card_path(path))
 
 
 def test_truncated_and_corrupt_model(tmp_path):
