@@ -18,5 +18,5 @@ def test_readme_python_examples_run(capsys):
     finally:
         os.chdir(here)
     out = capsys.readouterr().out
-    assert "Harbour town rebuilds its sea wall after winter storms utf-8" in out
-    assert "failed: input is binary data" in out
+    assert out.startswith("# Harbour town rebuilds its sea wall after winter storms\n")
+    assert "Harbour town rebuilds its sea wall after winter storms ['Mara Lindqvist'] 2026-03-14 en\n" in out
