@@ -253,3 +253,9 @@ def test_gzip_file_is_read(tmp_path, capsys):
     (tmp_path / "p.html.gz").write_bytes(gzip.compress(HTML.encode("utf-8")))
     assert main(["extract", str(tmp_path / "p.html.gz")]) == 0
     assert capsys.readouterr().out.startswith("Storm hits coast\n")
+
+
+def test_the_bare_command_lists_the_commands(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert all(command in out for command in ("extract", "classify", "run", "train"))
