@@ -14,7 +14,7 @@ from typing import Iterator, Sequence
 from . import Document, __version__, load_model, parse, parse_many
 from .fetch import Fetched, fetch, is_url
 from .errors import InputError, LabelError, ModelError
-from .files import atomic_write, read_page
+from .files import atomic_write, read_capped, read_page
 from .labeled import format_labels, load_labeled, normalize
 from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, HTML_MEMBERS, card_path
 from .train import CONTINUE_ROUNDS
@@ -45,7 +45,7 @@ SUFFIXES = {"text": ".txt", "json": ".json", "markdown": ".md", "html": ".html"}
 
 def _read(name: str) -> bytes | Fetched:
     if name == "-":
-        return sys.stdin.buffer.read()
+        return read_capped(sys.stdin.buffer, "stdin")
     return fetch(name) if is_url(name) else read_page(name)
 
 

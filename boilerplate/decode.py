@@ -16,6 +16,8 @@ import numpy as np
 from .errors import InputError
 
 MAX_BYTES = 64 * 1024 * 1024  # larger inputs are refused with InputError rather than parsed
+UTF8_TOLERANCE = 1000  # one invalid UTF-8 sequence per this many bytes (or 2) still reads as UTF-8 ...
+UTF8_DECLARED_TOLERANCE = 50  # ... and one per this many where the page declares UTF-8
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -44,9 +46,13 @@ def _codec(name: str | None) -> str | None:
     name = name.strip().strip("\"'").lower()
     name = _ALIASES.get(name, name)
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        info = codecs.lookup(name)
+        if not getattr(info, "_is_text_encoding", True) or "escape" in info.name:  # rot13, base64, hex,
+            return None  # zlib, bz2, uu, quopri; unicode-escape
+        b"<p>\xe9\x80\xff</p>".decode(info.name, errors="replace")  # ("undefined", idna: no text codecs)
+    except (LookupError, UnicodeError, ValueError, TypeError):
         return None
+    return info.name
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -251,11 +257,14 @@ def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str, bool
         return data.decode("utf-8"), "utf-8", True
     except UnicodeDecodeError as e:
         first_error = e.start
-    if not _many_utf8_errors(data, first_error, max(2, len(data) // 1000)):  # (else surely not UTF-8)
+    declared = (_codec(http_charset), declared_charset(data))
+    # (UTF-8 with a few broken sequences stays UTF-8; more of them where the page says it is UTF-8)
+    tolerated = max(2, len(data) // (UTF8_DECLARED_TOLERANCE if "utf-8" in declared else UTF8_TOLERANCE))
+    if not _many_utf8_errors(data, first_error, tolerated):  # (else surely not UTF-8)
         lenient = data.decode("utf-8", errors="replace")
-        if lenient.count("\ufffd") <= max(2, len(lenient) // 1000):  # UTF-8 with a few broken sequences
+        if lenient.count("\ufffd") <= tolerated:
             return lenient, "utf-8", False
-    for enc in (_codec(http_charset), declared_charset(data)):
+    for enc in declared:
         if enc and enc != "utf-8":
             try:
                 return data.decode(enc), enc, False

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import os
+import secrets
+import stat
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from .decode import MAX_BYTES
 from .errors import InputError
@@ -29,16 +32,23 @@ def page_suffix(name: str | os.PathLike[str]) -> str:
 
 def read_page(path: str | os.PathLike[str]) -> bytes:
     """The bytes of a page file, gunzipped when it is gzip data (`page.html.gz`); InputError, naming the
-    file, when it cannot be read or decompressed or is larger than decode.MAX_BYTES."""
+    file, when it is not a regular file (a device, FIFO or socket, also behind a symlink), cannot be
+    read or decompressed, or is larger than decode.MAX_BYTES (refused by its size before reading)."""
     path = Path(path)
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{path}: not a regular file (a device, FIFO or socket); not read")
+        if st.st_size > MAX_BYTES and not path.name.lower().endswith(".gz"):
+            raise InputError(f"{path}: {st.st_size:,} bytes; the limit is {MAX_BYTES:,}")
         with open(path, "rb") as f:
             head = f.read(2)
             f.seek(0)
             if head != GZIP_MAGIC:
-                return f.read()
-            with gzip.GzipFile(fileobj=f) as gz:
-                data = gz.read(MAX_BYTES + 1)
+                data = f.read(MAX_BYTES + 1)
+            else:
+                with gzip.GzipFile(fileobj=f) as gz:
+                    data = gz.read(MAX_BYTES + 1)
     except OSError as e:
         if isinstance(e, gzip.BadGzipFile) or not e.strerror:
             raise InputError(f"{path}: not readable as gzip ({e})") from None
@@ -46,16 +56,32 @@ def read_page(path: str | os.PathLike[str]) -> bytes:
     except (EOFError, zlib.error) as e:
         raise InputError(f"{path}: truncated or corrupt gzip data ({e})") from None
     if len(data) > MAX_BYTES:
-        raise InputError(f"{path}: decompresses to more than {MAX_BYTES:,} bytes, the limit")
+        what = "decompresses to" if head == GZIP_MAGIC else "holds"
+        raise InputError(f"{path}: {what} more than {MAX_BYTES:,} bytes, the limit")
+    return data
+
+
+def read_capped(stream: BinaryIO, name: str) -> bytes:
+    """At most MAX_BYTES from a stream (stdin, a pipe), never the whole of an endless one: InputError
+    naming it past the limit."""
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name}: more than {MAX_BYTES:,} bytes, the limit; not read further")
     return data
 
 
 def atomic_write(path: Path, text: str) -> None:
     """Write UTF-8 text so that `path` is either the old file or the complete new one, never a part
-    (written to a temporary name unique to this process, fsynced, then renamed)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    (written to a new temporary file beside it, created exclusively, fsynced, then renamed)."""
+    while True:  # (O_EXCL | O_NOFOLLOW: a file or symlink planted at the name is never written through)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())

@@ -9,6 +9,7 @@ model trained on other features fails at load time, not later.
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -102,7 +103,7 @@ class Model:
 
     def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
                  text_booster: lgb.Booster | None = None, context_booster: lgb.Booster | None = None,
-                 texts: list[str] | None = None, lexicon: Lexicon | None = None,
+                 forests: list[Forest] | None = None, lexicon: Lexicon | None = None,
                  text_context_booster: lgb.Booster | None = None,
                  members: list[tuple[lgb.Booster, lgb.Booster | None]] | None = None,
                  text_members: list[tuple[lgb.Booster, lgb.Booster | None]] | None = None) -> None:
@@ -116,8 +117,7 @@ class Model:
         self.card = card
         self.threshold = threshold
         # prediction by the compiled evaluator of the same trees (bit for bit LightGBM's, faster)
-        texts = texts or [b.model_to_string() for b in self._boosters() if b is not None]
-        forests = iter([Forest(t) for t in texts])
+        forests = iter(forests or [Forest(b.model_to_string()) for b in self._boosters() if b is not None])
         self._html, self._text, self._context, self._text_context, *further = \
             [next(forests) if b is not None else None for b in self._boosters()]
         pairs = list(zip(further[::2], further[1::2]))
@@ -335,6 +335,7 @@ class Model:
                 text += context_mark + context.model_to_string() if context is not None else ""
         if self.lexicon is not None:
             text += LEXICON_MARK + self.lexicon.to_text()
+        self.card["model_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
         atomic_write(path, text)
         atomic_write(card_path(path), json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
 
@@ -361,6 +362,10 @@ class Model:
             raise ModelError(f"{card_file}: model card is not valid JSON: {e}") from None
         if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
             raise ModelError(f"{card_file}: not a boilerplate model card of format {CARD_FORMAT}")
+        digest = card.get("model_sha256")
+        if digest is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
+            raise ModelError(f"{path}: does not match its card {card_file.name} (changed or corrupt since it "
+                             "was trained)")
         names = card.get("feature_names")
         if names != list(MODEL_NAMES):
             extra = sorted(set(names or []) - set(MODEL_NAMES))
@@ -395,6 +400,12 @@ class Model:
                 or TEXT_CONTEXT_MODEL_MARK in text_context:
             raise ModelError(f"{path}: holds {len(parts) + bool(context) + bool(text_context)} booster(s), its "
                              f"card says {sum(expected)}; the file is truncated or not this card's")
+        texts = parts + [t for t in (context, text_context) if t] \
+            + [t for member, _, stage in further + text_further for t in (member, stage) if t]
+        try:  # (the compiled evaluator's reading checks every tree, before LightGBM, which can abort
+            forests = [Forest(t) for t in texts]  # the process on a corrupt one, reads them)
+        except (ValueError, KeyError, IndexError) as e:
+            raise ModelError(f"{path}: cannot read its trees: {e}") from None
         boosters = [_booster(path, part, MODEL_NAMES) for part in parts]
         context_booster = _booster(path, context, STACKED_NAMES) if context else None
         text_context_booster = _booster(path, text_context, STACKED_NAMES) if text_context else None
@@ -405,14 +416,9 @@ class Model:
         members, text_members = ([(_booster(path, member, MODEL_NAMES),
                                    _booster(path, stage, STACKED_NAMES) if stage else None)
                                   for member, _, stage in kind] for kind in (further, text_further))
-        try:
-            return cls(boosters[0], card, float(threshold), text_booster=text_booster,
-                       context_booster=context_booster, lexicon=lexicon, text_context_booster=text_context_booster,
-                       members=members, text_members=text_members,
-                       texts=parts + [t for t in (context, text_context) if t]
-                       + [t for member, _, stage in further + text_further for t in (member, stage) if t])
-        except (ValueError, KeyError, IndexError) as e:
-            raise ModelError(f"{path}: cannot read its trees: {e}") from None
+        return cls(boosters[0], card, float(threshold), text_booster=text_booster,
+                   context_booster=context_booster, lexicon=lexicon, text_context_booster=text_context_booster,
+                   members=members, text_members=text_members, forests=forests)
 
 
 def page_threshold(scores: np.ndarray, weights: np.ndarray, cap: float) -> float:

@@ -1,5 +1,8 @@
 import json
+import re
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -62,10 +65,21 @@ def test_card_lists_features_and_training_data():
     assert "lightgbm_version" in card
 
 
-def copy_model(tmp_path):
+def without_digest(path):
+    """Drop the model's sha256 from its card: a damaged model then reaches the checks behind it."""
+    card = json.loads(card_path(path).read_text(encoding="utf-8"))
+    del card["model_sha256"]
+    card_path(path).write_text(json.dumps(card), encoding="utf-8")
+
+
+def copy_model(tmp_path, digest: bool = True):
+    """The shipped model copied to tmp_path (without `digest`, its card without the model's sha256, so
+    that a corrupt copy reaches the checks behind it)."""
     dst = tmp_path / "m.txt"
     shutil.copy(DEFAULT_MODEL, dst)
     shutil.copy(card_path(DEFAULT_MODEL), card_path(dst))
+    if not digest:
+        without_digest(dst)
     return dst
 
 
@@ -94,7 +108,7 @@ def test_missing_model_and_card(tmp_path):
 
 
 def test_truncated_and_corrupt_model(tmp_path):
-    path = copy_model(tmp_path)
+    path = copy_model(tmp_path, digest=False)
     text = path.read_text()
     path.write_text(text[: len(text) // 2])
     with pytest.raises(ModelError, match="truncated"):
@@ -104,8 +118,38 @@ def test_truncated_and_corrupt_model(tmp_path):
         Model.load(path)
     rest = text[text.index(TEXT_MODEL_MARK):] if TEXT_MODEL_MARK in text else ""  # keep the booster count
     path.write_text("garbage\nend of trees\nend of parameters\n" + rest)
-    with pytest.raises(ModelError, match="corrupt LightGBM model"):
+    with pytest.raises(ModelError, match="cannot read its trees"):
         Model.load(path)
+
+
+CORRUPTIONS = {  # what each does to the first tree's text; LightGBM's loader aborts the process on each
+    "an array cut short": lambda t: re.sub(r"(internal_value=\S+) \S+", r"\1", t, count=1),
+    "a number shortened": lambda t: re.sub(r"(leaf_value=-?\d\.\d)\d+", r"\1", t, count=1),
+    "a child out of range": lambda t: re.sub(r"left_child=\S+", "left_child=99999", t, count=1),
+}
+
+
+def test_any_change_to_a_model_file_is_caught_by_its_card(tmp_path):
+    path = copy_model(tmp_path)
+    text = path.read_text()
+    i = text.index("leaf_value=") + len("leaf_value=") + 5  # a digit of a leaf value: still a valid model
+    path.write_text(text[:i] + ("1" if text[i] != "1" else "2") + text[i + 1:])
+    with pytest.raises(ModelError, match="does not match its card m.json"):
+        Model.load(path)
+
+
+@pytest.mark.parametrize("what", CORRUPTIONS)
+def test_a_corrupt_model_is_a_model_error_not_an_abort(tmp_path, what):
+    """Loaded in a child process: an abort there (LightGBM's C++ loader) fails this test, not the suite."""
+    for digest in (True, False):
+        path = copy_model(tmp_path, digest=digest)
+        path.write_text(CORRUPTIONS[what](path.read_text()))
+        code = (f"import boilerplate\ntry:\n    boilerplate.load_model({str(path)!r})\n"
+                f"except boilerplate.ModelError as e:\n    print(e)\n")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-500:]
+        expected = "does not match its card" if digest else "cannot read its trees"
+        assert done.stdout.startswith(str(path)) and expected in done.stdout, done.stdout
 
 
 def test_model_from_other_feature_set(tmp_path):
@@ -166,6 +210,7 @@ def test_two_booster_model_roundtrip_and_damage(tmp_path):
     np.testing.assert_array_equal(Model.load(path).predict_proba(X),
                                   Model.fit(X, y, html_members=1, text_members=1).predict_proba(X))
     text = path.read_text()
+    without_digest(path)
     path.write_text(text[: text.index(TEXT_MODEL_MARK)])
     with pytest.raises(ModelError, match=r"holds 1 booster\(s\), its card says 2"):
         Model.load(path)
@@ -229,6 +274,7 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X, pages.offsets, pages.groups),
                                   scores)
     text = (tmp_path / "m.txt").read_text()
+    without_digest(tmp_path / "m.txt")
     member = text.index(MEMBER_MARK)  # the second HTML member (its booster, then its context booster)
     text_member = text.index(TEXT_MEMBER_MARK)  # the second text-dump member, the same way
     lexicon = len(text)  # (this model has no lexicon part)
@@ -454,6 +500,7 @@ def test_lexicon_is_learned_out_of_fold_saved_and_required(tmp_path):
     np.testing.assert_array_equal(Model.load(tmp_path / "m.txt").predict_proba(X, pages.offsets, pages.groups, bag),
                                   scores)
     text = (tmp_path / "m.txt").read_text()
+    without_digest(tmp_path / "m.txt")
     head, _, lexicon = text.partition(LEXICON_MARK)
     (tmp_path / "m.txt").write_text(head + LEXICON_MARK + lexicon.replace(" ", " x", 3))
     with pytest.raises(ModelError, match="corrupt lexicon"):
