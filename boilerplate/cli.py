@@ -90,6 +90,16 @@ def _inputs(files: list[str], failures: list[str]) -> Iterator[tuple[str, bytes 
             failures.append(_failure(name, e))
 
 
+def _json(obj: object, indent: int | None = None) -> str:
+    """JSON with non-ASCII text as is, or escaped where it holds a file name that is not UTF-8."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, indent=indent)
+    return text
+
+
 def _failure(name: str, error: InputError | str) -> str:
     return str(error) if str(error).startswith(name) else f"{name}: {error}"
 
@@ -107,7 +117,7 @@ def _render(doc: Document, args: argparse.Namespace, name: str) -> str:
     """One page's output in the chosen format, newline-terminated unless empty."""
     options = {"include_title": not args.no_title, "links": args.links, "images": args.images}
     if args.format == "json":
-        return json.dumps({"file": name, **doc.to_dict(**options)}, ensure_ascii=False) + "\n"
+        return _json({"file": name, **doc.to_dict(**options)}) + "\n"
     if args.format == "markdown":
         out = doc.to_markdown(comments=args.comments, front_matter=args.front_matter, **options)
     else:
@@ -153,10 +163,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
         lines = doc.lines
         if args.format == "jsonl":
             for line in lines:
-                out.write(json.dumps({"file": name, "line": line.line_no, "role": line.role, "tag": line.tag,
-                                      "label": "content" if line.is_content else "chrome",
-                                      "score": round(line.score, 4), "text": line.text},
-                                     ensure_ascii=False) + "\n")
+                out.write(_json({"file": name, "line": line.line_no, "role": line.role, "tag": line.tag,
+                                 "label": "content" if line.is_content else "chrome",
+                                 "score": round(line.score, 4), "text": line.text}) + "\n")
         elif args.format == "marked":
             for line in lines:
                 out.write(f"{'+' if line.is_content else '-'} {line.score:.3f} {line.role:<8} {line.text}\n")
@@ -255,7 +264,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         code = 1 if failed else 0
         if summary.failed:
             print(f"boilerplate: {len(summary.failed)} input(s) failed", file=sys.stderr)
-    print(json.dumps(result, ensure_ascii=False))
+    print(_json(result))
     return code
 
 

@@ -13,13 +13,16 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal, overload
+from typing import Any, Iterator, Literal, overload
 
+from .decode import MAX_BYTES
 from .errors import InputError
 from .files import page_kind, read_page
 from .segment import Kind, looks_like_html
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
+MAX_RECORD_BYTES = MAX_BYTES + 1024 * 1024  # a record this long (the page and its HTTP headers) is refused
+DRAIN_CHUNK = 1 << 20  # bytes read at a time from what is skipped
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 
 
@@ -76,32 +79,49 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 def read_warc(path: str | Path, all_responses: bool = False) -> Iterator[Record]:
     """The `response` records of a WARC / WARC.gz with their URI, date, HTTP status, content type and
     charset. Unless `all_responses`, only status 200 HTML ones (by content type, else by sniffing) are
-    pages; the others come out with `skip` set. A WARC cut short (a record shorter than its
-    Content-Length, or a gzip member cut off after the last record) raises InputFileError."""
+    pages; the others come out with `skip` set. A record over MAX_RECORD_BYTES is read past, never held,
+    and comes out with `error` set. A WARC cut short (a record shorter than its Content-Length, or a
+    gzip member cut off after the last record) raises InputFileError."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     source = str(path)
     last_pos = -1
     try:
-        for rec in ArchiveIterator(source, parse_http=True, fsspec_args=False):
-            last_pos = rec.stream_pos
-            if rec.record_type != WarcRecordType.response:
-                rec.reader.read()  # consumed, so that a cut-off one is noticed
-                continue
-            data = rec.reader.read()
-            if len(data) < rec.content_length:
-                raise InputFileError(f"{path}: truncated WARC: record {rec.record_id} has {len(data):,} of its "
-                                     f"{rec.content_length:,} bytes")
-            media = (rec.http_content_type or "").split(";")[0].strip().lower() or None
-            status = rec.http_headers.status_code if rec.is_http else None
-            skip = None if all_responses else _not_a_page(status, media, data)
-            date = rec.headers.get("WARC-Date")
-            yield Record(source, rec.record_id or "", rec.headers.get("WARC-Target-URI"),
-                         data if skip is None else b"", http_charset=rec.http_charset, warc_date=date,
-                         http_status=status, content_type=media, skip=skip)
+        with open(path, "rb") as stream:  # (opened here: fastwarc opens only names that are UTF-8)
+            for rec in ArchiveIterator(stream, parse_http=True):
+                last_pos = rec.stream_pos
+                date = rec.headers.get("WARC-Date")
+                if rec.record_type != WarcRecordType.response or rec.content_length > MAX_RECORD_BYTES:
+                    size = _drain(rec.reader)  # consumed, never held, so that a cut-off one is noticed
+                    if size < rec.content_length:
+                        raise InputFileError(f"{path}: truncated WARC: record {rec.record_id} has {size:,} of "
+                                             f"its {rec.content_length:,} bytes")
+                    if rec.record_type == WarcRecordType.response:
+                        yield Record(source, rec.record_id or "", rec.headers.get("WARC-Target-URI"), b"",
+                                     warc_date=date, error=f"record of {rec.content_length:,} bytes; the limit "
+                                                           f"is {MAX_BYTES:,}")
+                    continue
+                data = rec.reader.read()
+                if len(data) < rec.content_length:
+                    raise InputFileError(f"{path}: truncated WARC: record {rec.record_id} has {len(data):,} of "
+                                         f"its {rec.content_length:,} bytes")
+                media = (rec.http_content_type or "").split(";")[0].strip().lower() or None
+                status = rec.http_headers.status_code if rec.is_http else None
+                skip = None if all_responses else _not_a_page(status, media, data)
+                yield Record(source, rec.record_id or "", rec.headers.get("WARC-Target-URI"),
+                             data if skip is None else b"", http_charset=rec.http_charset, warc_date=date,
+                             http_status=status, content_type=media, skip=skip)
     except OSError as e:  # unreadable or corrupt compressed stream, a damaged record header
         raise InputFileError(f"{path}: cannot read WARC: {e}") from None
     _check_gzip_end(Path(path), last_pos)
+
+
+def _drain(reader: Any) -> int:
+    """Read a record's body to its end in chunks, keeping none of it; how many bytes it had."""
+    size = 0
+    while chunk := reader.read(DRAIN_CHUNK):
+        size += len(chunk)
+    return size
 
 
 def _not_a_page(status: int | None, media: str | None, data: bytes) -> str | None:
@@ -118,17 +138,25 @@ def _check_gzip_end(path: Path, last_pos: int) -> None:
     (fastwarc stops silently at a member cut short)."""
     if not path.name.lower().endswith(".gz") or last_pos < 0:
         return
-    with open(path, "rb") as f:
-        f.seek(last_pos)
-        tail = f.read()
-    if not tail.startswith(b"\x1f\x8b"):
-        return  # not one member per record: nothing to check from here
     d = zlib.decompressobj(31)
-    try:
-        d.decompress(tail)
-    except zlib.error as e:
-        raise InputFileError(f"{path}: corrupt gzip data after the last record ({e})") from None
-    rest = d.unused_data
+    rest = b""
+    with open(path, "rb") as f:  # (read and inflated a chunk at a time: the last record may be huge)
+        f.seek(last_pos)
+        first = True
+        while chunk := f.read(DRAIN_CHUNK):
+            if first and not chunk.startswith(b"\x1f\x8b"):
+                return  # not one member per record: nothing to check from here
+            first = False
+            if d.eof:
+                rest += chunk[:64]
+                break
+            try:
+                while chunk and not d.eof:
+                    d.decompress(chunk, DRAIN_CHUNK)
+                    chunk = d.unconsumed_tail
+            except zlib.error as e:
+                raise InputFileError(f"{path}: corrupt gzip data after the last record ({e})") from None
+        rest = d.unused_data + rest
     if not d.eof or rest.strip(b"\x00"):
         raise InputFileError(f"{path}: truncated WARC: the file ends inside a gzip member after the last "
                              f"complete record")
@@ -140,10 +168,16 @@ def read_jsonl(path: str | Path) -> Iterator[Record]:
     opener = gzip.open if str(path).lower().endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="surrogateescape") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                yield _jsonl_record(source, n, line)
+            n = 0
+            while line := f.readline(MAX_RECORD_BYTES + 1):
+                n += 1
+                if len(line) > MAX_RECORD_BYTES and not line.endswith("\n"):  # (the rest of it: skipped)
+                    while (more := f.readline(DRAIN_CHUNK)) and not more.endswith("\n"):
+                        pass
+                    yield Record(source, str(n), None, "", error=f"line {n}: longer than {MAX_RECORD_BYTES:,} "
+                                 "characters, the limit")
+                elif line.strip():
+                    yield _jsonl_record(source, n, line)
     except (OSError, EOFError, zlib.error) as e:  # missing, unreadable, or a corrupt .gz
         raise InputFileError(f"{path}: cannot read: {e}") from None
 
@@ -173,7 +207,7 @@ def read_directory(path: str | Path) -> Iterator[Record]:
         for _ in range(n):
             yield Record(str(root), "", None, b"", skip=f"not a page file ({suffix or 'no suffix'})")
     for file in files:
-        rel = file.relative_to(root).as_posix()
+        rel = file.relative_to(root).as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         try:
             data = read_page(file)
         except InputError as e:

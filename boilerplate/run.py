@@ -69,7 +69,7 @@ def shard_name(source: str | Path) -> str:
     """A stable, unique shard file name for an input: its name plus a hash of its absolute path."""
     path = Path(source).resolve()
     stem = re.sub(r"[^\w.-]+", "_", path.name)[:80] or "input"
-    return f"{stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:10]}.parquet"
+    return f"{stem}-{hashlib.sha1(os.fsencode(path)).hexdigest()[:10]}.parquet"  # (any bytes a name holds)
 
 
 def model_digest(model_path: str | Path | None) -> str:
@@ -88,11 +88,12 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
                   comments: bool = False) -> list[dict[str, Any]]:
     """One output row per record; a record that cannot be read or decoded gets a row with `error` set.
     Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\\xNN`) and
-    noted in `error`. With `site_repeats`, a kept line also on two or more other records of the same
-    site (the registrable domain of its URL) among these records is dropped. With `markdown`, each row
-    also gets the page as Markdown, links kept and resolved against the record's URL; with `metadata`,
-    the page's authors, dates, site name, canonical URL and declared language (METADATA); with `comments`,
-    the readers' comments dropped after a comment heading (author, date, text each)."""
+    noted in `error` (in file names: escaped only). With `site_repeats`, a kept line also on two or more
+    other records of the same site (the registrable domain of its URL) among these records is dropped.
+    With `markdown`, each row also gets the page as Markdown, links kept and resolved against the
+    record's URL; with `metadata`, the page's authors, dates, site name, canonical URL and declared
+    language (METADATA); with `comments`, the readers' comments dropped after a comment heading (author,
+    date, text each)."""
     rows: list[dict[str, Any]] = []
     pages: list[Blocks] = []
     encodings: list[str | None] = []
@@ -101,8 +102,8 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
     at: list[int] = []
     for r in records:
         source, record_id, url = safe_text(r.source), safe_text(r.record_id), safe_text(r.url)
-        bad_fields = [name for name, clean, raw in (("source", source, r.source), ("url", url, r.url),
-                                                    ("record_id", record_id, r.record_id)) if clean != raw]
+        bad_fields = [name for name, clean, raw in (("url", url, r.url), ("record_id", record_id, r.record_id))
+                      if clean != raw]  # (the input's own name, given by the user, is escaped silently)
         error = r.error or (f"invalid UTF-8 in {', '.join(bad_fields)} (escaped)" if bad_fields else None)
         row: dict[str, Any] = {"source": source, "record_id": record_id, "url": url, "warc_date": r.warc_date,
                                "http_status": r.http_status, "content_type": r.content_type, "encoding": None,
@@ -486,7 +487,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
                 "metadata": metadata, "comments": comments,
                 "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             try:
-                atomic_write(_manifest_path(out), json.dumps(manifest, indent=1, ensure_ascii=False))
+                atomic_write(_manifest_path(out), json.dumps(manifest, indent=1))
             except OSError as e:
                 raise RunError(f"{_manifest_path(out)}: cannot write the manifest: {e.strerror or e}") from None
             if bar:

@@ -4,9 +4,8 @@ shards on resume."""
 
 from __future__ import annotations
 
-import gzip
-
 import fcntl
+import gzip
 import json
 import os
 import signal
@@ -19,6 +18,7 @@ import polars as pl
 import pytest
 
 from bench.warc import write_warc
+from boilerplate import records as records_module
 from boilerplate import run as run_module
 from boilerplate.cli import main
 from boilerplate.run import RunError, load_manifest, run, shard_name
@@ -46,14 +46,14 @@ def test_invalid_bytes_in_record_fields_become_escaped_values_with_an_error(tmp_
     captured = capsys.readouterr()
     assert code == 1  # some records failed
     summary = json.loads(captured.out.splitlines()[-1])
-    assert summary["shards_written"] == 3 and summary["bad_records"] == 3 and summary["inputs_failed"] == []
+    assert summary["shards_written"] == 3 and summary["bad_records"] == 2 and summary["inputs_failed"] == []
     rows = pl.read_parquet(tmp_path / "out" / shard_name(bad))
     assert rows["url"].to_list() == ["http://e.com/caf\\xe9", "http://e.com/2"]
     assert rows["record_id"].to_list() == ["x", "\\ud800"]
     assert rows["error"].to_list() == ["invalid UTF-8 in url (escaped)", "invalid UTF-8 in record_id (escaped)"]
     assert rows["text"].to_list()[0] == "hello there, a page"
     dir_rows = pl.read_parquet(tmp_path / "out" / shard_name(pages))
-    assert dir_rows["record_id"].to_list() == ["caf\\xe9.html"]
+    assert dir_rows["record_id"].to_list() == ["caf\\xe9.html"] and dir_rows["error"].to_list() == [None]
     assert pl.read_parquet(tmp_path / "out" / shard_name(good)).height == 3
 
 
@@ -277,6 +277,47 @@ def test_gzipped_htm_and_xhtml_pages_are_read_and_other_files_counted(tmp_path, 
     rows = pl.read_parquet(tmp_path / "out" / shard_name(pages))
     assert rows["record_id"].to_list() == ["a.html.gz", "b.htm", "c.xhtml", "d.html.gz"]
     assert rows["title"].to_list()[:3] == ["Storm hits coast"] * 3 and "gzip" in rows["error"][3]
+
+
+def test_a_record_over_the_limit_fails_alone_and_is_never_held(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(records_module, "MAX_RECORD_BYTES", 20_000)
+    monkeypatch.setattr(records_module, "DRAIN_CHUNK", 4096)
+    reads: list[int] = []
+    drain = records_module._drain
+    monkeypatch.setattr(records_module, "_drain", lambda reader: reads.append(drain(reader)) or reads[-1])
+    warc = tmp_path / "crawl.warc.gz"
+    huge = PAGE.replace("<p>", "<p>" + "word " * 10_000).encode()
+    write_warc(warc, [("http://e/a", PAGE.encode(), "utf-8"), ("http://e/huge", huge, "utf-8"),
+                      ("http://e/b", PAGE.encode(), "utf-8")])
+    jsonl = tmp_path / "pages.jsonl"
+    jsonl.write_text(json.dumps({"url": "http://e/1", "html": PAGE}) + "\n"
+                     + json.dumps({"url": "http://e/2", "html": huge.decode()}) + "\n"
+                     + json.dumps({"url": "http://e/3", "html": PAGE}) + "\n", encoding="utf-8")
+    assert main(["run", str(warc), str(jsonl), "--out", str(tmp_path / "out"), "--workers", "1"]) == 1
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["records"] == 6 and summary["bad_records"] == 2 and not summary["inputs_failed"]
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(warc))
+    assert rows["url"].to_list() == ["http://e/a", "http://e/huge", "http://e/b"]
+    assert "the limit is" in rows["error"][1] and rows["title"][2] == "Storm hits coast"
+    assert any(r >= len(huge) for r in reads)  # (the huge response drained in chunks, never read whole)
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(jsonl))
+    assert "line 2: longer than" in rows["error"][1] and rows["title"][2] == "Storm hits coast"
+
+
+def test_input_and_page_names_that_are_not_utf8(tmp_path, capsys):
+    pages = Path(os.fsdecode(bytes(tmp_path) + b"/p\xe4ges"))
+    pages.mkdir()
+    (Path(os.fsdecode(bytes(pages) + b"/caf\xe9.html"))).write_text(PAGE, encoding="utf-8")
+    warc = Path(os.fsdecode(bytes(tmp_path) + b"/cr\xe4wl.warc.gz"))
+    write_warc(tmp_path / "crawl.warc.gz", [("http://e/a", PAGE.encode(), "utf-8")])
+    (tmp_path / "crawl.warc.gz").rename(warc)
+    assert main(["run", str(pages), str(warc), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["records"] == 2 and not summary["inputs_failed"]
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(pages))
+    assert rows["title"].to_list() == ["Storm hits coast"] and rows["record_id"][0].startswith("caf")
+    assert main(["run", str(pages), str(warc), "--out", str(tmp_path / "out"), "--workers", "1"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["shards_skipped"] == 2  # (resumed)
 
 
 def test_an_unreachable_scheduler_is_one_line_within_the_timeout(tmp_path, capsys):
