@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
+import signal
 import sys
 from itertools import repeat
 from pathlib import Path
@@ -235,6 +237,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         return _usage("--workers must be at least 1")
     result: dict[str, object] = {"out": args.out}
+    previous = signal.signal(signal.SIGTERM, _terminated)  # (SIGTERM ends a run as Ctrl-C does)
     try:
         summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
                       scheduler=args.scheduler, scores=args.scores, force=args.force,
@@ -247,10 +250,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (RunError, ModelError) as e:
         print(f"boilerplate: {e}", file=sys.stderr)
         code, result["status"] = 3, "could not run"
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         print("boilerplate: interrupted; finished shards are in the manifest, a rerun resumes",
               file=sys.stderr)
-        code, result["status"] = 130, "interrupted"
+        code, result["status"] = (143, "terminated") if isinstance(e, Terminated) else (130, "interrupted")
     else:
         skipped: dict[str, int] = {}
         for report in summary.written:
@@ -264,8 +267,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         code = 1 if failed else 0
         if summary.failed:
             print(f"boilerplate: {len(summary.failed)} input(s) failed", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(_json(result))
     return code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is so that it stops as on Ctrl-C: shards cleaned up, a summary."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 def _usage(message: str) -> int:
@@ -289,6 +302,16 @@ def _positive(value: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
     return n
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {value!r}")
+    return seconds
 
 
 def _probability(value: str) -> float:
@@ -380,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--workers", type=int, help="processes (default: all cores); Dask: LocalCluster size")
     rn.add_argument("--scheduler", metavar="ADDR",
                     help="run on Dask: 'local' (a LocalCluster) or a scheduler address tcp://HOST:PORT")
-    rn.add_argument("--scheduler-timeout", type=float, default=10.0, metavar="SECONDS",
+    rn.add_argument("--scheduler-timeout", type=_seconds, default=10.0, metavar="SECONDS",
                     help="how long to try reaching the scheduler (default 10)")
     rn.add_argument("--scores", action="store_true", help="also store every line and its score")
     rn.add_argument("--site-repeats", action="store_true",

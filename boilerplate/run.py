@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
+import socket
 import sys
 import time
 from collections import deque
@@ -63,6 +65,7 @@ class ShardReport:
     seconds: float = 0.0
     error_samples: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)  # WARC responses that are not pages, by reason
+    sha256: str | None = None  # of the shard file as written: a resumed run checks it is still that
 
 
 def shard_name(source: str | Path) -> str:
@@ -284,6 +287,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
         writer.close()
         writer = None
         _fsync(tmp)
+        report.sha256 = _file_sha256(tmp)
         os.replace(tmp, out)
     finally:
         if writer is not None:
@@ -388,11 +392,32 @@ def _fingerprint(source: str) -> dict[str, Any]:
 
 
 def _shard_is_complete(path: Path, entry: dict[str, Any]) -> bool:
-    """Whether a shard the manifest lists can be read and holds the rows it says."""
+    """Whether a shard the manifest lists is still the file written (its sha256), can be read and holds
+    the rows it says."""
     try:
+        if entry.get("sha256") is not None and _file_sha256(path) != entry["sha256"]:
+            return False  # (damaged inside, footer intact: rewritten)
         return pl.scan_parquet(path).select(pl.len()).collect().item() == entry.get("records")
     except (OSError, pl.exceptions.PolarsError):
         return False
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Temporary files a killed run left in its output directory (the caller holds its lock)."""
+    for tmp in out.glob(".*.part"):
+        try:
+            if tmp.is_file() and not tmp.is_symlink():
+                tmp.unlink()
+        except OSError:
+            pass
 
 
 class RunError(RuntimeError):
@@ -418,7 +443,39 @@ def _lock(out: Path) -> Iterator[None]:
 
 
 SCHEDULER_TIMEOUT = 10.0  # default seconds to reach a Dask scheduler before giving up
-_SCHEDULER_ADDRESS = re.compile(r"^(?:[a-z]+://)?[\w.\-\[\]:]+:\d+$")
+_SCHEDULER_ADDRESS = re.compile(r"^(?:tcp://)?(\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})$")
+MAX_HANDSHAKE_BYTES = 1 << 20  # a Dask handshake is a few dozen bytes; a larger length is not Dask's
+
+
+def check_scheduler(scheduler: str, timeout: float) -> tuple[str, int] | None:
+    """(host, port) of a Dask scheduler address (None for "local"), after checking that something there
+    speaks Dask's protocol: a Dask scheduler sends its handshake as soon as one connects, a web server
+    sends nothing (and Dask would read its answer as a frame length of exabytes). InputFileError in one
+    line for another scheme, a bad port, a timeout that is no positive number, or no handshake."""
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise InputFileError(f"--scheduler-timeout {timeout}: must be a positive number of seconds")
+    if scheduler == "local":
+        return None
+    m = _SCHEDULER_ADDRESS.match(scheduler)
+    if not m or not 1 <= int(m.group(2)) <= 65535:
+        raise InputFileError(f"--scheduler {scheduler}: not 'local' nor an address tcp://HOST:PORT (port 1-65535; "
+                             "other Dask transports are not supported)")
+    host, port = m.group(1).strip("[]"), int(m.group(2))
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.settimeout(timeout)
+            head = b""
+            while len(head) < 8 and (chunk := conn.recv(8 - len(head))):
+                head += chunk
+    except socket.timeout:
+        raise InputFileError(f"--scheduler {scheduler}: no Dask handshake within {timeout:g} s; is a Dask "
+                             "scheduler listening there?") from None
+    except OSError as e:
+        raise InputFileError(f"--scheduler {scheduler}: cannot connect within {timeout:g} s "
+                             f"({e.strerror or type(e).__name__})") from None
+    if len(head) < 8 or not 0 < int.from_bytes(head, "little") <= MAX_HANDSHAKE_BYTES:
+        raise InputFileError(f"--scheduler {scheduler}: what answers there is not a Dask scheduler")
+    return host, port
 
 
 def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | Path | None = None,
@@ -436,11 +493,12 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     column, the page as Markdown with its links. `metadata`: the METADATA columns; `comments`: a
     `comments` column."""
     out = Path(out_dir)
-    sources = [str(Path(s)) for s in inputs]
+    sources = list({os.path.realpath(s): str(Path(s)) for s in reversed(list(inputs))}.values())[::-1]
+    # (one input named several ways, "a.warc", "./a.warc", a symlink to it, is cleaned once)
     for s in sources:
         input_type(s)  # refuse unknown or missing inputs before doing any work
-    if scheduler and scheduler != "local" and not _SCHEDULER_ADDRESS.match(scheduler):
-        raise InputFileError(f"--scheduler {scheduler}: not 'local' nor an address such as tcp://HOST:PORT")
+    if scheduler:
+        check_scheduler(scheduler, scheduler_timeout)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
@@ -452,6 +510,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     _model(mpath)  # a bad model fails here, once, with a clear ModelError
     digest = model_digest(mpath)
     with _lock(out):
+        _remove_leftovers(out)
         manifest = load_manifest(out)
         manifest["model"] = {"path": mpath or str(DEFAULT_MODEL), "sha256": digest}
         summary = RunSummary()

@@ -329,7 +329,48 @@ def test_an_unreachable_scheduler_is_one_line_within_the_timeout(tmp_path, capsy
     assert "cannot connect within 1 s" in err and len(err.strip().splitlines()) == 1
 
 
-def test_ctrl_c_prints_a_line_and_the_summary(tmp_path):
+def test_a_resumed_run_redoes_a_shard_damaged_inside_and_removes_a_killed_runs_leftovers(tmp_path):
+    pages = good_jsonl(tmp_path / "pages.jsonl", n=50)
+    out = tmp_path / "out"
+    assert run([pages, tmp_path / "." / "pages.jsonl"], out, workers=1, progress=False).records == 50  # (once)
+    shard = out / shard_name(pages)
+    data = bytearray(shard.read_bytes())
+    data[len(data) // 3] ^= 0xFF  # inside a data page; the footer is intact
+    shard.write_bytes(bytes(data))
+    (out / f".{shard.name}.12345.678.part").write_bytes(b"left by a killed run")
+    summary = run([pages], out, workers=1, progress=False)
+    assert len(summary.written) == 1 and not summary.skipped
+    assert pl.read_parquet(shard).height == 50 and not list(out.glob(".*.part"))
+
+
+def test_scheduler_addresses_and_timeouts_are_checked_in_one_line(tmp_path, capsys):
+    import threading
+    from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+    pages = good_jsonl(tmp_path / "pages.jsonl")
+    web = HTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)  # (not Dask: sends nothing on connect)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    cases = {"tls://127.0.0.1:8786": "other Dask transports", "inproc://x": "tcp://HOST:PORT",
+             "ucx://127.0.0.1:1": "tcp://HOST:PORT", "tcp://127.0.0.1:99999999": "port 1-65535",
+             f"tcp://127.0.0.1:{web.server_address[1]}": "no Dask handshake within 1 s"}
+    for address, message in cases.items():
+        assert main(["run", str(pages), "--out", str(tmp_path / "out"), "--scheduler", address,
+                     "--scheduler-timeout", "1"]) == 2, address
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, (address, err)
+    web.shutdown()
+    for timeout in ("nan", "-1", "inf", "0"):
+        with pytest.raises(SystemExit):
+            main(["run", str(pages), "--out", str(tmp_path / "out"), "--scheduler", "local",
+                  "--scheduler-timeout", timeout])
+        assert "positive number of seconds" in capsys.readouterr().err
+    with pytest.raises(run_module.InputFileError, match="positive number"):
+        run([pages], tmp_path / "out", scheduler="local", scheduler_timeout=float("nan"))
+
+
+@pytest.mark.parametrize("sig, code, status", [(signal.SIGINT, 130, "interrupted"),
+                                              (signal.SIGTERM, 143, "terminated")])
+def test_ctrl_c_and_sigterm_print_a_line_and_the_summary(tmp_path, sig, code, status):
     pages = good_jsonl(tmp_path / "pages.jsonl", n=4000)
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "boilerplate.cli", "run", str(pages), "--out", str(out),
@@ -340,8 +381,8 @@ def test_ctrl_c_prints_a_line_and_the_summary(tmp_path):
             break
         time.sleep(0.05)
     time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
-    assert "interrupted" in stderr and json.loads(stdout.splitlines()[-1])["status"] == "interrupted"
+    assert proc.returncode == code, stderr
+    assert "interrupted" in stderr and json.loads(stdout.splitlines()[-1])["status"] == status
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
