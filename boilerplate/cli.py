@@ -243,7 +243,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                       scheduler=args.scheduler, scores=args.scores, force=args.force,
                       all_responses=args.all_responses, scheduler_timeout=args.scheduler_timeout,
                       site_repeats=args.site_repeats, markdown=args.markdown, metadata=args.metadata,
-                      comments=args.comments)
+                      comments=args.comments, record_seconds=args.record_timeout or None)
     except InputFileError as e:
         print(f"boilerplate: {e}", file=sys.stderr)
         code, result["status"] = 2, "usage error"
@@ -312,6 +312,11 @@ def _seconds(value: str) -> float:
     if not (math.isfinite(seconds) and seconds > 0):
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {value!r}")
     return seconds
+
+
+def _budget(value: str) -> float:
+    """0 (no limit) or a positive number of seconds."""
+    return 0.0 if value.strip() in ("0", "0.0") else _seconds(value)
 
 
 def _probability(value: str) -> float:
@@ -403,6 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--workers", type=int, help="processes (default: all cores); Dask: LocalCluster size")
     rn.add_argument("--scheduler", metavar="ADDR",
                     help="run on Dask: 'local' (a LocalCluster) or a scheduler address tcp://HOST:PORT")
+    rn.add_argument("--record-timeout", type=_budget, default=120.0, metavar="SECONDS",
+                    help="abandon a record still being cleaned after this long (its row gets an error, its "
+                         "worker is replaced; default 120; 0: no limit). Applies with 2 or more workers")
     rn.add_argument("--scheduler-timeout", type=_seconds, default=10.0, metavar="SECONDS",
                     help="how long to try reaching the scheduler (default 10)")
     rn.add_argument("--scores", action="store_true", help="also store every line and its score")

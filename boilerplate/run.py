@@ -19,9 +19,10 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache, partial
 from multiprocessing import get_context
 from pathlib import Path
@@ -40,6 +41,8 @@ from .records import InputFileError, Record, input_type, page_files, read_record
 from .segment import Blocks, segment
 
 CHUNK = 32  # records per task sent to a worker process
+RECORD_SECONDS = 120.0  # time budget of one record in a worker (a chunk: this times its records, plus:)
+BUDGET_GRACE = 30.0  # seconds for a worker to start and load the model
 ROWS_PER_PART = 1000  # rows held in memory before they are written as a row group of the shard,
 PART_CHARS = 4_000_000  # or characters of text (and, with --scores, of lines) held, whichever comes first
 MAX_ERRORS_SHOWN = 20  # bad records printed per shard; all are counted and kept in the shard
@@ -185,11 +188,13 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
               pool: Workers | None = None, in_flight: int = 8,
               on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False,
               site_repeats: bool = False, markdown: bool = False, metadata: bool = False,
-              comments: bool = False) -> ShardReport:
+              comments: bool = False, record_seconds: float | None = RECORD_SECONDS) -> ShardReport:
     """Clean every record of one input and write its Parquet shard atomically (the Dask task).
 
     With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time; if
-    a worker dies, the pool is replaced and the chunks in flight are sent again, once.
+    a worker dies, the pool is replaced and the chunks in flight are sent again, once. A chunk still
+    cleaning after `record_seconds` a record (None: no limit) has its worker killed and its records sent
+    again one at a time; a record alone past its budget gets a row with its `error`.
     Rows are appended to the shard's temporary file as a row group every ROWS_PER_PART rows or
     PART_CHARS characters, so memory does not grow with the input; the file is renamed when complete.
     On any failure no shard is written and the temporary file is removed.
@@ -257,13 +262,34 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             pending.extend(resent)
 
         def result() -> list[dict[str, Any]]:
+            future, chunk, _ = pending[0]
             try:
-                rows_ = pending[0][0].result()
+                rows_ = future.result(timeout=None if record_seconds is None
+                                      else record_seconds * len(chunk) + BUDGET_GRACE)
             except BrokenProcessPool:
                 resend()
                 return result()
+            except FutureTimeout:
+                return abandon()
             pending.popleft()
             return rows_
+
+        def abandon() -> list[dict[str, Any]]:
+            """The oldest chunk ran past its budget: the pool's workers killed and a new pool; a record
+            alone gets its error row, a longer chunk is sent again a record at a time (in order, before
+            the other chunks in flight, which are sent again as they were)."""
+            _, chunk, _ = pending.popleft()
+            rest = [(c, again) for _, c, again in pending]
+            pending.clear()
+            pool.kill()
+            if len(chunk) > 1:
+                rest = [([r], False) for r in chunk] + rest
+            for c, again in rest:
+                pending.append((pool.submit(clean, c), c, again))
+            if len(chunk) > 1:
+                return result()
+            return clean([replace(chunk[0], data=b"", error=f"abandoned: still cleaning after {record_seconds:g} s "
+                                                              "(its worker was replaced)")])
 
         def send(chunk: list[Record]) -> None:
             try:
@@ -482,7 +508,8 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
         workers: int | None = None, scheduler: str | None = None, scores: bool = False,
         force: bool = False, progress: bool = True, all_responses: bool = False,
         scheduler_timeout: float = SCHEDULER_TIMEOUT, site_repeats: bool = False,
-        markdown: bool = False, metadata: bool = False, comments: bool = False) -> RunSummary:
+        markdown: bool = False, metadata: bool = False, comments: bool = False,
+        record_seconds: float | None = RECORD_SECONDS) -> RunSummary:
     """Clean every input into `out_dir/<shard>.parquet`; skip shards already complete for the same
     input (fingerprint), model and options, and still readable (unless `force`). An input that fails
     (unreadable, truncated, vanished, a worker died twice, disk full) fails alone: its line is printed and
@@ -491,7 +518,8 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
     response, not only status 200 HTML ones. `site_repeats`: drop kept lines also on two or more other
     pages of the same site among the CHUNK consecutive records cleaned together. `markdown`: a `markdown`
     column, the page as Markdown with its links. `metadata`: the METADATA columns; `comments`: a
-    `comments` column."""
+    `comments` column. `record_seconds`: the time budget of one record with 2+ local workers (None: no
+    limit); a record past it is abandoned with an `error`."""
     out = Path(out_dir)
     sources = list({os.path.realpath(s): str(Path(s)) for s in reversed(list(inputs))}.values())[::-1]
     # (one input named several ways, "a.warc", "./a.warc", a symlink to it, is cleaned once)
@@ -567,7 +595,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
                       scheduler_timeout, site_repeats, markdown, metadata, comments)
         else:
             _run_local(todo, out, mpath, scores, workers, finished, failed, bar, all_responses, site_repeats,
-                       markdown, metadata, comments)
+                       markdown, metadata, comments, record_seconds)
         if bar:
             bar.close()
     return summary
@@ -591,6 +619,13 @@ class Workers:
         self.pool.shutdown(cancel_futures=True)
         self.pool = self._new()
 
+    def kill(self) -> None:
+        """Stop every worker now (one is stuck on a record), and start a new pool."""
+        for process in list(self.pool._processes.values()):  # (the executor's own processes: no public way)
+            process.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new()
+
     def shutdown(self) -> None:
         self.pool.shutdown(cancel_futures=True)
 
@@ -598,7 +633,8 @@ class Workers:
 def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool, workers: int,
                finished: Callable[[str, ShardReport], None], failed: Callable[[str, BaseException | str], None],
                bar: Progress | None, all_responses: bool, site_repeats: bool = False,
-               markdown: bool = False, metadata: bool = False, comments: bool = False) -> None:
+               markdown: bool = False, metadata: bool = False, comments: bool = False,
+               record_seconds: float | None = RECORD_SECONDS) -> None:
     """Inputs one after another, their chunks cleaned by a pool of `workers` processes (none for 1); a
     pool whose worker died is replaced and its chunks in flight sent again (once)."""
     pool = Workers(workers) if workers > 1 else None
@@ -608,7 +644,7 @@ def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, s
                 report = run_shard(source, str(out / name), model_path, scores, pool=pool,
                                    in_flight=4 * workers, on_rows=bar.add if bar else None,
                                    all_responses=all_responses, site_repeats=site_repeats, markdown=markdown,
-                                   metadata=metadata, comments=comments)
+                                   metadata=metadata, comments=comments, record_seconds=record_seconds)
             except BrokenProcessPool:
                 if pool:
                     pool.replace()

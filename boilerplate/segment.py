@@ -94,6 +94,7 @@ _CELL_MARK = "\x1f"  # marks a cell boundary while the row's text is collected
 MAX_DEPTH = 2048  # libxml2's HTML nesting limit; deeper pages raise InputError
 MAX_BLOCKS = 1_000_000  # pages with more blocks raise InputError
 MAX_TEXT_CHARS = 10_000_000  # nor may their blocks hold more characters: feature memory is ~65 B/char
+MAX_ATTRIBUTES = 10_000  # per tag; libxml2 checks each against the others (10,000: 0.1 s, 200,000: minutes)
 PATH_LEN = 3  # tags kept in a block's path: enough to tell list structures apart, bounded for deep DOMs
 _DATE_PREFIX = re.compile(r"^\s?date \d{4}-\d{2}-\d{2}(?=\s|$)")
 _WS = re.compile(r"\s+")
@@ -231,15 +232,33 @@ _TABLES = Tables(skip=SKIP_TAGS, block=BLOCK_TAGS, cells=CELL_TAGS, sectioning=S
                  lang_hint=lang_hint)
 
 
+def _check_attributes(data: bytes) -> None:
+    """InputError for a tag of more than MAX_ATTRIBUTES attributes, which libxml2 reads in quadratic time
+    (200,000 of them: minutes). Cheap for every other page: only where the page holds that many "=" are
+    its long tags (no "<" or ">" for 2 × MAX_ATTRIBUTES bytes) looked for and counted."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if np.count_nonzero(raw == 61) <= MAX_ATTRIBUTES:  # "=" (numpy: a fifth of bytes.count's time)
+        return
+    marks = np.flatnonzero((raw == 60) | (raw == 62))  # "<" and ">"
+    gaps = np.flatnonzero(np.diff(marks) > 2 * MAX_ATTRIBUTES)  # (an attribute takes 2+ characters)
+    for start, end in zip(marks[gaps].tolist(), marks[gaps + 1].tolist()):
+        if data[start] == 60 and data.count(b"=", start, end) > MAX_ATTRIBUTES:
+            raise InputError(f"a tag with more than {MAX_ATTRIBUTES:,} attributes (libxml2 would take minutes)")
+    if len(marks) and data[marks[-1]] == 60 and data.count(b"=", marks[-1]) > MAX_ATTRIBUTES:  # (never closed)
+        raise InputError(f"a tag with more than {MAX_ATTRIBUTES:,} attributes (libxml2 would take minutes)")
+
+
 def parse_html(text: str, utf8: bytes | None = None) -> etree._Element | None:
     """Parse HTML leniently with lxml; None when there is nothing to parse. `text` is decode's output,
     `utf8` (optional) the same text encoded as UTF-8."""
     if not text.strip():
         return None
+    data = text.encode("utf-8", "replace") if utf8 is None else utf8
+    _check_attributes(data)
     parser = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, no_network=True,
                               encoding="utf-8")
     try:
-        root = etree.fromstring(text.encode("utf-8", "replace") if utf8 is None else utf8, parser=parser)
+        root = etree.fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     if any("Excessive depth" in e.message for e in parser.error_log):

@@ -73,3 +73,13 @@ def test_a_planted_symlink_at_a_temporary_name_is_not_followed(tmp_path):
     assert outside.read_text() == "keep me"
     assert (out / "page.txt").read_text() == "new text" and not (out / "page.txt").is_symlink()
     assert sorted(p.name for p in out.iterdir() if not p.is_symlink()) == ["page.txt"]
+
+
+def test_a_tag_with_too_many_attributes_is_refused_at_once():
+    from boilerplate.segment import MAX_ATTRIBUTES
+
+    many = "<html><body><div " + " ".join(f"a{i}=x" for i in range(MAX_ATTRIBUTES + 1)) + ">"
+    with pytest.raises(boilerplate.InputError, match="more than 10,000 attributes"):
+        boilerplate.extract(many + "<p>text</p></div></body></html>")
+    fine = "<html><body>" + "<p class=a id=b>x = y</p>" * 6000 + "</body></html>"  # (many "=", short tags)
+    assert boilerplate.extract(fine).startswith("x = y")

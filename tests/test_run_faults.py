@@ -343,6 +343,24 @@ def test_a_resumed_run_redoes_a_shard_damaged_inside_and_removes_a_killed_runs_l
     assert pl.read_parquet(shard).height == 50 and not list(out.glob(".*.part"))
 
 
+def test_a_record_past_its_time_budget_is_abandoned_and_the_rest_goes_on(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(run_module, "CHUNK", 4)
+    monkeypatch.setattr(run_module, "BUDGET_GRACE", 8.0)  # (the workers start and load the model)
+    slow = "<html><body>" + "".join("<div " + " ".join(f"a{i}=x" for i in range(9000)) + ">x</div>"
+                                    for _ in range(400)) + "</body></html>"  # (libxml2: a minute or more)
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text("".join(json.dumps({"url": f"http://e/{i}", "html": slow if i == 1 else PAGE}) + "\n"
+                             for i in range(4)), encoding="utf-8")
+    assert main(["run", str(pages), "--out", str(tmp_path / "out"), "--workers", "2",
+                 "--record-timeout", "1"]) == 1
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["records"] == 4 and summary["bad_records"] == 1 and not summary["inputs_failed"]
+    rows = pl.read_parquet(tmp_path / "out" / shard_name(pages))
+    assert rows["url"].to_list() == [f"http://e/{i}" for i in range(4)]
+    assert rows["error"][1].startswith("abandoned: still cleaning after 1 s")
+    assert [rows["title"][i] for i in (0, 2, 3)] == ["Storm hits coast"] * 3
+
+
 def test_scheduler_addresses_and_timeouts_are_checked_in_one_line(tmp_path, capsys):
     import threading
     from http.server import HTTPServer, SimpleHTTPRequestHandler
