@@ -191,32 +191,41 @@ def test_a_pool_found_broken_when_sending_is_replaced_once(tmp_path, monkeypatch
     assert rows["url"].to_list() == [f"http://e/{i}" for i in range(40)]
 
 
-def test_workers_die_with_their_parent(tmp_path):
-    script = tmp_path / "parent.py"
-    script.write_text(
-        "import os, sys, time\n"
-        "from concurrent.futures import ProcessPoolExecutor\n"
-        "from multiprocessing import get_context\n"
-        "from boilerplate.run import _die_with_parent\n"
-        "if __name__ == '__main__':\n"
-        "    pool = ProcessPoolExecutor(1, mp_context=get_context('spawn'), initializer=_die_with_parent,\n"
-        "                               initargs=(os.getpid(),))\n"
-        "    print(pool.submit(os.getpid).result(), flush=True)\n"
-        "    time.sleep(60)\n", encoding="utf-8")
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def test_a_killed_run_takes_its_workers_with_it_and_a_rerun_resumes(tmp_path, capsys):
+    pages = good_jsonl(tmp_path / "pages.jsonl", n=3000)
+    out = tmp_path / "out"
+    parent = subprocess.Popen([sys.executable, "-m", "boilerplate.cli", "run", str(pages), "--out", str(out),
+                               "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               cwd=Path(__file__).resolve().parent.parent)
-    worker = int(parent.stdout.readline())
-    parent.kill()
-    parent.wait()
-    for _ in range(100):  # the worker gets SIGTERM from the kernel: wait until it is gone
-        try:
-            os.kill(worker, 0)
-        except ProcessLookupError:
+    workers: list[int] = []
+    for _ in range(1200):  # until the run's own pool has its workers (spawned: python processes)
+        workers = [c for c in _children(parent.pid) if b"python" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        if len(workers) >= 2 and list(out.glob(".*.part")):
+            break
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the run's workers did not start"
+    parent.kill()  # (SIGKILL: no cleanup of its own)
+    parent.communicate(timeout=60)
+    for _ in range(200):  # each worker gets SIGTERM from the kernel when its parent dies
+        alive = [w for w in workers if Path(f"/proc/{w}").exists()
+                 and b"zombie" not in Path(f"/proc/{w}/status").read_bytes().lower()]
+        if not alive:
             break
         time.sleep(0.05)
     else:
-        os.kill(worker, signal.SIGKILL)
-        pytest.fail("the worker outlived its parent")
+        for w in alive:
+            os.kill(w, signal.SIGKILL)
+        pytest.fail("the run's workers outlived it")
+    assert main(["run", str(pages), "--out", str(out), "--workers", "1"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["records"] == 3000
+    assert not list(out.glob(".*.part")) and pl.read_parquet(out / shard_name(pages)).height == 3000
 
 
 def test_a_second_run_into_the_same_directory_is_refused(tmp_path, capsys):
