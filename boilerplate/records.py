@@ -55,6 +55,8 @@ def input_type(path: str | Path) -> str:
         return "dir"
     if not path.exists():
         raise InputFileError(f"{path}: no such file or directory")
+    if not path.is_file():  # (a FIFO, device or socket would be read forever, or hang)
+        raise InputFileError(f"{path}: not a regular file (a device, FIFO or socket)")
     if name.endswith(WARC_SUFFIXES):
         return "warc"
     if name.endswith(JSONL_SUFFIXES):

@@ -83,3 +83,15 @@ def test_a_tag_with_too_many_attributes_is_refused_at_once():
         boilerplate.extract(many + "<p>text</p></div></body></html>")
     fine = "<html><body>" + "<p class=a id=b>x = y</p>" * 6000 + "</body></html>"  # (many "=", short tags)
     assert boilerplate.extract(fine).startswith("x = y")
+
+
+def test_a_fifo_or_device_is_not_a_run_input(tmp_path, capsys):
+    from boilerplate.cli import main
+
+    fifo = tmp_path / "crawl.warc"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.jsonl"
+    zero.symlink_to("/dev/zero")
+    for name in (fifo, zero):
+        assert main(["run", str(name), "--out", str(tmp_path / "out")]) == 2
+        assert "not a regular file" in capsys.readouterr().err
