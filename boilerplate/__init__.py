@@ -21,9 +21,9 @@ from typing import Iterable, Iterator, Sequence
 
 from .decode import decode_page
 from .document import Document, Format, Line, build_document, check_format, site_repeats
-from .errors import InputError, LabelError, ModelError
+from .errors import FetchError, InputError, LabelError, ModelError
 from .features import batch_features
-from .fetch import FetchError, Fetched, fetch, is_url
+from .fetch import Fetched, fetch, is_url
 from .lexicon import words
 from .files import read_page
 from .model import Model

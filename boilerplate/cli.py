@@ -15,7 +15,7 @@ from typing import Iterator, Sequence
 
 from . import Document, __version__, load_model, parse, parse_many
 from .fetch import Fetched, fetch, is_url
-from .errors import InputError, LabelError, ModelError
+from .errors import CorpusError, InputError, InputFileError, LabelError, ModelError, RunError
 from .files import atomic_write, read_capped, read_page
 from .labeled import format_labels, load_labeled, normalize
 from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, HTML_MEMBERS, card_path
@@ -183,7 +183,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .corpora import CorpusError, corpus_paths
+    from .corpora import corpus_paths
     from .train import StderrProgress, TrainingSet, train
 
     paths = corpus_paths(args.corpus)
@@ -231,8 +231,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .records import InputFileError
-    from .run import RunError, run
+    from .run import run
 
     if args.workers is not None and args.workers < 1:
         return _usage("--workers must be at least 1")

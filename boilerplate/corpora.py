@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from .errors import CorpusError
+
 ENV_VAR = "BOILERPLATE_CORPORA"  # whitespace- or os.pathsep-separated corpus directories
 _CANONICAL = re.compile(rb"""<link\b[^>]*\brel=["']?canonical\b[^>]*\bhref=["']?https?://([^/"'\s>:]+)"""
                         rb"""|<meta\b[^>]*\bproperty=["']?og:url["']?[^>]*\bcontent=["']?"""
@@ -46,10 +48,6 @@ class CorpusPage:
     url: str | None = None
     author: str | None = None
     publish_date: str | None = None
-
-
-class CorpusError(ValueError):
-    """A corpus directory is missing or in neither known layout."""
 
 
 def corpus_paths(given: list[str] | None = None) -> list[Path]:

@@ -15,17 +15,12 @@ from email.message import Message
 from importlib.metadata import PackageNotFoundError, version
 
 from .decode import MAX_BYTES
-from .errors import InputError
+from .errors import FetchError, InputError
 
 TIMEOUT = 20.0  # seconds for the whole fetch (connect, each read, and in total)
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
 URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.I)
-
-
-class FetchError(InputError):
-    """A page could not be fetched: the host unknown, a refused connection, an HTTP error status, a
-    timeout, too many redirects, or a body over the size limit."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator, Literal, overload
 
 from .decode import MAX_BYTES
-from .errors import InputError
+from .errors import InputError, InputFileError
 from .files import page_kind, read_page
 from .segment import Kind, looks_like_html
 
@@ -41,10 +41,6 @@ class Record:
     http_status: int | None = None
     content_type: str | None = None  # the HTTP Content-Type's media type
     skip: str | None = None  # why a WARC response is not a page to clean (counted, not written)
-
-
-class InputFileError(ValueError):
-    """An input of `boilerplate run` is of an unknown type or cannot be opened."""
 
 
 def input_type(path: str | Path) -> str:

@@ -33,11 +33,11 @@ import polars as pl
 from . import parse_blocks
 from .corpora import url_site
 from .decode import decode_page
-from .errors import InputError
+from .errors import InputError, InputFileError, RunError
 from .files import atomic_write
 from .language import language_of
 from .model import DEFAULT_MODEL, Model
-from .records import InputFileError, Record, input_type, page_files, read_records
+from .records import Record, input_type, page_files, read_records
 from .segment import Blocks, segment
 
 CHUNK = 32  # records per task sent to a worker process
@@ -444,11 +444,6 @@ def _remove_leftovers(out: Path) -> None:
                 tmp.unlink()
         except OSError:
             pass
-
-
-class RunError(RuntimeError):
-    """The run itself cannot go on (another run holds the output directory, the manifest cannot be
-    written): exit code 3."""
 
 
 @contextmanager

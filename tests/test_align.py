@@ -4,7 +4,8 @@ import json
 import pytest
 
 from boilerplate.align import align, oracle_f1
-from boilerplate.corpora import CorpusError, corpus_paths, layout, read_corpus
+from boilerplate.corpora import corpus_paths, layout, read_corpus
+from boilerplate.errors import CorpusError
 from boilerplate.segment import segment_html, segment_text
 
 

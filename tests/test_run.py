@@ -14,7 +14,8 @@ import pytest
 import boilerplate
 from bench.warc import write_warc
 from boilerplate.cli import main
-from boilerplate.records import InputFileError, read_records
+from boilerplate.errors import InputFileError
+from boilerplate.records import read_records
 from boilerplate.run import load_manifest, run, shard_name
 
 ARTICLE = ("<html><head><title>稀土協議</title></head><body><div class='nav'><a href='/'>首頁</a> "

@@ -21,7 +21,8 @@ from bench.warc import write_warc
 from boilerplate import records as records_module
 from boilerplate import run as run_module
 from boilerplate.cli import main
-from boilerplate.run import RunError, load_manifest, run, shard_name
+from boilerplate.errors import InputFileError, RunError
+from boilerplate.run import load_manifest, run, shard_name
 
 PAGE = ("<html><head><title>Storm hits coast</title></head><body><nav><a href='/'>Home</a></nav><article>"
         "<h1>Storm hits coast</h1><p>" + "The storm reached the coast at dawn and flooded the harbour. " * 4 +
@@ -391,7 +392,7 @@ def test_scheduler_addresses_and_timeouts_are_checked_in_one_line(tmp_path, caps
             main(["run", str(pages), "--out", str(tmp_path / "out"), "--scheduler", "local",
                   "--scheduler-timeout", timeout])
         assert "positive number of seconds" in capsys.readouterr().err
-    with pytest.raises(run_module.InputFileError, match="positive number"):
+    with pytest.raises(InputFileError, match="positive number"):
         run([pages], tmp_path / "out", scheduler="local", scheduler_timeout=float("nan"))
 
 
