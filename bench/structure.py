@@ -34,7 +34,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 import polars as pl
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 import boilerplate
 from boilerplate.corpora import corpus_paths, read_corpus

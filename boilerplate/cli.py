@@ -13,12 +13,21 @@ from itertools import repeat
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from . import Document, __version__, load_model, parse, parse_many
+from . import __version__
+from .document import Document
+from .errors import (
+    CorpusError,
+    InputError,
+    InputFileError,
+    LabelError,
+    ModelError,
+    RunError,
+)
 from .fetch import Fetched, fetch, is_url
-from .errors import CorpusError, InputError, InputFileError, LabelError, ModelError, RunError
 from .files import atomic_write, read_capped, read_page
 from .labeled import format_labels, load_labeled, normalize
 from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, HTML_MEMBERS, card_path
+from .pipeline import load_model, parse, parse_many
 from .train import CONTINUE_ROUNDS
 
 # measured (docs/experiments.md): 3 pages of a site plus the five seed articles, against the model of

@@ -20,8 +20,8 @@ import numpy as np
 from ._forest import Forest
 from .context import CONTEXT_NAMES, STACKED_NAMES, context_features
 from .errors import ModelError
-from .files import atomic_write
 from .features import CATEGORICAL, FEATURE_NAMES, GROUPS, tokens
+from .files import atomic_write
 from .lexicon import LEXICON_NAMES, Lexicon, Words
 
 CARD_FORMAT = 1

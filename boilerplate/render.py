@@ -9,8 +9,23 @@ import re
 from typing import Any, Sequence
 
 from .comments import Comment
-from .content import (Block, Break, CodeBlock, Figure, Heading, Image, Inline, ListBlock, Math, MathBlock,
-                      Paragraph, Quote, Span, Table, plain)
+from .content import (
+    Block,
+    Break,
+    CodeBlock,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    ListBlock,
+    Math,
+    MathBlock,
+    Paragraph,
+    Quote,
+    Span,
+    Table,
+    plain,
+)
 
 # ---- Markdown
 

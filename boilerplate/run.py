@@ -30,13 +30,13 @@ from typing import Any, Callable, Iterable, Iterator
 
 import polars as pl
 
-from . import parse_blocks
 from .corpora import url_site
 from .decode import decode_page
 from .errors import InputError, InputFileError, RunError
 from .files import atomic_write
 from .language import language_of
 from .model import DEFAULT_MODEL, Model
+from .pipeline import parse_blocks
 from .records import Record, input_type, page_files, read_records
 from .segment import Blocks, segment
 

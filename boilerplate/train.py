@@ -20,7 +20,6 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from . import classify_blocks
 from .align import align
 from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_corpus
 from .decode import decode
@@ -31,6 +30,7 @@ from .labeled import Article
 from .lexicon import Words, words
 from .metrics import line_prf, token_prf
 from .model import DEFAULT_ROUNDS, Model, Pages
+from .pipeline import classify_blocks
 from .segment import Blocks, segment, segment_text
 
 FOLDS = 5

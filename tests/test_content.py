@@ -12,7 +12,15 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 import boilerplate
-from boilerplate.content import CodeBlock, ListBlock, Paragraph, Span, Table, build_content, safe_url
+from boilerplate.content import (
+    CodeBlock,
+    ListBlock,
+    Paragraph,
+    Span,
+    Table,
+    build_content,
+    safe_url,
+)
 from boilerplate.segment import segment
 
 PROSE = "<p>" + "A paragraph of the article that the model keeps as the body of this page. " * 4 + "</p>"

@@ -1,4 +1,5 @@
 import json
+
 from boilerplate.corpora import guess_lang, guess_site, read_corpus, site_domain
 
 

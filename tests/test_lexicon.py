@@ -1,8 +1,15 @@
 import numpy as np
 import pytest
-
 from boilerplate._lexicon import block_words, fill
-from boilerplate.lexicon import LEXICON_NAMES, MIN_PAGES, Lexicon, Words, text_words, words
+
+from boilerplate.lexicon import (
+    LEXICON_NAMES,
+    MIN_PAGES,
+    Lexicon,
+    Words,
+    text_words,
+    words,
+)
 from boilerplate.segment import segment_html
 
 

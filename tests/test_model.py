@@ -8,15 +8,28 @@ import numpy as np
 import pytest
 
 from boilerplate import extract
+from boilerplate.context import STACKED_NAMES
 from boilerplate.corpora import ENV_VAR, CorpusPage, corpus_paths
 from boilerplate.errors import ModelError
-from boilerplate.context import STACKED_NAMES
 from boilerplate.features import FEATURE_NAMES
 from boilerplate.labeled import load_labeled
 from boilerplate.lexicon import Words, text_words, words
-from boilerplate.model import (CONTEXT_GATE, CONTEXT_MODEL_MARK, DEFAULT_MODEL, FALLBACK_SCORE, LEXICON_MARK,
-                               MEMBER_MARK, MODEL_NAMES, TEXT_CONTEXT_MODEL_MARK, TEXT_MEMBER_MARK, TEXT_MODEL_MARK,
-                               Model, Pages, card_path, page_threshold)
+from boilerplate.model import (
+    CONTEXT_GATE,
+    CONTEXT_MODEL_MARK,
+    DEFAULT_MODEL,
+    FALLBACK_SCORE,
+    LEXICON_MARK,
+    MEMBER_MARK,
+    MODEL_NAMES,
+    TEXT_CONTEXT_MODEL_MARK,
+    TEXT_MEMBER_MARK,
+    TEXT_MODEL_MARK,
+    Model,
+    Pages,
+    card_path,
+    page_threshold,
+)
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
 
@@ -321,6 +334,7 @@ def _boosters_with_each_missing_type() -> list:
 
 def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     from boilerplate._forest import Forest
+
     from boilerplate.features import batch_features
 
     shipped = Model.load()

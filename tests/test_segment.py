@@ -1,7 +1,15 @@
 import pytest
 
 from boilerplate.errors import InputError
-from boilerplate.segment import HINTS, TAG_ID, TAGS, looks_like_html, segment, segment_html, segment_text
+from boilerplate.segment import (
+    HINTS,
+    TAG_ID,
+    TAGS,
+    looks_like_html,
+    segment,
+    segment_html,
+    segment_text,
+)
 
 
 def test_text_dump_lines_and_date_marker():
