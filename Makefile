@@ -39,6 +39,7 @@ demo: $(STAMP)
 	@$(VENV)/bin/boilerplate extract $(DEMO)
 
 test: $(STAMP)
+	$(PY) -m ruff check boilerplate tests bench
 	$(PY) -m pytest
 
 # The property tests of tests/test_robustness.py with many more examples (a long run; see README).

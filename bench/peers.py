@@ -3,7 +3,7 @@ installed (`pip install .[peers]`) is reported as skipped, never a crash."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 Extractor = Callable[[str, str], str]  # (html, language "zh"/"en") -> extracted text
 

@@ -126,7 +126,7 @@ def test_lxml_parse_and_bare_walk(benchmark):
                 if event == "start":
                     el.tag, el.text, el.get("class"), el.get("id")
                 else:
-                    el.tail
+                    _ = el.tail
     _run(benchmark, "lxml parse + bare DOM walk (html)", walk, len(HTML))
 
 

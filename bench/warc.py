@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 
 def write_warc(path: str | Path, pages: Iterable[tuple]) -> int:

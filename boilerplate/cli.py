@@ -9,9 +9,9 @@ import math
 import re
 import signal
 import sys
+from collections.abc import Iterator, Sequence
 from itertools import repeat
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from . import __version__
 from .document import Document
@@ -137,6 +137,7 @@ def _render(doc: Document, args: argparse.Namespace, name: str) -> str:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    """The `extract` command: each input's content in the chosen format, to stdout or --out-dir."""
     failures: list[str] = []
     suffix = SUFFIXES[args.format]
     if args.out_dir:
@@ -164,6 +165,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    """The `classify` command: every line with its role, label and score (TSV, JSONL, marked, labels)."""
     failures: list[str] = []
     out = sys.stdout
     if args.format == "labels" and len(args.files) > 1:
@@ -192,6 +194,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """The `train` command: continue the shipped model on labels, or train one on labels and corpora."""
     from .corpora import corpus_paths
     from .train import StderrProgress, TrainingSet, train
 
@@ -240,6 +243,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """The `run` command: whole crawls to Parquet shards; a JSON summary is the last line in every case."""
     from .run import run
 
     if args.workers is not None and args.workers < 1:
@@ -338,6 +342,7 @@ def _probability(value: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command, with the help texts `--help` prints."""
     p = argparse.ArgumentParser(prog="boilerplate", formatter_class=argparse.RawDescriptionHelpFormatter,
                                 description="Keep the content of web pages (title, body, captions) and "
                                             "drop the chrome (menus, related links, footers, ads).",

@@ -5,8 +5,9 @@ line holding a date, such as "seagull77 · 5 March 2024"), with the author and d
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from .metadata import DATE_PATTERNS, clean_authors, parse_date
 
@@ -24,6 +25,7 @@ class Comment:
     date: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the comment."""
         return {"author": self.author, "date": self.date, "text": self.text}
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol, Sequence, Union
+from typing import Protocol
 from urllib.parse import urljoin
 
 from .segment import Structure
@@ -43,6 +44,8 @@ class Span:
 
 @dataclass
 class Image:
+    """An image: its resolved `src` and its `alt` text."""
+
     src: str
     alt: str = ""
 
@@ -60,7 +63,7 @@ class Break:
     """A line break (<br>) inside a paragraph, heading or cell."""
 
 
-Inline = Union[str, Span, Image, Math, Break]
+Inline = str | Span | Image | Math | Break
 
 
 # ---- blocks
@@ -68,18 +71,24 @@ Inline = Union[str, Span, Image, Math, Break]
 
 @dataclass
 class Heading:
+    """A subhead of the content, level 2 to 6 (the title is level 1)."""
+
     level: int
     inlines: list[Inline]
 
 
 @dataclass
 class Paragraph:
+    """A paragraph (or a caption, by its role) of inline content."""
+
     inlines: list[Inline]
     role: str = "body"  # the line's role (document.Role): a caption is written in italics
 
 
 @dataclass
 class ListBlock:
+    """A list: ordered or not, its items each a list of blocks."""
+
     ordered: bool
     items: list[list[Block]] = field(default_factory=list)
     start: int = 1
@@ -87,12 +96,16 @@ class ListBlock:
 
 @dataclass
 class CodeBlock:
+    """Code with its exact whitespace and, where the page says, its language."""
+
     text: str
     language: str | None = None
 
 
 @dataclass
 class Cell:
+    """A table cell: its inline content, and whether it is a header cell."""
+
     inlines: list[Inline]
     header: bool = False
 
@@ -109,21 +122,27 @@ class Table:
 
 @dataclass
 class Quote:
+    """A block quote of blocks."""
+
     blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass
 class Figure:
+    """A figure: its images and caption."""
+
     images: list[Image] = field(default_factory=list)
     caption: list[Inline] = field(default_factory=list)
 
 
 @dataclass
 class MathBlock:
+    """A displayed formula as TeX."""
+
     tex: str
 
 
-Block = Union[Heading, Paragraph, ListBlock, CodeBlock, Table, Quote, Figure, MathBlock]
+Block = Heading | Paragraph | ListBlock | CodeBlock | Table | Quote | Figure | MathBlock
 
 
 def plain(inlines: Sequence[Inline]) -> str:

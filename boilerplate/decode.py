@@ -206,9 +206,9 @@ def _single_bytes(sample: str) -> list[tuple[str, bytes]]:
     """(codec, bytes) for each single-byte reading under which every character of the sample has a byte:
     Latin-9 (ISO-8859-15: "€" and "Ž" on 0xA4 and 0xB4), cp1252, Latin-1 (C1 controls on 0x80–0x9F), else
     as browsers read windows-1252 ("whatwg": cp1252 with its five undefined bytes as C1 controls; a slow
-    translation, tried only where no other reading holds and it can differ from them). A text that Latin-9 reads whole lacks
-    "¤", "´", "¼" and cp1252's quotes, which a cp1252 reading of GBK or UTF-8 bytes holds, so Latin-9
-    comes first and wins a tie."""
+    translation, tried only where no other reading holds and it can differ from them). A text that
+    Latin-9 reads whole lacks "¤", "´", "¼" and cp1252's quotes, which a cp1252 reading of GBK or UTF-8
+    bytes holds, so Latin-9 comes first and wins a tie."""
     readings = []
     for codec in ("iso8859_15", "cp1252", "latin-1"):
         try:

@@ -15,7 +15,7 @@ from email.message import Message
 from importlib.metadata import PackageNotFoundError, version
 
 from .decode import MAX_BYTES
-from .errors import FetchError, InputError
+from .errors import FetchError
 
 TIMEOUT = 20.0  # seconds for the whole fetch (connect, each read, and in total)
 MAX_REDIRECTS = 5
@@ -82,7 +82,7 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> 
         raise FetchError(f"{url}: HTTP {e.code} {e.reason}") from None
     except urllib.error.URLError as e:
         raise FetchError(f"{url}: {_reason(e.reason)}") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise FetchError(f"{url}: no answer within {timeout:g} s") from None
     except (OSError, ValueError) as e:  # a connection reset mid-body, a malformed response
         if isinstance(e, FetchError):

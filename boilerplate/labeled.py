@@ -8,9 +8,9 @@ whitespace collapsed to one space (checked against the page, so labels can never
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 

@@ -60,7 +60,7 @@ class Words(NamedTuple):
     attr_starts: np.ndarray
     attr_near: np.ndarray
 
-    def take(self, rows: np.ndarray) -> "Words":
+    def take(self, rows: np.ndarray) -> Words:
         """The words of the chosen blocks (a boolean mask or index array), in their order."""
         index = np.flatnonzero(rows) if rows.dtype == bool else np.asarray(rows)
         hashes, starts = _take(self.hashes, self.starts, index)
@@ -95,7 +95,7 @@ class Lexicon:
         self._table = table(self.keys, self.values)
 
     @classmethod
-    def fit(cls, words: Words, y: np.ndarray, page_starts: np.ndarray, rows: np.ndarray) -> "Lexicon":
+    def fit(cls, words: Words, y: np.ndarray, page_starts: np.ndarray, rows: np.ndarray) -> Lexicon:
         """Learn from the chosen rows (boolean mask) of pages whose rows begin at `page_starts` (features
         .Batch offsets), y being each row's content label. Words and tokens hash apart (different seeds)."""
         content, chrome = [], []
@@ -111,7 +111,7 @@ class Lexicon:
         keys_c, n_c = np.unique(np.concatenate(content or [np.zeros(0, np.int64)]), return_counts=True)
         keys_h, n_h = np.unique(np.concatenate(chrome or [np.zeros(0, np.int64)]), return_counts=True)
         keys = np.union1d(keys_c, keys_h)
-        c = np.zeros(len(keys)); h = np.zeros(len(keys))
+        c, h = np.zeros(len(keys)), np.zeros(len(keys))
         c[np.searchsorted(keys, keys_c)] = n_c
         h[np.searchsorted(keys, keys_h)] = n_h
         common = c + h >= MIN_PAGES
@@ -141,7 +141,7 @@ class Lexicon:
         return "\n".join(lines) + "\n"
 
     @classmethod
-    def from_text(cls, text: str) -> "Lexicon":
+    def from_text(cls, text: str) -> Lexicon:
         """Read `to_text`'s output; ValueError if it is not that."""
         head, _, body = text.partition("\n")
         mark, _, count = head.partition(" ")

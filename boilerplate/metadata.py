@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 MAX_LD_CHARS = 1_000_000  # JSON-LD read per page (a 10 MB blob is cut, then read as far as it parses)
 MAX_LD_DEPTH = 12  # nesting of JSON-LD objects searched
@@ -91,6 +92,7 @@ class Metadata:
     sources: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field."""
         return asdict(self)
 
 
@@ -117,7 +119,7 @@ def parse_date(text: str | None, today: date | None = None) -> str | None:
     text = text.strip()[:200]
     if _YEAR.search(text) is None:  # (every form has one)
         return None
-    latest = (today or datetime.now(timezone.utc).date()) + timedelta(days=1)
+    latest = (today or datetime.now(UTC).date()) + timedelta(days=1)
     iso = _iso(text)
     if iso is not None:
         return iso[1] if EARLIEST <= iso[0] <= latest else None

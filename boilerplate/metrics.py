@@ -18,6 +18,8 @@ TOKEN_RE = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_])+")  # one token: a CJK 
 
 
 class PRF(NamedTuple):
+    """Precision, recall and F1 of one comparison."""
+
     precision: float
     recall: float
     f1: float

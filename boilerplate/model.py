@@ -11,8 +11,9 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import lightgbm as lgb
 import numpy as np
@@ -133,9 +134,9 @@ class Model:
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
             rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None,
-            init: "Model | None" = None, pages: Pages | None = None, words: Words | None = None,
+            init: Model | None = None, pages: Pages | None = None, words: Words | None = None,
             progress: Callable[[int, int], None] | None = None, html_members: int = HTML_MEMBERS,
-            text_members: int = TEXT_MEMBERS) -> "Model":
+            text_members: int = TEXT_MEMBERS) -> Model:
         """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic.
 
         With the rows' `words` and `pages` of two or more folds, a lexicon is learned from the HTML rows;
@@ -340,7 +341,7 @@ class Model:
         atomic_write(card_path(path), json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "Model":
+    def load(cls, path: str | Path | None = None) -> Model:
         """Load a model and check its card; ModelError names the file and what is wrong."""
         path = Path(path) if path is not None else DEFAULT_MODEL
         if path.suffix.lower() == ".json":  # (the card given: the model is the file of its name beside it)

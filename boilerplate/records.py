@@ -11,9 +11,10 @@ import json
 import os
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Literal, overload
+from typing import Any, Literal, overload
 
 from .decode import MAX_BYTES
 from .errors import InputError, InputFileError

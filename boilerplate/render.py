@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .comments import Comment
 from .content import (
@@ -192,6 +193,7 @@ def _e(text: str) -> str:
 
 
 def inline_html(inlines: Sequence[Inline]) -> str:
+    """Inline content as HTML: text escaped, links, images, emphasis, code, breaks, formulas."""
     out: list[str] = []
     for x in inlines:
         if isinstance(x, str):
@@ -211,6 +213,7 @@ def inline_html(inlines: Sequence[Inline]) -> str:
 
 
 def block_html(block: Block) -> str:
+    """One content block as semantic HTML."""
     if isinstance(block, Paragraph):
         return f"<p>{inline_html(block.inlines)}</p>"
     if isinstance(block, Heading):
@@ -247,6 +250,7 @@ def block_html(block: Block) -> str:
 
 
 def html_blocks(blocks: Sequence[Block]) -> str:
+    """Content blocks as semantic HTML, one element per line."""
     return "\n".join(map(block_html, blocks))
 
 
@@ -358,4 +362,5 @@ def block_json(block: Block) -> dict[str, Any]:
 
 
 def json_blocks(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """Content blocks as JSON-ready typed dicts (the `blocks` of the JSON output)."""
     return [block_json(b) for b in blocks]

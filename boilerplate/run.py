@@ -18,6 +18,7 @@ import socket
 import sys
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -26,7 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache, partial
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import polars as pl
 
@@ -92,8 +93,8 @@ def _model(model_path: str | None) -> Model:
 def clean_records(records: list[Record], model_path: str | None, scores: bool = False,
                   site_repeats: bool = False, markdown: bool = False, metadata: bool = False,
                   comments: bool = False) -> list[dict[str, Any]]:
-    """One output row per record; a record that cannot be read or decoded gets a row with `error` set.
-    Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\\xNN`) and
+    r"""One output row per record; a record that cannot be read or decoded gets a row with `error` set.
+    Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\xNN`) and
     noted in `error` (in file names: escaped only). With `site_repeats`, a kept line also on two or more
     other records of the same site (the registrable domain of its URL) among these records is dropped.
     With `markdown`, each row also gets the page as Markdown, links kept and resolved against the
@@ -158,8 +159,8 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
 
 
 def safe_text(value: str | None) -> str | None:
-    """`value` as valid Unicode: bytes smuggled in as surrogates (`surrogateescape`) become `\\xNN`, other
-    lone surrogates (JSON's "\\ud800") `\\ud800`."""
+    r"""`value` as valid Unicode: bytes smuggled in as surrogates (`surrogateescape`) become `\xNN`, other
+    lone surrogates (JSON's "\ud800") `\ud800`."""
     if value is None:
         return None
     try:
@@ -339,16 +340,19 @@ class Progress:
         self.every = every if self.tty else 10.0
 
     def add(self, records: int, errors: int) -> None:
+        """Count records cleaned and failed, and redraw."""
         self.records += records
         self.errors += errors
         if time.perf_counter() - self.last >= self.every:
             self.show()
 
     def shard_done(self) -> None:
+        """Count one shard finished, and redraw."""
         self.done += 1
         self.show()
 
     def show(self) -> None:
+        """Draw the status line (on a terminal in place; elsewhere at most every few seconds)."""
         self.last = time.perf_counter()
         rate = self.records / max(self.last - self.start, 1e-9)
         line = (f"boilerplate run: shards {self.done}/{self.shards} · records {self.records:,} · "
@@ -363,6 +367,7 @@ class Progress:
             self.stream.flush()
 
     def close(self) -> None:
+        """End the status line."""
         if self.tty:
             self.stream.write("\n")
 
@@ -377,10 +382,12 @@ class RunSummary:
 
     @property
     def records(self) -> int:
+        """Records cleaned in all shards written."""
         return sum(r.records for r in self.written)
 
     @property
     def errors(self) -> int:
+        """Records that failed in all shards written."""
         return sum(r.errors for r in self.written)
 
 
@@ -488,7 +495,7 @@ def check_scheduler(scheduler: str, timeout: float) -> tuple[str, int] | None:
             head = b""
             while len(head) < 8 and (chunk := conn.recv(8 - len(head))):
                 head += chunk
-    except socket.timeout:
+    except TimeoutError:
         raise InputFileError(f"--scheduler {scheduler}: no Dask handshake within {timeout:g} s; is a Dask "
                              "scheduler listening there?") from None
     except OSError as e:
@@ -608,9 +615,11 @@ class Workers:
                                    initargs=(os.getpid(),))
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        """Run `fn(*args)` in the pool."""
         return self.pool.submit(fn, *args)
 
     def replace(self) -> None:
+        """Shut the pool down (its workers finish or are gone) and start a new one."""
         self.pool.shutdown(cancel_futures=True)
         self.pool = self._new()
 
@@ -622,6 +631,7 @@ class Workers:
         self.pool = self._new()
 
     def shutdown(self) -> None:
+        """Shut the pool down, cancelling what has not started."""
         self.pool.shutdown(cancel_futures=True)
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import sys
 import time
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -321,6 +322,7 @@ class StderrProgress:
         self.terminal = sys.stderr.isatty()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        """Report `done` of `total` for `stage`."""
         started = stage != self.stage
         if started:
             self.stage, self.start = stage, time.monotonic()

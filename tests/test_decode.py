@@ -71,7 +71,7 @@ def test_not_bytes_or_str():
 
 
 def test_mostly_utf8_with_a_broken_sequence_stays_utf8():
-    data = page("big5", ZH_TRAD * 50).encode("utf-8") + "截斷".encode("utf-8")[:-1]
+    data = page("big5", ZH_TRAD * 50).encode("utf-8") + "截斷".encode()[:-1]
     text = decode(data)
     assert ZH_TRAD * 50 in text and text.count("\ufffd") == 1
 
@@ -135,11 +135,11 @@ def test_chinese_corpus_pages_without_charset_declarations_decode_in_every_encod
 
 
 @pytest.mark.parametrize("data, exact", [
-    ("<p>新闻 news</p>".encode("utf-8"), True),
-    (codecs.BOM_UTF8 + "<p>x</p>".encode("utf-8"), False),  # the BOM is not part of the text
+    ("<p>新闻 news</p>".encode(), True),
+    (codecs.BOM_UTF8 + b"<p>x</p>", False),  # the BOM is not part of the text
     (b"<p>a\x00b</p>", False),  # NUL dropped from the text
     ("<p>新闻</p>".encode("gb18030") * 20, False),
-    ("<p>é</p>".encode("utf-8") * 500 + b"\xff", False),  # read leniently: a replacement character
+    ("<p>é</p>".encode() * 500 + b"\xff", False),  # read leniently: a replacement character
     ("<p>x</p>", False),  # already text
 ])
 def test_utf8_bytes_are_handed_on_only_when_they_are_the_text(data, exact):

@@ -32,7 +32,7 @@ def test_a_declared_utf8_page_with_stray_bytes_stays_utf8():
     body = "".join(f"<div class='item-{i}'><a href='/news/{i}'>Story {i}</a><p>The council’s plan for the sea "
                    "wall was approved on Monday, and work will start next week.</p></div>\n" for i in range(300))
     page = bytearray(f'<html><head><meta charset="utf-8"><title>News</title></head><body>{body}</body></html>'
-                     .encode("utf-8"))
+                     .encode())
     rng = random.Random(7)
     for _ in range(len(page) // 500):  # 0.2% stray bytes: such a page used to come out as mac-iceland
         page.insert(rng.randrange(100, len(page)), rng.randrange(0x80, 0x100))
@@ -47,7 +47,8 @@ def test_only_regular_files_are_read_as_pages(tmp_path):
     os.mkfifo(fifo)
     for path in (zero, fifo):
         done: list[BaseException] = []
-        reader = threading.Thread(target=lambda p=path: done.append(_error(lambda: read_page(p))), daemon=True)
+        reader = threading.Thread(target=lambda p=path, out=done: out.append(_error(lambda: read_page(p))),
+                                  daemon=True)
         reader.start()
         reader.join(10)
         assert not reader.is_alive(), f"{path.name}: still reading"  # (a FIFO with no writer used to hang)

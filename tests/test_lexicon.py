@@ -6,7 +6,6 @@ from boilerplate.lexicon import (
     LEXICON_NAMES,
     MIN_PAGES,
     Lexicon,
-    Words,
     text_words,
     words,
 )

@@ -252,7 +252,7 @@ def test_nul_bytes_and_lone_surrogates_are_cleaned():
 
 
 def test_broken_and_unmarked_encodings():
-    utf8 = "<p>這是一段新聞內文。</p>".encode("utf-8")
+    utf8 = "<p>這是一段新聞內文。</p>".encode()
     broken = utf8[:-7] + b"\xff" + utf8[-7:]  # one stray byte in UTF-8
     assert [line.text for line in boilerplate.classify(broken)] == ["這是一段新聞內文\ufffd。"]
     utf16 = "<p>hello 新聞</p>".encode("utf-16-le")  # no BOM
