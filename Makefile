@@ -40,6 +40,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check boilerplate tests bench
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 # The property tests of tests/test_robustness.py with many more examples (a long run; see README).

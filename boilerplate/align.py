@@ -84,7 +84,7 @@ def _candidates(toks: list[str], clean: list[str], at: dict[tuple[str, ...], lis
     MAX_PLACES); for a block of n or more tokens with none, the span of its n-grams found there, if
     they are min_share of its n-grams."""
     places = at.get(tuple(toks[:n] if len(toks) >= n else toks[:1]), [])
-    found = []
+    found: list[tuple[int, int]] = []
     for p in places[bisect_left(places, lo):]:
         if p + len(toks) > hi or len(found) >= MAX_PLACES:
             break
@@ -175,7 +175,7 @@ def oracle_f1(blocks: Blocks, clean: str) -> float:
         if n:
             scored.append((sum((toks & gold).values()) / n, text))
     scored.sort(key=lambda x: -x[0])
-    best, chosen = token_prf("", clean).f1, []
+    best, chosen = token_prf("", clean).f1, list[str]()
     for _, text in scored:
         f1 = token_prf("\n".join(chosen + [text]), clean).f1
         if f1 >= best:

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from .segment import Structure
@@ -189,10 +189,21 @@ class _Options:
 class LineLike(Protocol):
     """What the builder reads of a page's lines (document.Line)."""
 
-    text: str
-    is_content: bool
-    role: str
-    tag: str
+    @property
+    def text(self) -> str:
+        """The line's text."""
+
+    @property
+    def is_content(self) -> bool:
+        """Whether the line is kept as content."""
+
+    @property
+    def role(self) -> str:
+        """Its role (document.Role)."""
+
+    @property
+    def tag(self) -> str:
+        """The HTML element holding it."""
 
 
 def build_content(lines: Sequence[LineLike], structure: Structure | None, *, url: str | None = None,
@@ -272,7 +283,7 @@ class _Builder:
             got = any(tags[d - 1] != "figcaption" for d in self._descendants(node))
         else:
             got = isinstance(attrs, str) and attrs.strip().lower() in LAYOUT_ROLES
-            rows, cells = 0, Counter()
+            rows, cells = 0, Counter[int]()
             for d in self._descendants(node):
                 tag = tags[d - 1]
                 if tag in _BLOCK_IN_CELL:
@@ -366,9 +377,10 @@ class _Builder:
                     pending = pending or bool(p)
                     continue
                 space = started and (pending or p[0].isspace())
-                value: Inline = " ".join(words)
+                joined = " ".join(words)
                 if cell_sep:  # a data row read as flow (a layout table's): its cells as the text has them
-                    value, space, cell_sep = "| " + value, True, False
+                    joined, space, cell_sep = "| " + joined, True, False
+                value: Inline = joined
                 pending, started = p[-1].isspace(), True
             elif p[0] == "cell":
                 cell_sep = started
@@ -376,9 +388,10 @@ class _Builder:
             elif p[0] == "glyphs":  # (the formula is its TeX)
                 continue
             else:
-                value = self._item(p)
-                if value is None:
+                item = self._item(p)
+                if item is None:
                     continue
+                value = item
                 if not started and (isinstance(value, Image) or (isinstance(value, Math) and value.display)):
                     lead.append(value)
                     continue
@@ -424,7 +437,7 @@ class _Builder:
     def build(self, lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
         root: list[Block] = []
         open_: list[tuple[int, object]] = []  # the open containers: (node id, content object)
-        last: tuple[int, object] | None = None  # (block index, the paragraph-like object it wrote)
+        last: tuple[int, Any] | None = None  # (block index, the paragraph-like object it wrote)
         s = self.s
         for i in kept:
             chain = self.chain(s.node[i])
@@ -436,7 +449,7 @@ class _Builder:
                 last = None
             for node in chain[depth:]:
                 open_.append((node, self._open(node, open_, root)))
-            holder = open_[-1][1] if open_ else root
+            holder: Any = open_[-1][1] if open_ else root  # (a block being built: dispatched on its type)
             pieces = s.block_pieces(i)
             kind = type(holder)
             if kind is list or kind is _Item or kind is Quote or kind is ListBlock:
@@ -489,6 +502,7 @@ class _Builder:
     def _open(self, node: int, open_: list[tuple[int, object]], root: list[Block]) -> object:
         """The content object of a structural node newly met, attached to the innermost open container."""
         tag, attrs = self.s.tags[node - 1], self.s.attrs[node - 1]
+        attrs_: Any = attrs  # (what the walk recorded for this tag: see Structure)
         holder = open_[-1][1] if open_ else root
         if tag == "li":
             if not isinstance(holder, ListBlock):  # an item outside a list: a list of its own
@@ -512,9 +526,9 @@ class _Builder:
         if tag in HEADINGS:
             obj: object = Heading(HEADINGS[tag], [])
         elif tag in ("ul", "ol"):
-            obj = ListBlock(tag == "ol", [], _int(attrs, 1, 1 << 31) if tag == "ol" else 1)
+            obj = ListBlock(tag == "ol", [], _int(attrs_, 1, 1 << 31) if tag == "ol" else 1)
         elif tag == "pre":
-            obj = CodeBlock("", attrs)
+            obj = CodeBlock("", attrs_)
         elif tag == "blockquote":
             obj = Quote()
         elif tag == "table":
@@ -532,7 +546,7 @@ class _Builder:
             holder.items.append(item)
             item.append(obj)  # type: ignore[arg-type]
         else:
-            _flow(holder).append(obj)  # type: ignore[arg-type]
+            _flow(holder).append(obj)
         return obj
 
     def _with_code(self, flow: list, pieces: list) -> None:
@@ -665,7 +679,7 @@ class _Row:
     def cell(self, node: int, s: Structure, header: bool) -> Cell:
         got = self.by_node.get(node)
         if got is None:
-            attrs = s.attrs[node - 1] or (None, None)
+            attrs: Any = s.attrs[node - 1] or (None, None)
             got = self.by_node[node] = Cell([], header)
             self.cells.append((got, _int(attrs[0], 1, MAX_COLUMNS), _int(attrs[1], 1, MAX_ROWSPAN)))
             parent = s.parents[node - 1]
@@ -675,7 +689,7 @@ class _Row:
         return got
 
 
-def _flow(holder: object) -> list:
+def _flow(holder: object) -> list[Any]:
     """The list of blocks a container holds (the root list itself, an item's, a quote's)."""
     if isinstance(holder, list):
         return holder

@@ -194,7 +194,7 @@ def _reread(sample: str, text: str, chinese: str | None) -> tuple[str, str] | No
             return _encode(text, codec).decode("utf-8"), "utf-8"
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
-    if best is None:
+    if best is None or chinese is None:
         return None
     try:
         return _encode(text, best).decode(chinese, errors="replace"), chinese
@@ -264,10 +264,10 @@ def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str, bool
         lenient = data.decode("utf-8", errors="replace")
         if lenient.count("\ufffd") <= tolerated:
             return lenient, "utf-8", False
-    for enc in declared:
-        if enc and enc != "utf-8":
+    for name in declared:
+        if name and name != "utf-8":
             try:
-                return data.decode(enc), enc, False
+                return data.decode(name), name, False
             except UnicodeDecodeError:
                 pass
     text, enc = _detect(data, fallback=_codec(http_charset) or declared_charset(data))

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass
 from email.message import Message
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .decode import MAX_BYTES
 from .errors import FetchError
@@ -49,7 +50,7 @@ def _user_agent() -> str:
 class _Redirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 (urllib's hook)
         if not is_url(newurl):
             raise FetchError(f"{req.full_url}: redirected to {newurl!r}, which is not an http(s) URL")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
@@ -104,7 +105,7 @@ def _reason(reason: object) -> str:
     return str(reason) or type(reason).__name__
 
 
-def _read_body(response, encoding: str, max_bytes: int, deadline: float, url: str) -> bytes:  # type: ignore[no-untyped-def]
+def _read_body(response: Any, encoding: str, max_bytes: int, deadline: float, url: str) -> bytes:
     """The body, decompressed (gzip, deflate) as it arrives, refused past `max_bytes` or `deadline`."""
     inflate = (zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding in ("gzip", "x-gzip") else
                zlib.decompressobj() if encoding == "deflate" else None)

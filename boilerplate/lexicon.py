@@ -98,7 +98,8 @@ class Lexicon:
     def fit(cls, words: Words, y: np.ndarray, page_starts: np.ndarray, rows: np.ndarray) -> Lexicon:
         """Learn from the chosen rows (boolean mask) of pages whose rows begin at `page_starts` (features
         .Batch offsets), y being each row's content label. Words and tokens hash apart (different seeds)."""
-        content, chrome = [], []
+        content: list[np.ndarray] = []
+        chrome: list[np.ndarray] = []
         for p in range(len(page_starts) - 1):
             lo, hi = int(page_starts[p]), int(page_starts[p + 1])
             chosen = rows[lo:hi]

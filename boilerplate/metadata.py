@@ -367,9 +367,9 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         if "canonical" in rel.split():
             offer("canonical_url", "link", href)
     offer("language_declared", "html", declared.lang)
-    day, (source, url_day) = best("date_published"), found.get("date_published", [("", "")])[-1]
-    url_day = parse_date(url_day, today) if source == "url" else None
-    if day and url_day and len(day[1]) > 10 and abs(date.fromisoformat(day[1][:10])
+    chosen, (source, last) = best("date_published"), found.get("date_published", [("", "")])[-1]
+    url_day = parse_date(last, today) if source == "url" else None
+    if chosen and url_day and len(chosen[1]) > 10 and abs(date.fromisoformat(chosen[1][:10])
                                                     - date.fromisoformat(url_day)).days == 1:
         resolved["date_published"] = ("url", url_day)  # (a timestamp in UTC a day off the URL's: the page's day)
     for name in [*found, "date_published", "authors"]:

@@ -118,9 +118,9 @@ class Model:
         self.card = card
         self.threshold = threshold
         # prediction by the compiled evaluator of the same trees (bit for bit LightGBM's, faster)
-        forests = iter(forests or [Forest(b.model_to_string()) for b in self._boosters() if b is not None])
+        trees = iter(forests or [Forest(b.model_to_string()) for b in self._boosters() if b is not None])
         self._html, self._text, self._context, self._text_context, *further = \
-            [next(forests) if b is not None else None for b in self._boosters()]
+            [next(trees) if b is not None else None for b in self._boosters()]
         pairs = list(zip(further[::2], further[1::2]))
         self._html_members = [(self._html, self._context)] + pairs[:len(self.members)]
         self._text_members = [(self._text, self._text_context)] + pairs[len(self.members):]
@@ -169,6 +169,7 @@ class Model:
         text_folds = np.unique(fold[text]) if split and fold is not None and len(folds) > 1 else np.zeros(0, dtype=int)
         lexicon = init.lexicon if init is not None else None
         if init is None and words is not None and len(folds) > 1:
+            assert fold is not None and pages is not None  # (folds come from them)
             lex = np.full((len(X), len(LEXICON_NAMES)), np.nan, dtype=np.float32)
             for f in np.unique(fold):
                 rows = fold == f
@@ -236,7 +237,7 @@ class Model:
         if progress:
             progress(total, total)
         (booster, context_booster), *further = members
-        (text_booster, text_context_booster), *text_further = text_pairs or [(None, None)]
+        (text_booster, text_context_booster), *text_further = text_pairs or [(None, None)]  # type: ignore[list-item]
         card = {"format": CARD_FORMAT, "feature_names": list(MODEL_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
                 "html_members": len(members), "text_members": len(text_pairs),
@@ -278,6 +279,8 @@ class Model:
             if rows.any():  # each member's two stages; their scores averaged
                 own, X_rows = np.zeros(len(X), dtype=np.float64), X if rows.all() else np.ascontiguousarray(X[rows])
                 for forest, context in kind_members:
+                    if forest is None:
+                        raise ValueError("this model has no booster for text-dump rows")
                     own[rows] = forest.predict(X_rows)
                     first[rows] += own[rows] / len(kind_members)
                     final[rows] += self._final(X, own, pages, rows, context) / len(kind_members)
@@ -306,17 +309,17 @@ class Model:
         dump (`X` given) is kept whole when its kept lines hold CLEAN_TEXT_SHARE of its tokens, or when
         its lines scored under CHROME_SCORE hold under CHROME_MAX_SHARE of them."""
         text = X is not None and len(X) > 0 and bool(_text_rows(X).all())
-        n = tokens(X) if X is not None and len(X) else None
+        n = tokens(X) if X is not None and len(X) else None  # (so `text` implies both X and n)
         keep = scores >= (self.threshold if threshold is None else threshold)
         if threshold is None and n is not None:
             own = scores >= page_threshold(scores, n, cap=self.threshold)
-            keep |= own if text else own & (X[:, _HINT_COMMENT] <= 0)
+            keep |= own if text or X is None else own & (X[:, _HINT_COMMENT] <= 0)
         if len(scores) and not keep.any():
             best = int(np.argmax(scores))
             if scores[best] >= FALLBACK_SCORE or (first is not None and first[best] >= FALLBACK_SCORE) \
                     or (len(scores) == 1 and X is not None and not X[0, _LINK_DENSITY] > LONE_MAX_LINKS):
                 keep[best] = True
-        if text and keep.any():
+        if text and n is not None and keep.any():
             total = n.sum()
             if n[keep].sum() >= CLEAN_TEXT_SHARE * total or n[scores < CHROME_SCORE].sum() < CHROME_MAX_SHARE * total:
                 keep[:] = True
@@ -479,12 +482,13 @@ def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages, rows: np.ndarray | 
     return np.hstack([X, context]) if rows is None else np.hstack([X[rows], context[rows]])
 
 
-def _context_stage(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, rows: np.ndarray, fold: np.ndarray,
-                   folds: np.ndarray, pages: Pages, params: dict[str, Any], rounds: int,
-                   step: Callable[[], None]) -> lgb.Booster | None:
+def _context_stage(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, rows: np.ndarray,
+                   fold: np.ndarray | None, folds: np.ndarray, pages: Pages | None, params: dict[str, Any],
+                   rounds: int, step: Callable[[], None]) -> lgb.Booster | None:
     """The context booster of the chosen `rows` (one kind), fit on their out-of-fold first-stage scores;
-    None with fewer than two `folds` or when a fold's complement lacks a class."""
-    if len(folds) < 2:
+    None with fewer than two `folds` (always so without `fold` and `pages`) or when a fold's complement
+    lacks a class."""
+    if len(folds) < 2 or fold is None or pages is None:
         return None
     first = _out_of_fold(X, y, weight, rows, fold, folds, params, rounds, step)
     if first is None:

@@ -72,13 +72,16 @@ def _refuse_name(page: str) -> None:
 def _read(page: Page, kind: Kind, encoding: str | None, structure: bool) -> tuple[Blocks, str | None]:
     """Segmented blocks of one page and the codec its bytes were decoded with."""
     charset = None
+    data: str | bytes
     if isinstance(page, Fetched):
-        page, charset = page.data, page.http_charset
+        data, charset = page.data, page.http_charset
     elif isinstance(page, os.PathLike):
-        page = read_page(page)
-    elif isinstance(page, str):
-        _refuse_name(page)
-    decoded = decode_page(page, encoding=encoding, http_charset=charset)  # (refuses other types: InputError)
+        data = read_page(page)
+    else:
+        if isinstance(page, str):
+            _refuse_name(page)
+        data = page
+    decoded = decode_page(data, encoding=encoding, http_charset=charset)  # (refuses other types: InputError)
     return segment(decoded.text, kind=kind, utf8=decoded.utf8, structure=structure), decoded.encoding
 
 

@@ -190,9 +190,9 @@ def _jsonl_record(source: str, n: int, line: str) -> Record:
         return Record(source, str(n), None, "", error=f"line {n}: not a JSON object")
     record_id = str(obj.get("id", n))
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
-    for key, kind in (("html", "html"), ("text", "text")):
+    for key in ("html", "text"):
         if isinstance(obj.get(key), str):
-            return Record(source, record_id, url, obj[key], kind=kind)
+            return Record(source, record_id, url, obj[key], kind="html" if key == "html" else "text")
     return Record(source, record_id, url, "", error=f"line {n}: no string field 'html' or 'text'")
 
 

@@ -86,7 +86,7 @@ class _Inline:
             return self.text(inlines[0])
         out: list[str] = []
         for x in inlines:
-            if type(x) is str:
+            if isinstance(x, str):
                 out.append(self.text(x))
             elif isinstance(x, Break):
                 out.append(self.brk)

@@ -207,7 +207,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
     start = time.perf_counter()
     report = ShardReport(input=str(Path(source).resolve()), shard=shard)
     out = Path(shard)
-    schema = {**SCHEMA, **(SCORES if scores else {}), **(MARKDOWN if markdown else {}),
+    schema: dict[str, Any] = {**SCHEMA, **(SCORES if scores else {}), **(MARKDOWN if markdown else {}),
               **(METADATA if metadata else {}), **(COMMENTS if comments else {})}
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{time.monotonic_ns()}.part")  # unique to this attempt
     rows: list[dict[str, Any]] = []
@@ -256,6 +256,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             lost = [not (f.done() and not f.cancelled() and f.exception() is None) for f, _, _ in pending]
             if any(again for (_, _, again), gone in zip(pending, lost) if gone):
                 raise BrokenProcessPool("a worker process died twice while cleaning the same records")
+            assert pool is not None  # (only with a pool are chunks in flight)
             pool.replace()
             resent = [(pool.submit(clean, c), c, True) if gone else (f, c, a)
                       for (f, c, a), gone in zip(pending, lost)]
@@ -279,6 +280,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             """The oldest chunk ran past its budget: the pool's workers killed and a new pool; a record
             alone gets its error row, a longer chunk is sent again a record at a time (in order, before
             the other chunks in flight, which are sent again as they were)."""
+            assert pool is not None
             _, chunk, _ = pending.popleft()
             rest = [(c, again) for _, c, again in pending]
             pending.clear()
@@ -293,6 +295,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
                                                               "(its worker was replaced)")])
 
         def send(chunk: list[Record]) -> None:
+            assert pool is not None
             try:
                 future = pool.submit(clean, chunk)
             except BrokenProcessPool:  # a worker died since the last result was read: the pool refuses work
@@ -311,6 +314,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             collect(result())
         if rows or writer is None:
             spill()
+        assert writer is not None  # (spill made it)
         writer.close()
         writer = None
         _fsync(tmp)

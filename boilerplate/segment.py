@@ -279,11 +279,15 @@ def segment_html(text: str, utf8: bytes | None = None, structure: bool = False, 
             blocks.declared = Declared()
         return blocks
     meta = Meta(MAX_LD_CHARS) if metadata else None
-    *columns, containers, tokens, record = walk(root, _TABLES, structure, meta)
+    texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, containers, tokens, record = \
+        walk(root, _TABLES, structure, meta)
     title, meta_title = page_titles(root)
-    blocks = _html_blocks(*columns, title, containers, meta_title, tokens)
+    blocks = _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title,
+                          containers, meta_title, tokens)
     if record is not None:
-        blocks.structure = Structure(*record, base=base_href(root))
+        tags_, parents_, attrs, contexts, pieces, starts, node, breaks = record
+        blocks.structure = Structure(tags_, parents_, attrs, contexts, pieces, starts, node, breaks,
+                                     base=base_href(root))
     if meta is not None:
         blocks.declared = Declared(*meta.result(root))
     return blocks

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,7 +160,12 @@ class PageScore:
     site_token: tuple[float, float, float] | None = None  # with the site's other pages in the batch (`--one-site`)
 
 
-def _f1_stats(f1: list[float]) -> dict[str, float]:
+def _three(prf: Sequence[float]) -> tuple[float, float, float]:
+    """Precision, recall and F1 as a plain tuple (what the model card holds)."""
+    return (prf[0], prf[1], prf[2])
+
+
+def _f1_stats(f1: Sequence[float] | np.ndarray) -> dict[str, float]:
     """Mean token F1 of some pages, its median, and the share of pages below 0.5."""
     f = np.asarray(f1, dtype=np.float64)
     return {"token_f1": round(float(f.mean()), 4), "token_f1_median": round(float(np.median(f)), 4),
@@ -176,7 +181,8 @@ def _summary(scores: list[PageScore]) -> dict[str, Any]:
             "line_f1": round(float(line[2]), 4),
             "token_precision": round(float(tok[:, 0].mean()), 4),
             "token_recall": round(float(tok[:, 1].mean()), 4), **_f1_stats(tok[:, 2]),
-            **({"one_site_token_f1": round(float(np.mean([s.site_token[2] for s in scores])), 4)}
+            **({"one_site_token_f1": round(float(np.mean([s.site_token[2] for s in scores
+                                                          if s.site_token is not None])), 4)}
                if all(s.site_token is not None for s in scores) else {})}
 
 
@@ -256,12 +262,10 @@ def _cross_validate(data: TrainingSet, batch: Batch, bag: Words, *, rounds: int,
             again = _reextract(model, extracted) == extracted if data.pages[i].is_html else None
             site_text = extracted if rep is None else build_document(data.pages[i], page_scores, keep,
                                                                      repeated=rep).text
-            scores.append(PageScore(data.names[i], data.page_sources[i],
-                                    tuple(line_prf(keep, data.labels[i])),
-                                    tuple(token_prf(extracted, data.gold[i])),
-                                    data.langs[i], data.page_types[i], again,
-                                    tuple(token_prf(doc.body, data.gold[i])),
-                                    tuple(token_prf(site_text, data.gold[i]))))
+            scores.append(PageScore(data.names[i], data.page_sources[i], _three(line_prf(keep, data.labels[i])),
+                                    _three(token_prf(extracted, data.gold[i])), data.langs[i],
+                                    data.page_types[i], again, _three(token_prf(doc.body, data.gold[i])),
+                                    _three(token_prf(site_text, data.gold[i]))))
     if progress and splits:
         progress("holdout" if holdout else "cross-validation folds", len(splits), len(splits))
     return scores
