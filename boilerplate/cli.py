@@ -30,10 +30,6 @@ from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, HTML_MEMBERS, card_path
 from .pipeline import load_model, parse, parse_many
 from .train import CONTINUE_ROUNDS
 
-# measured (docs/experiments.md): 3 pages of a site plus the five seed articles, against the model of
-# the corpora, on 150 pages of other sites, 16 sites
-FROM_SCRATCH_LOSS = "measured: token F1 0.19 lower on other sites, on average"
-
 EPILOG = """examples:
   boilerplate extract page.html                 the title, then the content lines
   boilerplate extract --format markdown page.html   headings, lists, code, tables as Markdown
@@ -217,7 +213,7 @@ def cmd_train(args: argparse.Namespace) -> int:
               f"--corpus DIR on labels and corpora", file=sys.stderr)
     elif not paths:
         print(f"boilerplate: warning: training from scratch on {args.labeled} alone; a model from a few "
-              f"labeled pages is far worse on other sites than the shipped one ({FROM_SCRATCH_LOSS})",
+              f"labeled pages is far worse on other sites than the shipped one (docs/experiments.md)",
               file=sys.stderr)
     progress = StderrProgress()
     data = TrainingSet()

@@ -51,7 +51,7 @@ MEMBER_SEED_STEP = 4  # member m (HTML or text) is fit with LightGBM seeds param
 FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps its best block if it
 # scores at least this: an article whose only paragraph scored 0.45 loses less than with nothing kept
 LONE_MAX_LINKS = 0.5  # a page of one block keeps it unless this share of its text is links: with nothing
-# around it the scores say little (a four-word snippet scores 0.14 to 0.27 by training run)
+# around it the scores say little (docs/experiments.md)
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
 TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
 CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
@@ -65,8 +65,7 @@ PART_MARKS = ("", TEXT_MODEL_MARK, CONTEXT_MODEL_MARK, TEXT_CONTEXT_MODEL_MARK) 
 # members, each after TEXT_MEMBER_MARK (its context booster after TEXT_CONTEXT_MODEL_MARK), then the lexicon
 MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
 CONTEXT_GATE = 0.02  # rows the first stage scores below this keep that score: the context stage would
-# not change a decision on them (HTML CV with and without the gate: the same F1 to 3-4 decimals, with two
-# thirds of the rows skipped)
+# not change a decision on them (docs/experiments.md)
 CLEAN_TEXT_SHARE = 0.9  # a text dump whose kept lines hold this share of its tokens is clean text already
 # and kept whole, so that an extraction extracted again comes back unchanged (docs/experiments.md)
 CHROME_SCORE = 0.1  # ... and so is one whose lines scored below this (surely chrome: menus, footers)
