@@ -29,7 +29,8 @@ from boilerplate.corpora import corpus_paths, guess_lang, read_corpus
 from boilerplate.decode import decode
 from boilerplate.labeled import load_labeled
 from boilerplate.metrics import token_prf
-from boilerplate.train import StderrProgress, TrainingSet, cross_validate
+from boilerplate.progress import StderrProgress
+from boilerplate.train import TrainingSet, cross_validate
 
 from .peers import load_peers
 

@@ -21,7 +21,8 @@ import boilerplate
 from boilerplate.corpora import corpus_paths, read_corpus
 from boilerplate.decode import decode
 from boilerplate.metrics import token_prf
-from boilerplate.train import StderrProgress, is_holdout
+from boilerplate.progress import StderrProgress
+from boilerplate.train import is_holdout
 
 RIGHT = 0.8  # token F1 with the gold title from which a title counts as right
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import re
 import signal
@@ -192,7 +193,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """The `train` command: continue the shipped model on labels, or train one on labels and corpora."""
     from .corpora import corpus_paths
-    from .train import StderrProgress, TrainingSet, train
+    from .progress import StderrProgress
+    from .train import TrainingSet, train
 
     paths = corpus_paths(args.corpus)
     if Path(args.out).resolve() == DEFAULT_MODEL.resolve() and not args.force:
@@ -245,6 +247,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         return _usage("--workers must be at least 1")
     result: dict[str, object] = {"out": args.out}
+    _log_to_stderr("boilerplate.run", "boilerplate run: %(message)s")
     previous = signal.signal(signal.SIGTERM, _terminated)  # (SIGTERM ends a run as Ctrl-C does)
     try:
         summary = run(args.inputs, args.out, model_path=args.model, workers=args.workers,
@@ -287,6 +290,28 @@ class Terminated(KeyboardInterrupt):
 
 def _terminated(signum: int, frame: object) -> None:
     raise Terminated()
+
+
+def _log_to_stderr(name: str, form: str) -> None:
+    """The library's messages of logger `name` on stderr, one line each (once per process)."""
+    logger = logging.getLogger(name)
+    if not logger.handlers:
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter(form))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+class _Stderr(logging.StreamHandler):
+    """A handler writing to whatever sys.stderr is at the time (redirected, captured)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
 
 
 def _usage(message: str) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import re
@@ -41,6 +42,7 @@ from .pipeline import parse_blocks
 from .records import Record, input_type, page_files, read_records
 from .segment import Blocks, segment
 
+log = logging.getLogger("boilerplate.run")  # bad records and failed inputs (the CLI prints them to stderr)
 CHUNK = 32  # records per task sent to a worker process
 RECORD_SECONDS = 120.0  # time budget of one record in a worker (a chunk: this times its records, plus:)
 BUDGET_GRACE = 30.0  # seconds for a worker to start and load the model
@@ -586,7 +588,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             if bar:
                 bar.pause()
             for sample in report.error_samples:
-                print(f"boilerplate run: bad record {sample}", file=sys.stderr)
+                log.warning("bad record %s", sample)
             if bar:
                 bar.shard_done()
 
@@ -594,7 +596,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             summary.failed.append(f"{source}: {error}")
             if bar:
                 bar.pause()
-            print(f"boilerplate run: {source}: {error}", file=sys.stderr)
+            log.warning("%s: %s", source, error)
 
         if scheduler:
             _run_dask(todo, out, mpath, scores, scheduler, workers, finished, failed, bar, all_responses,
