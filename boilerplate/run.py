@@ -9,7 +9,6 @@ skips shards that are complete for the same input and model.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -18,321 +17,25 @@ import re
 import socket
 import sys
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache, partial
-from multiprocessing import get_context
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from .corpora import url_site
-from .decode import decode_page
-from .errors import InputError, InputFileError, RunError
+from .errors import InputFileError, RunError
 from .files import atomic_write
-from .language import language_of
-from .model import DEFAULT_MODEL, Model
-from .pipeline import parse_blocks
-from .records import Record, input_type, page_files, read_records
-from .segment import Blocks, segment
+from .manifest import fingerprint, load_manifest, lock, manifest_path, model_digest, remove_leftovers, shard_is_complete
+from .model import DEFAULT_MODEL
+from .records import input_type
+from .rows import cached_model
+from .shards import RECORD_SECONDS, ShardReport, run_shard, shard_name
+from .workers import Workers
 
 log = logging.getLogger("boilerplate.run")  # bad records and failed inputs (the CLI prints them to stderr)
-CHUNK = 32  # records per task sent to a worker process
-RECORD_SECONDS = 120.0  # time budget of one record in a worker (a chunk: this times its records, plus:)
-BUDGET_GRACE = 30.0  # seconds for a worker to start and load the model
-ROWS_PER_PART = 1000  # rows held in memory before they are written as a row group of the shard,
-PART_CHARS = 4_000_000  # or characters of text (and, with --scores, of lines) held, whichever comes first
-MAX_ERRORS_SHOWN = 20  # bad records printed per shard; all are counted and kept in the shard
-SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "warc_date": pl.String,
-          "http_status": pl.UInt16, "content_type": pl.String, "encoding": pl.String, "title": pl.String,
-          "text": pl.String, "text_sha1": pl.String, "language": pl.String, "lines_total": pl.UInt32,
-          "lines_kept": pl.UInt32, "chars_total": pl.UInt32, "chars_kept": pl.UInt32, "error": pl.String}
-SCORES = {"lines": pl.List(pl.String), "scores": pl.List(pl.Float32)}
-MARKDOWN = {"markdown": pl.String}
-COMMENTS = {"comments": pl.List(pl.Struct({"author": pl.String, "date": pl.String, "text": pl.String}))}
-METADATA = {"authors": pl.List(pl.String), "date_published": pl.String, "date_modified": pl.String,
-            "site_name": pl.String, "canonical_url": pl.String, "language_declared": pl.String}
 
-
-@dataclass
-class ShardReport:
-    """What one input produced: its shard, how many records, how many failed, how long it took."""
-
-    input: str
-    shard: str
-    records: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    error_samples: list[str] = field(default_factory=list)
-    skipped: dict[str, int] = field(default_factory=dict)  # WARC responses that are not pages, by reason
-    sha256: str | None = None  # of the shard file as written: a resumed run checks it is still that
-
-
-def shard_name(source: str | Path) -> str:
-    """A stable, unique shard file name for an input: its name plus a hash of its absolute path."""
-    path = Path(source).resolve()
-    stem = re.sub(r"[^\w.-]+", "_", path.name)[:80] or "input"
-    return f"{stem}-{hashlib.sha1(os.fsencode(path)).hexdigest()[:10]}.parquet"  # (any bytes a name holds)
-
-
-def model_digest(model_path: str | Path | None) -> str:
-    """sha256 of a model file (the shipped one for None): what the manifest says a shard was made with."""
-    return hashlib.sha256(Path(model_path or DEFAULT_MODEL).read_bytes()).hexdigest()
-
-
-@lru_cache(maxsize=4)
-def _model(model_path: str | None) -> Model:
-    """The model, loaded once per process (worker processes reuse it for every chunk)."""
-    return Model.load(model_path)
-
-
-def clean_records(records: list[Record], model_path: str | None, scores: bool = False,
-                  site_repeats: bool = False, markdown: bool = False, metadata: bool = False,
-                  comments: bool = False) -> list[dict[str, Any]]:
-    r"""One output row per record; a record that cannot be read or decoded gets a row with `error` set.
-    Every string written is valid Unicode: invalid bytes in a record's fields are escaped (`\xNN`) and
-    noted in `error` (in file names: escaped only). With `site_repeats`, a kept line also on two or more
-    other records of the same site (the registrable domain of its URL) among these records is dropped.
-    With `markdown`, each row also gets the page as Markdown, links kept and resolved against the
-    record's URL; with `metadata`, the page's authors, dates, site name, canonical URL and declared
-    language (METADATA); with `comments`, the readers' comments dropped after a comment heading (author,
-    date, text each)."""
-    rows: list[dict[str, Any]] = []
-    pages: list[Blocks] = []
-    encodings: list[str | None] = []
-    sites: list[str | None] = []
-    urls: list[str | None] = []
-    at: list[int] = []
-    for r in records:
-        source, record_id, url = safe_text(r.source), safe_text(r.record_id), safe_text(r.url)
-        bad_fields = [name for name, clean, raw in (("url", url, r.url), ("record_id", record_id, r.record_id))
-                      if clean != raw]  # (the input's own name, given by the user, is escaped silently)
-        error = r.error or (f"invalid UTF-8 in {', '.join(bad_fields)} (escaped)" if bad_fields else None)
-        row: dict[str, Any] = {"source": source, "record_id": record_id, "url": url, "warc_date": r.warc_date,
-                               "http_status": r.http_status, "content_type": r.content_type, "encoding": None,
-                               "title": None, "text": "", "text_sha1": None, "language": None,
-                               "lines_total": 0, "lines_kept": 0, "chars_total": 0, "chars_kept": 0,
-                               "error": error}
-        if scores:
-            row.update(lines=[], scores=[])
-        if markdown:
-            row["markdown"] = ""
-        if metadata:
-            row.update({name: None for name in METADATA}, authors=[])
-        if comments:
-            row["comments"] = []
-        if r.error is None:
-            try:
-                decoded = decode_page(r.data, http_charset=r.http_charset)
-                pages.append(segment(decoded.text, kind=r.kind, utf8=decoded.utf8, structure=markdown,
-                                     metadata=metadata))
-                encodings.append(decoded.encoding)
-                urls.append(url)
-                sites.append(url_site(url) if site_repeats else None)
-                at.append(len(rows))
-            except InputError as e:
-                row["error"] = str(e)
-        rows.append(row)
-    for i, doc in zip(at, parse_blocks(pages, _model(model_path), encodings=encodings,
-                                       sites=sites if site_repeats else None, urls=urls)):
-        lines = doc.lines
-        kept = [line.text for line in lines if line.is_content]
-        text = doc.text
-        rows[i].update(title=doc.title, text=text, encoding=doc.encoding, lines_total=len(lines),
-                       lines_kept=len(kept), chars_total=sum(len(line.text) for line in lines),
-                       chars_kept=sum(map(len, kept)),
-                       text_sha1=hashlib.sha1(text.encode("utf-8")).hexdigest() if text else None,
-                       language=language_of(text))
-        if scores:
-            rows[i].update(lines=[line.text for line in lines], scores=[line.score for line in lines])
-        if markdown:
-            rows[i]["markdown"] = doc.to_markdown(links=True)
-        if metadata and doc.metadata is not None:
-            rows[i].update({name: getattr(doc.metadata, name) for name in METADATA})
-        if comments:
-            rows[i]["comments"] = [c.to_dict() for c in doc.comments]
-    return rows
-
-
-def safe_text(value: str | None) -> str | None:
-    r"""`value` as valid Unicode: bytes smuggled in as surrogates (`surrogateescape`) become `\xNN`, other
-    lone surrogates (JSON's "\ud800") `\ud800`."""
-    if value is None:
-        return None
-    try:
-        value.encode("utf-8")
-        return value
-    except UnicodeEncodeError:
-        pass
-    try:
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    chunk: list[Record] = []
-    for r in records:
-        chunk.append(r)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def run_shard(source: str, shard: str, model_path: str | None = None, scores: bool = False,
-              pool: Workers | None = None, in_flight: int = 8,
-              on_rows: Callable[[int, int], None] | None = None, all_responses: bool = False,
-              site_repeats: bool = False, markdown: bool = False, metadata: bool = False,
-              comments: bool = False, record_seconds: float | None = RECORD_SECONDS) -> ShardReport:
-    """Clean every record of one input and write its Parquet shard atomically (the Dask task).
-
-    With a pool, chunks of records are cleaned in its processes, at most `in_flight` chunks at a time; if
-    a worker dies, the pool is replaced and the chunks in flight are sent again, once. A chunk still
-    cleaning after `record_seconds` a record (None: no limit) has its worker killed and its records sent
-    again one at a time; a record alone past its budget gets a row with its `error`.
-    Rows are appended to the shard's temporary file as a row group every ROWS_PER_PART rows or
-    PART_CHARS characters, so memory does not grow with the input; the file is renamed when complete.
-    On any failure no shard is written and the temporary file is removed.
-    `on_rows(records, errors)` reports progress; `site_repeats` (within each chunk), `markdown`,
-    `metadata` and `comments` are clean_records'.
-    """
-    import pyarrow.parquet as pq
-
-    start = time.perf_counter()
-    report = ShardReport(input=str(Path(source).resolve()), shard=shard)
-    out = Path(shard)
-    schema: dict[str, Any] = {**SCHEMA, **(SCORES if scores else {}), **(MARKDOWN if markdown else {}),
-              **(METADATA if metadata else {}), **(COMMENTS if comments else {})}
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.{time.monotonic_ns()}.part")  # unique to this attempt
-    rows: list[dict[str, Any]] = []
-    held = 0  # characters held in `rows`
-    writer: pq.ParquetWriter | None = None
-
-    def spill() -> None:
-        nonlocal held, writer
-        table = pl.DataFrame(rows, schema=schema).to_arrow()
-        if writer is None:
-            writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-        writer.write_table(table)
-        rows.clear()
-        held = 0
-
-    def collect(chunk_rows: list[dict[str, Any]]) -> None:
-        nonlocal held
-        errors = [r for r in chunk_rows if r["error"]]
-        report.records += len(chunk_rows)
-        report.errors += len(errors)
-        room = MAX_ERRORS_SHOWN - len(report.error_samples)
-        report.error_samples += [f"{r['source']} {r['record_id']}: {r['error']}" for r in errors[:max(room, 0)]]
-        rows.extend(chunk_rows)
-        held += sum(r["chars_kept"] * (2 if markdown else 1) + (r["chars_total"] if scores else 0)
-                    for r in chunk_rows)
-        if len(rows) >= ROWS_PER_PART or held >= PART_CHARS:
-            spill()
-        if on_rows:
-            on_rows(len(chunk_rows), len(errors))
-
-    def pages(records: Iterable[Record]) -> Iterator[Record]:
-        for r in records:
-            if r.skip is None:
-                yield r
-            else:  # not a page (status, content type): counted by reason
-                report.skipped[r.skip] = report.skipped.get(r.skip, 0) + 1
-
-    try:
-        pending: deque[tuple[Future, list[Record], bool]] = deque()  # (future, its chunk, sent again)
-        clean = partial(clean_records, model_path=model_path, scores=scores, site_repeats=site_repeats,
-                        markdown=markdown, metadata=metadata, comments=comments)
-
-        def resend() -> None:
-            """A worker died: a new pool, and the chunks in flight not yet done sent again (BrokenProcessPool
-            if one of them had been sent again already)."""
-            lost = [not (f.done() and not f.cancelled() and f.exception() is None) for f, _, _ in pending]
-            if any(again for (_, _, again), gone in zip(pending, lost) if gone):
-                raise BrokenProcessPool("a worker process died twice while cleaning the same records")
-            assert pool is not None  # (only with a pool are chunks in flight)
-            pool.replace()
-            resent = [(pool.submit(clean, c), c, True) if gone else (f, c, a)
-                      for (f, c, a), gone in zip(pending, lost)]
-            pending.clear()
-            pending.extend(resent)
-
-        def result() -> list[dict[str, Any]]:
-            future, chunk, _ = pending[0]
-            try:
-                rows_ = future.result(timeout=None if record_seconds is None
-                                      else record_seconds * len(chunk) + BUDGET_GRACE)
-            except BrokenProcessPool:
-                resend()
-                return result()
-            except FutureTimeout:
-                return abandon()
-            pending.popleft()
-            return rows_
-
-        def abandon() -> list[dict[str, Any]]:
-            """The oldest chunk ran past its budget: the pool's workers killed and a new pool; a record
-            alone gets its error row, a longer chunk is sent again a record at a time (in order, before
-            the other chunks in flight, which are sent again as they were)."""
-            assert pool is not None
-            _, chunk, _ = pending.popleft()
-            rest = [(c, again) for _, c, again in pending]
-            pending.clear()
-            pool.kill()
-            if len(chunk) > 1:
-                rest = [([r], False) for r in chunk] + rest
-            for c, again in rest:
-                pending.append((pool.submit(clean, c), c, again))
-            if len(chunk) > 1:
-                return result()
-            return clean([replace(chunk[0], data=b"", error=f"abandoned: still cleaning after {record_seconds:g} s "
-                                                              "(its worker was replaced)")])
-
-        def send(chunk: list[Record]) -> None:
-            assert pool is not None
-            try:
-                future = pool.submit(clean, chunk)
-            except BrokenProcessPool:  # a worker died since the last result was read: the pool refuses work
-                resend()
-                future = pool.submit(clean, chunk)
-            pending.append((future, chunk, False))
-
-        for chunk in _chunks(pages(read_records(source, all_responses)), CHUNK):
-            if pool is None:
-                collect(clean(chunk))
-                continue
-            send(chunk)
-            while len(pending) >= in_flight:
-                collect(result())
-        while pending:
-            collect(result())
-        if rows or writer is None:
-            spill()
-        assert writer is not None  # (spill made it)
-        writer.close()
-        writer = None
-        _fsync(tmp)
-        report.sha256 = _file_sha256(tmp)
-        os.replace(tmp, out)
-    finally:
-        if writer is not None:
-            writer.close()
-        tmp.unlink(missing_ok=True)
-    report.seconds = round(time.perf_counter() - start, 3)
-    return report
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
 
 
 class Progress:
@@ -396,84 +99,6 @@ class RunSummary:
         """Records that failed in all shards written."""
         return sum(r.errors for r in self.written)
 
-
-def _manifest_path(out_dir: Path) -> Path:
-    return out_dir / "manifest.json"
-
-
-def load_manifest(out_dir: str | Path) -> dict[str, Any]:
-    """The manifest of an output directory (an empty one if there is none yet)."""
-    path = _manifest_path(Path(out_dir))
-    if not path.exists():
-        return {"shards": {}}
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputFileError(f"{path}: unreadable manifest ({e}); remove it to start over") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("shards"), dict):
-        raise InputFileError(f"{path}: not a boilerplate run manifest; remove it to start over")
-    return manifest
-
-
-def _fingerprint(source: str) -> dict[str, Any]:
-    """What identifies an input's content: size and mtime of a file; for a directory, a hash of its page
-    files' paths, sizes and mtimes (taken before reading, so that a change while reading is noticed)."""
-    path = Path(source)
-    if path.is_dir():
-        h = hashlib.sha1()
-        for file in page_files(path):
-            st = file.stat()
-            entry = f"{file.relative_to(path)}\0{st.st_size}\0{st.st_mtime_ns}\n"
-            h.update(entry.encode("utf-8", "surrogateescape"))
-        return {"input_files_sha1": h.hexdigest()}
-    st = path.stat()
-    return {"input_bytes": st.st_size, "input_mtime": st.st_mtime}
-
-
-def _shard_is_complete(path: Path, entry: dict[str, Any]) -> bool:
-    """Whether a shard the manifest lists is still the file written (its sha256), can be read and holds
-    the rows it says."""
-    try:
-        if entry.get("sha256") is not None and _file_sha256(path) != entry["sha256"]:
-            return False  # (damaged inside, footer intact: rewritten)
-        return pl.scan_parquet(path).select(pl.len()).collect().item() == entry.get("records")
-    except (OSError, pl.exceptions.PolarsError):
-        return False
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _remove_leftovers(out: Path) -> None:
-    """Temporary files a killed run left in its output directory (the caller holds its lock)."""
-    for tmp in out.glob(".*.part"):
-        try:
-            if tmp.is_file() and not tmp.is_symlink():
-                tmp.unlink()
-        except OSError:
-            pass
-
-
-@contextmanager
-def _lock(out: Path) -> Iterator[None]:
-    """Hold DIR/.lock for the run: a second run into the same directory is refused, not interleaved."""
-    import fcntl
-
-    try:
-        f = open(out / ".lock", "a+")
-    except OSError as e:
-        raise InputFileError(f"--out {out}: not writable ({e.strerror})") from None
-    with f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunError(f"{out}: another boilerplate run is writing there") from None
-        yield
 
 
 SCHEDULER_TIMEOUT = 10.0  # default seconds to reach a Dask scheduler before giving up
@@ -543,10 +168,10 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
         raise InputFileError(f"--out {out}: {e.strerror}") from None
     workers = workers or os.cpu_count() or 1
     mpath = str(Path(model_path).resolve()) if model_path is not None else None  # workers may run elsewhere
-    _model(mpath)  # a bad model fails here, once, with a clear ModelError
+    cached_model(mpath)  # a bad model fails here, once, with a clear ModelError
     digest = model_digest(mpath)
-    with _lock(out):
-        _remove_leftovers(out)
+    with lock(out):
+        remove_leftovers(out)
         manifest = load_manifest(out)
         manifest["model"] = {"path": mpath or str(DEFAULT_MODEL), "sha256": digest}
         summary = RunSummary()
@@ -556,7 +181,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             name = shard_name(s)
             done = manifest["shards"].get(name)
             try:
-                prints[s] = _fingerprint(s)
+                prints[s] = fingerprint(s)
             except OSError as e:
                 summary.failed.append(f"{s}: {e.strerror or e}")
                 continue
@@ -567,7 +192,7 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
                     and done.get("metadata", False) == metadata
                     and done.get("comments", False) == comments
                     and all(done.get(k) == v for k, v in prints[s].items())
-                    and _shard_is_complete(out / name, done)):
+                    and shard_is_complete(out / name, done)):
                 summary.skipped.append(s)
             else:
                 todo.append((s, name))
@@ -582,9 +207,9 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
                 "metadata": metadata, "comments": comments,
                 "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             try:
-                atomic_write(_manifest_path(out), json.dumps(manifest, indent=1))
+                atomic_write(manifest_path(out), json.dumps(manifest, indent=1))
             except OSError as e:
-                raise RunError(f"{_manifest_path(out)}: cannot write the manifest: {e.strerror or e}") from None
+                raise RunError(f"{manifest_path(out)}: cannot write the manifest: {e.strerror or e}") from None
             if bar:
                 bar.pause()
             for sample in report.error_samples:
@@ -608,37 +233,6 @@ def run(inputs: Iterable[str | Path], out_dir: str | Path, *, model_path: str | 
             bar.close()
     return summary
 
-
-class Workers:
-    """A process pool that can be replaced when one of its workers dies."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self.pool = self._new()
-
-    def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_die_with_parent,
-                                   initargs=(os.getpid(),))
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
-        """Run `fn(*args)` in the pool."""
-        return self.pool.submit(fn, *args)
-
-    def replace(self) -> None:
-        """Shut the pool down (its workers finish or are gone) and start a new one."""
-        self.pool.shutdown(cancel_futures=True)
-        self.pool = self._new()
-
-    def kill(self) -> None:
-        """Stop every worker now (one is stuck on a record), and start a new pool."""
-        for process in list(self.pool._processes.values()):  # (the executor's own processes: no public way)
-            process.kill()
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pool = self._new()
-
-    def shutdown(self) -> None:
-        """Shut the pool down, cancelling what has not started."""
-        self.pool.shutdown(cancel_futures=True)
 
 
 def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool, workers: int,
@@ -672,18 +266,6 @@ def _run_local(todo: list[tuple[str, str]], out: Path, model_path: str | None, s
         if pool:
             pool.shutdown()
 
-
-def _die_with_parent(parent: int) -> None:
-    """Worker initializer: the worker gets SIGTERM when the parent process dies (Linux), so that no
-    orphan keeps the parent's stdout open; elsewhere it is left to the pool's own shutdown."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # the parent died before the signal was set up
-        os._exit(1)
 
 
 def _run_dask(todo: list[tuple[str, str]], out: Path, model_path: str | None, scores: bool,

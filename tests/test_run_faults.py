@@ -20,6 +20,7 @@ import pytest
 from bench.warc import write_warc
 from boilerplate import records as records_module
 from boilerplate import run as run_module
+from boilerplate import shards as shards_module
 from boilerplate.cli import main
 from boilerplate.errors import InputFileError, RunError
 from boilerplate.run import load_manifest, run, shard_name
@@ -102,8 +103,8 @@ def test_junk_responses_are_skipped_and_counted(tmp_path, capsys):
 def test_rows_are_written_as_they_come_and_nothing_is_left_behind(tmp_path, monkeypatch):
     import pyarrow.parquet as pq
 
-    monkeypatch.setattr(run_module, "ROWS_PER_PART", 2)
-    monkeypatch.setattr(run_module, "CHUNK", 1)
+    monkeypatch.setattr(shards_module, "ROWS_PER_PART", 2)
+    monkeypatch.setattr(shards_module, "CHUNK", 1)
     written = []
     write = pq.ParquetWriter.write_table
     monkeypatch.setattr(pq.ParquetWriter, "write_table",
@@ -149,10 +150,10 @@ class _KillOneWorker(run_module.Progress):
 
 def test_a_worker_that_dies_is_replaced_and_its_chunks_sent_again(tmp_path, monkeypatch):
     monkeypatch.setattr(run_module, "Progress", _KillOneWorker)
-    monkeypatch.setattr(run_module, "CHUNK", 1)
+    monkeypatch.setattr(shards_module, "CHUNK", 1)
     reads = []
-    read = run_module.read_records
-    monkeypatch.setattr(run_module, "read_records", lambda *a: (reads.append(a[0]), read(*a))[1])
+    read = shards_module.read_records
+    monkeypatch.setattr(shards_module, "read_records", lambda *a: (reads.append(a[0]), read(*a))[1])
     new_pool = run_module.Workers._new
     monkeypatch.setattr(run_module.Workers, "_new",
                         lambda self: (_KillOneWorker.pools.append(pool := new_pool(self)), pool)[1])
@@ -171,7 +172,7 @@ def test_a_pool_found_broken_when_sending_is_replaced_once(tmp_path, monkeypatch
     # a worker that dies while the parent is between results makes the pool refuse the next chunk
     from concurrent.futures.process import BrokenProcessPool
 
-    monkeypatch.setattr(run_module, "CHUNK", 1)
+    monkeypatch.setattr(shards_module, "CHUNK", 1)
     sent = []
     submit = run_module.Workers.submit
 
@@ -354,8 +355,8 @@ def test_a_resumed_run_redoes_a_shard_damaged_inside_and_removes_a_killed_runs_l
 
 
 def test_a_record_past_its_time_budget_is_abandoned_and_the_rest_goes_on(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(run_module, "CHUNK", 4)
-    monkeypatch.setattr(run_module, "BUDGET_GRACE", 8.0)  # (the workers start and load the model)
+    monkeypatch.setattr(shards_module, "CHUNK", 4)
+    monkeypatch.setattr(shards_module, "BUDGET_GRACE", 8.0)  # (the workers start and load the model)
     slow = "<html><body>" + "".join("<div " + " ".join(f"a{i}=x" for i in range(9000)) + ">x</div>"
                                     for _ in range(400)) + "</body></html>"  # (libxml2: a minute or more)
     pages = tmp_path / "pages.jsonl"
