@@ -20,8 +20,9 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 from . import render
+from .builder import build_content
 from .comments import Comment, read_comments
-from .content import Block, build_content
+from .content import Block
 from .language import language_of
 from .metadata import Metadata, read_metadata
 from .metrics import tokens

@@ -12,13 +12,13 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 import boilerplate
+from boilerplate.builder import build_content
 from boilerplate.content import (
     CodeBlock,
     ListBlock,
     Paragraph,
     Span,
     Table,
-    build_content,
     safe_url,
 )
 from boilerplate.segment import segment

@@ -1,0 +1,661 @@
+"""Kept blocks → the content model (content.py): each kept block's chain of structural nodes opens and
+closes containers, its pieces become inline content; the model's decision of which blocks are kept is
+taken as given. Structure comes from the walk's record (segment.Structure); a page without one (a text
+dump, or HTML segmented without `structure`) gets a flat model from its blocks' tags alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .content import (
+    Block,
+    Break,
+    Cell,
+    CodeBlock,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    ListBlock,
+    Math,
+    MathBlock,
+    Paragraph,
+    Quote,
+    Span,
+    Table,
+    plain,
+    safe_url,
+)
+from .segment import Structure
+
+MAX_NESTING = 16  # structural containers kept around a block (deeper ones are read as plain flow)
+MAX_INLINE_NESTING = 8  # inline elements kept around a piece of text
+MAX_COLUMNS = 1000  # a table's columns (the HTML limit of colspan); wider rows are cut
+MAX_ROWSPAN = 65534  # the HTML limit of rowspan
+SPAN_BUDGET = 10_000  # cells a table's spans may add beyond 4 per cell it has (colspan="1000000")
+MIN_IMAGE_SIZE = 3  # images declared narrower or lower than this (tracking pixels) are left out
+LAYOUT_ROLES = frozenset({"presentation", "none"})
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_BLOCK_IN_CELL = frozenset({"pre", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figure"})
+
+
+# ---- building
+
+
+@dataclass
+class _Options:
+    links: bool
+    images: bool
+    base: str | None
+
+
+class LineLike(Protocol):
+    """What the builder reads of a page's lines (document.Line)."""
+
+    @property
+    def text(self) -> str:
+        """The line's text."""
+
+    @property
+    def is_content(self) -> bool:
+        """Whether the line is kept as content."""
+
+    @property
+    def role(self) -> str:
+        """Its role (document.Role)."""
+
+    @property
+    def tag(self) -> str:
+        """The HTML element holding it."""
+
+
+def build_content(lines: Sequence[LineLike], structure: Structure | None, *, url: str | None = None,
+                  links: bool = True, images: bool = True) -> list[Block]:
+    """The content lines (kept, title aside) of a page as content blocks, by the walk's `structure`
+    record of its blocks (one line per block), or by the lines' tags alone without one. `url` resolves
+    relative links and images (after the page's <base href>); `links` and `images` keep links (else
+    their text alone) and images."""
+    kept = [i for i, line in enumerate(lines) if line.is_content and line.role != "title"]
+    if structure is None or len(structure.node) != len(lines):
+        return _flat(lines, kept)
+    base = url
+    if structure.base:
+        base = safe_url(structure.base, url) or url
+    return _Builder(structure, _Options(links, images, base)).build(lines, kept)
+
+
+def _flat(lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
+    """Content blocks from the lines' tags alone (no structure recorded): headings, list items, quotes,
+    code and paragraphs."""
+    out: list[Block] = []
+    prev = -2
+    for i in kept:
+        tag, text = lines[i].tag, lines[i].text
+        if tag in HEADINGS:
+            out.append(Heading(HEADINGS[tag], [text]))
+        elif tag == "li":
+            if out and isinstance(out[-1], ListBlock) and prev == i - 1:
+                out[-1].items.append([Paragraph([text])])
+            else:
+                out.append(ListBlock(False, [[Paragraph([text])]]))
+        elif tag == "blockquote":
+            out.append(Quote([Paragraph([text])]))
+        elif tag == "pre":
+            out.append(CodeBlock(text))
+        else:
+            out.append(Paragraph([text], lines[i].role))
+        prev = i
+    return out
+
+
+def _int(value: str | None, default: int, high: int) -> int:
+    """An integer attribute as browsers read it (leading digits), within [1, high]; `default` when absent
+    or unreadable."""
+    m = re.match(r"\s*\+?(\d+)", value or "")
+    return min(max(int(m.group(1)), 1), high) if m else default
+
+
+class _Builder:
+    """One page's content blocks, built block by block along each block's chain of structural nodes."""
+
+    def __init__(self, structure: Structure, options: _Options):
+        self.s, self.o = structure, options
+        self.layout: dict[int, bool] = {}  # per table or figure met: is it page layout (or a wrapper)?
+        self.chains: dict[int, tuple[int, ...]] = {0: ()}
+        self.ctx_chains: dict[int, tuple[int, ...]] = {0: ()}
+        self.hrefs: dict[int, str] = {}  # each kept link context's href, resolved
+
+    def _descendants(self, node: int) -> Iterator[int]:
+        """The ids of the nodes below `node`: those after it whose parent is it or after it (nodes are in
+        document order, so a subtree is a run)."""
+        parents = self.s.parents
+        for j in range(node, len(parents)):
+            if parents[j] < node:
+                return
+            yield j + 1
+
+    def _is_layout(self, node: int) -> bool:
+        """A table used for page layout: one holding a table, heading, <pre>, quote or figure, of fewer than
+        two rows or columns, or of role presentation. A figure holding more than images and its caption is
+        a wrapper (WordPress' <figure class="wp-block-table">), read as layout too."""
+        got = self.layout.get(node)
+        if got is not None:
+            return got
+        tags, attrs = self.s.tags, self.s.attrs[node - 1]
+        if tags[node - 1] == "figure":
+            got = any(tags[d - 1] != "figcaption" for d in self._descendants(node))
+        else:
+            got = isinstance(attrs, str) and attrs.strip().lower() in LAYOUT_ROLES
+            rows, cells = 0, Counter[int]()
+            for d in self._descendants(node):
+                tag = tags[d - 1]
+                if tag in _BLOCK_IN_CELL:
+                    got = True
+                    break
+                if tag == "tr":
+                    rows += 1
+                elif tag in ("td", "th"):
+                    cells[self.s.parents[d - 1]] += 1
+            got = got or rows < 2 or max(cells.values(), default=0) < 2
+        self.layout[node] = got
+        return got
+
+    def _table_of(self, node: int) -> int:
+        """The nearest table above a node (0: none)."""
+        tags, parents = self.s.tags, self.s.parents
+        parent = parents[node - 1]
+        while parent and tags[parent - 1] != "table":
+            parent = parents[parent - 1]
+        return parent
+
+    # -- structural chains
+
+    def chain(self, node: int) -> tuple[int, ...]:
+        """The rendered structural nodes from the outermost down to `node`: layout tables, their rows and
+        cells, <thead> and definition lists are left out; nothing is kept below a cell, heading, caption
+        or <pre>, nor past MAX_NESTING."""
+        got = self.chains.get(node)
+        if got is not None:
+            return got
+        tag, parent = self.s.tags[node - 1], self.s.parents[node - 1]
+        above = self.chain(parent)
+        inner = self.s.tags[above[-1] - 1] if above else ""
+        if inner in _LEAVES or len(above) >= MAX_NESTING or (inner == "figure" and tag != "figcaption"):
+            out = above
+        elif tag in ("thead", "dl", "dt", "dd") or self._in_layout(node, tag):
+            out = above
+        else:
+            out = above + (node,)
+        self.chains[node] = out
+        return out
+
+    def _in_layout(self, node: int, tag: str) -> bool:
+        if tag in ("table", "figure"):
+            return self._is_layout(node)
+        if tag in ("tr", "td", "th", "caption"):
+            table = self._table_of(node)
+            return self._is_layout(table) if table else True
+        return False
+
+    # -- inline content
+
+    def ctx_chain(self, ctx: int) -> tuple[int, ...]:
+        """The inline contexts kept around text of context `ctx`, outermost first: links only with
+        `links` and a safe href, one of each kind, nothing inside code."""
+        got = self.ctx_chains.get(ctx)
+        if got is not None:
+            return got
+        tag, parent, href = self.s.contexts[ctx - 1]
+        above = self.ctx_chain(parent)
+        kind = _INLINE_KIND[tag]
+        kinds = [_INLINE_KIND[self.s.contexts[c - 1][0]] for c in above]
+        resolved = safe_url(href, self.o.base) if kind == "link" and self.o.links else None
+        if "code" in kinds or kind in kinds or len(above) >= MAX_INLINE_NESTING or (kind == "link" and not resolved):
+            out = above
+        else:
+            out = above + (ctx,)
+            if resolved:
+                self.hrefs[ctx] = resolved
+        self.ctx_chains[ctx] = out
+        return out
+
+    def inlines(self, pieces: list, text: str | None = None) -> tuple[list[Inline], list[Inline]]:
+        """A block's pieces as (leading images and display formulas, inline content): whitespace runs
+        collapsed to one space as in the block's text, markup nested by the pieces' contexts. `text`: the
+        block's text, which is its content when its pieces are one run of text."""
+        if len(pieces) == 1 and type(pieces[0]) is str:  # (most blocks: one run of text, no markup)
+            return [], [text if text is not None else " ".join(pieces[0].split())]
+        lead: list[Inline] = []
+        root: list[Inline] = []
+        stack: list[tuple[int, list[Inline]]] = [(0, root)]
+        ctx, pending, started, cell_sep, spans = 0, False, False, False, False
+        for p in pieces:
+            kind = type(p)
+            if kind is int:
+                ctx = p
+                continue
+            if kind is str:
+                words = p.split()
+                if not words:
+                    pending = pending or bool(p)
+                    continue
+                space = started and (pending or p[0].isspace())
+                joined = " ".join(words)
+                if cell_sep:  # a data row read as flow (a layout table's): its cells as the text has them
+                    joined, space, cell_sep = "| " + joined, True, False
+                value: Inline = joined
+                pending, started = p[-1].isspace(), True
+            elif p[0] == "cell":
+                cell_sep = started
+                continue
+            elif p[0] == "glyphs":  # (the formula is its TeX)
+                continue
+            else:
+                item = self._item(p)
+                if item is None:
+                    continue
+                value = item
+                if not started and (isinstance(value, Image) or (isinstance(value, Math) and value.display)):
+                    lead.append(value)
+                    continue
+                space, pending, started = started and pending, False, True
+            chain = self.ctx_chain(ctx)
+            depth = 0
+            while depth < len(chain) and depth + 1 < len(stack) and stack[depth + 1][0] == chain[depth]:
+                depth += 1
+            del stack[depth + 1:]
+            target = stack[-1][1]
+            if space:
+                if target and type(target[-1]) is str:
+                    target[-1] += " "
+                else:
+                    target.append(" ")
+            for c in chain[depth:]:
+                span = Span(_INLINE_KIND[self.s.contexts[c - 1][0]], [], self.hrefs.get(c))
+                target.append(span)
+                stack.append((c, span.children))
+                target = span.children
+                spans = True
+            if type(value) is str and target and type(target[-1]) is str:
+                target[-1] += value
+            else:
+                target.append(value)
+        return lead, _tidy(root) if spans else root
+
+    def _item(self, item: tuple) -> Inline | None:
+        if item[0] == "math":
+            return Math(item[1], item[2])
+        if item[0] != "img" or not self.o.images:
+            return None
+        _, src, data_src, alt, width, height = item
+        if not src or src.strip().startswith("data:"):
+            src = data_src or src
+        if min(_int(width, MIN_IMAGE_SIZE, 1 << 20), _int(height, MIN_IMAGE_SIZE, 1 << 20)) < MIN_IMAGE_SIZE:
+            return None
+        src = safe_url(src, self.o.base)
+        return Image(src, " ".join((alt or "").split())) if src else None
+
+    # -- blocks
+
+    def build(self, lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
+        root: list[Block] = []
+        open_: list[tuple[int, object]] = []  # the open containers: (node id, content object)
+        last: tuple[int, Any] | None = None  # (block index, the paragraph-like object it wrote)
+        s = self.s
+        for i in kept:
+            chain = self.chain(s.node[i])
+            depth = 0
+            while depth < len(chain) and depth < len(open_) and open_[depth][0] == chain[depth]:
+                depth += 1
+            if depth < len(open_):
+                del open_[depth:]
+                last = None
+            for node in chain[depth:]:
+                open_.append((node, self._open(node, open_, root)))
+            holder: Any = open_[-1][1] if open_ else root  # (a block being built: dispatched on its type)
+            pieces = s.block_pieces(i)
+            kind = type(holder)
+            if kind is list or kind is _Item or kind is Quote or kind is ListBlock:
+                if s.node[i] and s.tags[s.node[i] - 1] == "tr" and _has_pre(pieces):
+                    self._with_code(_flow(holder), pieces)  # a row of a layout table holding code
+                    last = None
+                    continue
+                lead, inlines = self.inlines(pieces, lines[i].text)
+                flow = _flow(holder)
+                for x in lead:
+                    flow.append(MathBlock(x.tex) if isinstance(x, Math) else Paragraph([x]))
+                if not inlines:
+                    continue
+                if last is not None and last[0] == i - 1 and s.breaks[i - 1] and flow and last[1] is flow[-1]:
+                    flow[-1].inlines += [Break(), *inlines]  # (lines of one paragraph parted by a <br>)
+                else:
+                    flow.append(Paragraph(inlines, "caption" if lines[i].role == "caption" else "body"))
+                last = (i, flow[-1])
+                continue
+            if kind is CodeBlock:
+                holder.text += ("\n" if holder.text else "") + _code_text(pieces)
+                continue
+            if kind is _Row:  # a data row: its cells are marked in the block's pieces
+                self._row(holder, pieces)
+                continue
+            if kind is _TableBuild:  # text in a table outside its cells: a row of its own
+                holder.rows.append(_Row(holder, 0))
+                holder = holder.rows[-1].loose()
+                kind = Cell
+            lead, inlines = self.inlines(pieces, lines[i].text)
+            if kind is Figure:
+                holder.images.extend(x for x in lead if isinstance(x, Image))
+                holder.images.extend(x for x in inlines if isinstance(x, Image))
+                text = [x for x in inlines if not isinstance(x, Image)]
+                if holder.caption and text:
+                    holder.caption.append(Break())
+                holder.caption.extend(text)
+                continue
+            target = holder.inlines  # a heading, a cell or a caption: one run of inline content
+            if target and inlines:
+                joined = last is not None and last[0] == i - 1 and s.breaks[i - 1]
+                target.append(Break() if joined or kind is Cell else " ")
+            if kind is Cell:
+                target.extend(lead + inlines)
+            else:  # (a heading's bold is the heading's own)
+                target.extend(_unwrap(inlines, "strong") if kind is Heading else inlines)
+            last = (i, holder)
+        return _finish(root)
+
+    def _open(self, node: int, open_: list[tuple[int, object]], root: list[Block]) -> object:
+        """The content object of a structural node newly met, attached to the innermost open container."""
+        tag, attrs = self.s.tags[node - 1], self.s.attrs[node - 1]
+        attrs_: Any = attrs  # (what the walk recorded for this tag: see Structure)
+        holder = open_[-1][1] if open_ else root
+        if tag == "li":
+            if not isinstance(holder, ListBlock):  # an item outside a list: a list of its own
+                holder = ListBlock(False)
+                _flow(open_[-1][1] if open_ else root).append(holder)
+            item: list[Block] = []
+            holder.items.append(item)
+            return _Item(item)
+        if tag in ("td", "th") or tag == "tr" or tag == "caption":
+            table = next((obj for _, obj in reversed(open_) if isinstance(obj, _TableBuild)), None)
+            if table is None:  # (a cell whose table is not open: read as flow)
+                return _Item(_flow(holder))
+            if tag == "caption":
+                return table.caption
+            if tag == "tr":
+                row = _Row(table, node)
+                table.rows.append(row)
+                return row
+            row = holder if isinstance(holder, _Row) else table.row_for(node)
+            return row.cell(node, self.s, tag == "th")
+        if tag in HEADINGS:
+            obj: object = Heading(HEADINGS[tag], [])
+        elif tag in ("ul", "ol"):
+            obj = ListBlock(tag == "ol", [], _int(attrs_, 1, 1 << 31) if tag == "ol" else 1)
+        elif tag == "pre":
+            obj = CodeBlock("", attrs_)
+        elif tag == "blockquote":
+            obj = Quote()
+        elif tag == "table":
+            obj = _TableBuild()
+        elif tag == "figure":
+            obj = Figure()
+        elif tag == "figcaption":
+            if isinstance(holder, Figure):
+                return holder
+            obj = _Caption([])
+        else:
+            return _Item(_flow(holder))
+        if isinstance(holder, ListBlock):  # (text of a list outside its items: an item of its own)
+            item = []
+            holder.items.append(item)
+            item.append(obj)  # type: ignore[arg-type]
+        else:
+            _flow(holder).append(obj)
+        return obj
+
+    def _with_code(self, flow: list, pieces: list) -> None:
+        """A block holding <pre> elements (a data row of a layout table: a code listing beside its line
+        numbers): its code as code blocks, the rest as paragraphs, in order."""
+        part: list = []
+        for p in [*pieces, ("/pre", 0)]:
+            if type(p) is tuple and p[0] in ("pre", "/pre"):
+                if p[0] == "/pre" and any(type(x) is tuple and x[0] == "pre" for x in part[:1]):
+                    code = _code_text(part[1:])
+                    if code.strip():
+                        flow.append(CodeBlock(code, self.s.attrs[part[0][1] - 1]))
+                else:
+                    lead, inlines = self.inlines(part)
+                    flow.extend(Paragraph([x]) for x in lead)
+                    if inlines:
+                        flow.append(Paragraph(inlines))
+                part = [p] if p[0] == "pre" else []
+            else:
+                part.append(p)
+
+    def _row(self, row: _Row, pieces: list) -> None:
+        """A data row's block: its pieces cut at the cell marks, each part into its cell (text before
+        the first mark into a cell of its own)."""
+        part: list = []
+        cell_node = 0
+        for p in [*pieces, ("cell", -1)]:
+            if type(p) is tuple and p[0] == "cell":
+                _, inlines = self.inlines(part)
+                if cell_node:
+                    cell = row.cell(cell_node, self.s, self.s.tags[cell_node - 1] == "th")
+                    cell.inlines.extend(inlines)
+                elif inlines:
+                    row.loose().inlines.extend(inlines)
+                part, cell_node = [], p[1]
+            else:
+                part.append(p)
+
+
+_LEAVES = frozenset({"td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "pre"})
+_INLINE_KIND = {"a": "link", "em": "em", "i": "em", "strong": "strong", "b": "strong", "code": "code",
+                "kbd": "code", "samp": "code", "tt": "code", "del": "del", "s": "del", "strike": "del",
+                "sub": "sub", "sup": "sup"}
+
+
+@dataclass
+class _Item:
+    """An open container whose content is a flow of blocks (a list item, a cell read as flow)."""
+
+    blocks: list
+
+
+@dataclass
+class _Caption:
+    """A <figcaption> outside a figure: a caption paragraph."""
+
+    inlines: list
+
+
+class _TableBuild:
+    """A data table being read: its rows of cells with their spans, expanded when finished."""
+
+    def __init__(self) -> None:
+        self.rows: list[_Row] = []
+        self.caption: _Caption = _Caption([])
+        self.after: list[Block] = []  # blocks met in the table outside any cell (invalid HTML), kept after it
+
+    def row_for(self, cell_node: int) -> _Row:
+        """The row of a cell whose <tr> is not open (a cell directly in a table)."""
+        if not self.rows or self.rows[-1].node != -cell_node:
+            self.rows.append(_Row(self, -cell_node))
+        return self.rows[-1]
+
+    def table(self) -> Table | None:
+        """The rows with spans expanded (ragged: renderers pad), empty rows left out; None if none is left."""
+        grid: list[list[Cell]] = []
+        carried: dict[int, tuple[Cell, int]] = {}  # column → (cell spanning down into it, rows left)
+        header = False
+        budget = 4 * sum(len(row.cells) for row in self.rows) + SPAN_BUDGET
+        for r, row in enumerate(self.rows):
+            out: list[Cell] = []
+            col = 0
+            cells = iter(row.cells)
+            while True:
+                while col in carried and len(out) < MAX_COLUMNS:
+                    cell, left = carried[col]
+                    out.append(cell)
+                    if left <= 1:
+                        del carried[col]
+                    else:
+                        carried[col] = (cell, left - 1)
+                    col += 1
+                nxt = next(cells, None)
+                if nxt is None or len(out) >= MAX_COLUMNS:
+                    break
+                cell, colspan, rowspan = nxt
+                if budget <= 0:
+                    colspan = rowspan = 1
+                budget -= colspan * rowspan - 1
+                for _ in range(min(colspan, MAX_COLUMNS - len(out))):
+                    out.append(cell)
+                    if rowspan > 1:
+                        carried[col] = (cell, min(rowspan - 1, len(self.rows) - r - 1))
+                    col += 1
+            if out and any(plain(c.inlines).strip() for c in out):
+                grid.append(out)
+                if len(grid) == 1:
+                    header = row.head or all(c.header for c in out)
+            carried = {c: v for c, v in carried.items() if v[1] > 0}
+        if not grid:
+            return None
+        return Table(grid, header, self.caption.inlines)
+
+
+class _Row:
+    """A table row being read: its cells with their spans, in order, and whether it is a header row."""
+
+    def __init__(self, table: _TableBuild, node: int):
+        self.table, self.node = table, node
+        self.cells: list[tuple[Cell, int, int]] = []
+        self.by_node: dict[int, Cell] = {}
+        self.head = False
+
+    def loose(self) -> Cell:
+        """A cell of its own for text in the row outside its cells."""
+        cell = Cell([])
+        self.cells.append((cell, 1, 1))
+        return cell
+
+    def cell(self, node: int, s: Structure, header: bool) -> Cell:
+        got = self.by_node.get(node)
+        if got is None:
+            attrs: Any = s.attrs[node - 1] or (None, None)
+            got = self.by_node[node] = Cell([], header)
+            self.cells.append((got, _int(attrs[0], 1, MAX_COLUMNS), _int(attrs[1], 1, MAX_ROWSPAN)))
+            parent = s.parents[node - 1]
+            grand = s.parents[parent - 1] if parent else 0
+            if grand and s.tags[grand - 1] == "thead" or parent and s.tags[parent - 1] == "thead":
+                self.head = True
+        return got
+
+
+def _flow(holder: object) -> list[Any]:
+    """The list of blocks a container holds (the root list itself, an item's, a quote's)."""
+    if isinstance(holder, list):
+        return holder
+    if isinstance(holder, (_Item, Quote)):
+        return holder.blocks
+    if isinstance(holder, ListBlock):
+        item: list = []
+        holder.items.append(item)
+        return item
+    if isinstance(holder, _Row):
+        holder = holder.table
+    if isinstance(holder, _TableBuild):  # blocks in a table outside its cells (invalid HTML)
+        return holder.after
+    raise TypeError(f"no flow in {type(holder).__name__}")  # (never: every container above has one)
+
+
+def _has_pre(pieces: list) -> bool:
+    return any(type(p) is tuple and p[0] == "pre" for p in pieces)
+
+
+def _code_text(pieces: list) -> str:
+    """A <pre> block's text as written: its text pieces joined, blank lines at either end dropped."""
+    text = "".join(p for p in pieces if type(p) is str)
+    lines = text.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _unwrap(inlines: list[Inline], kind: str) -> list[Inline]:
+    """Inline content with the spans of `kind` replaced by their content."""
+    out: list[Inline] = []
+    for x in inlines:
+        if isinstance(x, Span):
+            if x.kind == kind:
+                out.extend(_unwrap(x.children, kind))
+                continue
+            x.children = _unwrap(x.children, kind)
+        out.append(x)
+    return out
+
+
+def _tidy(inlines: list[Inline]) -> list[Inline]:
+    """Inline content without empty spans, adjacent text and adjacent spans of one kind merged."""
+    out: list[Inline] = []
+    for x in inlines:
+        if isinstance(x, Span):
+            x.children = _tidy(x.children)
+            if not x.children or (x.kind != "code" and not plain(x.children).strip()
+                                  and not any(isinstance(c, Image) for c in x.children)):
+                if x.children:
+                    out.extend(c for c in x.children if isinstance(c, str))
+                continue
+        if isinstance(x, str) and out and isinstance(out[-1], str):
+            out[-1] += x
+        elif isinstance(x, Span) and out and isinstance(out[-1], Span) \
+                and (out[-1].kind, out[-1].href) == (x.kind, x.href):
+            out[-1].children = _tidy(out[-1].children + x.children)  # (*a**b* would not read as one span)
+        else:
+            out.append(x)
+    return out
+
+
+def _finish(blocks: list) -> list[Block]:
+    """The built blocks with tables expanded, empty containers dropped and items tidied."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, _TableBuild):
+            filled = [[c for c, _, _ in row.cells if plain(c.inlines).strip()] for row in b.rows]
+            filled = [cells for cells in filled if cells]
+            if len(filled) == 1 and len(filled[0]) == 1:  # one cell kept (a title spanning the table):
+                out.append(Paragraph(filled[0][0].inlines))  # a line of text, not a table of its copies
+            elif filled and (table := b.table()) is not None:
+                out.append(table)
+            out.extend(_finish(b.after))
+        elif isinstance(b, _Caption):
+            if b.inlines:
+                out.append(Paragraph(b.inlines, "caption"))
+        elif isinstance(b, ListBlock):
+            b.items = [items for items in (_finish(item) for item in b.items) if items]
+            if b.items:
+                out.append(b)
+        elif isinstance(b, Quote):
+            b.blocks = _finish(b.blocks)
+            if b.blocks:
+                out.append(b)
+        elif isinstance(b, Heading):
+            if plain(b.inlines).strip():
+                out.append(b)
+        elif isinstance(b, CodeBlock):
+            if b.text.strip():
+                out.append(b)
+        elif isinstance(b, Figure):
+            b.caption = _tidy(b.caption)
+            if b.images or b.caption:
+                out.append(b)
+        else:
+            out.append(b)
+    return out
