@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .metadata import DATE_PATTERNS, clean_authors, parse_date
+from .dates import DATE_PATTERNS, parse_date
+from .metadata import clean_authors
 
 HEADER_MAX_CHARS = 120  # a longer line holding a date is a comment's text, not its header
 _JOINERS = re.compile(r"(?:\b(?:says|said|wrote|on|at|replied|posted)\b|[|·•:,@-])\s*$", re.I)

@@ -7,7 +7,8 @@ import json
 from datetime import date
 
 import boilerplate
-from boilerplate.metadata import Declared, clean_authors, parse_date, read_metadata
+from boilerplate.dates import parse_date
+from boilerplate.metadata import Declared, clean_authors, read_metadata
 
 TODAY = date(2026, 12, 6)
 
