@@ -27,7 +27,8 @@ from .errors import (
 from .fetch import Fetched, fetch, is_url
 from .files import atomic_write, read_capped, read_page
 from .labeled import format_labels, load_labeled, normalize
-from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, HTML_MEMBERS, card_path
+from .model import DEFAULT_MODEL, DEFAULT_ROUNDS, HTML_MEMBERS
+from .modelfile import card_path
 from .pipeline import load_model, parse, parse_many
 from .train import CONTINUE_ROUNDS
 

@@ -1,16 +1,7 @@
-"""LightGBM content-vs-chrome classifier: fit, predict, save and load with a model card.
-
-A model is two files: the LightGBM text model (`NAME.txt`; the boosters one after the other, see
-`Model`, then its lexicon) and its card (`NAME.json`) with the feature list, LightGBM version, training
-data and cross-validated scores. Loading checks the card against this version's MODEL_NAMES so that a
-model trained on other features fails at load time, not later.
-"""
+"""LightGBM content-vs-chrome classifier: fit, predict and keep rules. Its file and card: modelfile.py."""
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,9 +11,7 @@ import numpy as np
 
 from ._forest import Forest
 from .context import CONTEXT_NAMES, STACKED_NAMES, context_features
-from .errors import ModelError
 from .features import CATEGORICAL, FEATURE_NAMES, GROUPS, tokens
-from .files import atomic_write
 from .lexicon import LEXICON_NAMES, Lexicon, Words
 
 CARD_FORMAT = 1
@@ -53,16 +42,6 @@ FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps
 LONE_MAX_LINKS = 0.5  # a page of one block keeps it unless this share of its text is links: with nothing
 # around it the scores say little (docs/experiments.md)
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
-TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
-CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
-TEXT_CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for text-dump rows follows\n"
-MEMBER_MARK = "\n# boilerplate: a further HTML member (booster, then its context booster) follows\n"
-TEXT_MEMBER_MARK = "\n# boilerplate: a further text-dump member (booster, then its context booster) follows\n"
-LEXICON_MARK = "\n# boilerplate: the lexicon follows\n"
-PART_MARKS = ("", TEXT_MODEL_MARK, CONTEXT_MODEL_MARK, TEXT_CONTEXT_MODEL_MARK)  # before each booster in the
-# model file, in the order of Model._boosters (a missing booster leaves its mark out); further HTML members
-# follow, each after MEMBER_MARK (its context booster after CONTEXT_MODEL_MARK), then further text-dump
-# members, each after TEXT_MEMBER_MARK (its context booster after TEXT_CONTEXT_MODEL_MARK), then the lexicon
 MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
 CONTEXT_GATE = 0.02  # rows the first stage scores below this keep that score: the context stage would
 # not change a decision on them (docs/experiments.md)
@@ -325,103 +304,17 @@ class Model:
         return keep
 
     def save(self, path: str | Path, **card_extra: Any) -> None:
-        """Write the model (`path`: the booster, then the text-dump one and the context one if any) and
-        its card (`path` with .json) atomically."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.card.update(card_extra)
-        text = "".join(mark + b.model_to_string() for mark, b in zip(PART_MARKS, self._boosters()) if b is not None)
-        for members, mark, context_mark in ((self.members, MEMBER_MARK, CONTEXT_MODEL_MARK),
-                                            (self.text_members, TEXT_MEMBER_MARK, TEXT_CONTEXT_MODEL_MARK)):
-            for booster, context in members:
-                text += mark + booster.model_to_string()
-                text += context_mark + context.model_to_string() if context is not None else ""
-        if self.lexicon is not None:
-            text += LEXICON_MARK + self.lexicon.to_text()
-        self.card["model_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        atomic_write(path, text)
-        atomic_write(card_path(path), json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
+        """Write the model and its card atomically (modelfile.save)."""
+        from .modelfile import save
+
+        save(self, path, **card_extra)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Model:
-        """Load a model and check its card; ModelError names the file and what is wrong."""
-        path = Path(path) if path is not None else DEFAULT_MODEL
-        if path.suffix.lower() == ".json":  # (the card given: the model is the file of its name beside it)
-            path = next((p for p in sorted(path.parent.glob(f"{glob.escape(path.stem)}.*"))
-                         if p.suffix.lower() != ".json"), path.with_suffix(".txt"))
-        card_file = card_path(path)
-        pair = f"a model is two files, {path.name} and {card_file.name}, kept side by side: copy both"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ModelError(f"{path}: model file not found ({pair})") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise ModelError(f"{path}: cannot read model file: {e}") from None
-        try:
-            card = json.loads(card_file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelError(f"{card_file}: model card not found ({pair})") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ModelError(f"{card_file}: model card is not valid JSON: {e}") from None
-        if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
-            raise ModelError(f"{card_file}: not a boilerplate model card of format {CARD_FORMAT}")
-        digest = card.get("model_sha256")
-        if digest is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
-            raise ModelError(f"{path}: does not match its card {card_file.name} (changed or corrupt since it "
-                             "was trained)")
-        names = card.get("feature_names")
-        if names != list(MODEL_NAMES):
-            extra = sorted(set(names or []) - set(MODEL_NAMES))
-            missing = sorted(set(MODEL_NAMES) - set(names or []))
-            raise ModelError(f"{path}: trained with different features than this version computes "
-                             f"(unknown: {extra[:5]}, missing: {missing[:5]}); retrain it")
-        if (card.get("context_model") or card.get("text_context_model")) \
-                and card.get("context_feature_names") != list(CONTEXT_NAMES):
-            raise ModelError(f"{path}: its context stage reads different features than this version computes; "
-                             "retrain it")
-        text, _, lexicon_text = text.partition(LEXICON_MARK)
-        if bool(lexicon_text) != bool(card.get("lexicon_words")):
-            raise ModelError(f"{path}: its card says {card.get('lexicon_words') or 'no'} lexicon words, the file "
-                             f"{'holds' if lexicon_text else 'holds no'} lexicon; the file is truncated or not "
-                             "this card's")
-        try:
-            lexicon = Lexicon.from_text(lexicon_text) if lexicon_text else None
-        except ValueError as e:
-            raise ModelError(f"{path}: corrupt lexicon: {e}") from None
-        text, text_further = _further_members(path, text, TEXT_MEMBER_MARK, TEXT_CONTEXT_MODEL_MARK, "text-dump",
-                                              int(bool(card.get("text_model"))),
-                                              card.get("text_members", 1 if card.get("text_model") else 0),
-                                              bool(card.get("text_context_model")))
-        text, further = _further_members(path, text, MEMBER_MARK, CONTEXT_MODEL_MARK, "HTML", 1,
-                                         card.get("html_members", 1), bool(card.get("context_model")))
-        text, _, text_context = text.partition(TEXT_CONTEXT_MODEL_MARK)
-        first, _, context = text.partition(CONTEXT_MODEL_MARK)
-        parts = first.split(TEXT_MODEL_MARK)
-        expected = (1 + bool(card.get("text_model")), bool(card.get("context_model")),
-                    bool(card.get("text_context_model")))
-        if (len(parts), bool(context), bool(text_context)) != expected or CONTEXT_MODEL_MARK in context \
-                or TEXT_CONTEXT_MODEL_MARK in text_context:
-            raise ModelError(f"{path}: holds {len(parts) + bool(context) + bool(text_context)} booster(s), its "
-                             f"card says {sum(expected)}; the file is truncated or not this card's")
-        texts = parts + [t for t in (context, text_context) if t] \
-            + [t for member, _, stage in further + text_further for t in (member, stage) if t]
-        try:  # (the compiled evaluator's reading checks every tree, before LightGBM, which can abort
-            forests = [Forest(t) for t in texts]  # the process on a corrupt one, reads them)
-        except (ValueError, KeyError, IndexError) as e:
-            raise ModelError(f"{path}: cannot read its trees: {e}") from None
-        boosters = [_booster(path, part, MODEL_NAMES) for part in parts]
-        context_booster = _booster(path, context, STACKED_NAMES) if context else None
-        text_context_booster = _booster(path, text_context, STACKED_NAMES) if text_context else None
-        threshold = card.get("threshold", 0.5)
-        if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-            raise ModelError(f"{card_file}: threshold must be a number in [0, 1]")
-        text_booster = boosters[1] if len(boosters) > 1 else None
-        members, text_members = ([(_booster(path, member, MODEL_NAMES),
-                                   _booster(path, stage, STACKED_NAMES) if stage else None)
-                                  for member, _, stage in kind] for kind in (further, text_further))
-        return cls(boosters[0], card, float(threshold), text_booster=text_booster,
-                   context_booster=context_booster, lexicon=lexicon, text_context_booster=text_context_booster,
-                   members=members, text_members=text_members, forests=forests)
+        """Load a model and check its card and trees (modelfile.load); None: the shipped model."""
+        from .modelfile import load
+
+        return load(path)
 
 
 def page_threshold(scores: np.ndarray, weights: np.ndarray, cap: float) -> float:
@@ -520,37 +413,3 @@ def _member_params(params: dict[str, Any], m: int, count: int) -> dict[str, Any]
         return params
     seed = params["seed"] + m * MEMBER_SEED_STEP
     return {**params, "seed": seed, "feature_fraction_seed": seed, "bagging_seed": seed, "data_random_seed": seed}
-
-
-def _further_members(path: Path, text: str, mark: str, context_mark: str, kind: str, first: int, count: Any,
-                     has_context: bool) -> tuple[str, list[tuple[str, str, str]]]:
-    """The model file's text before its further members of one kind (each after `mark`), and each member's
-    (booster, mark, context booster) texts; ModelError when their number (`first` in the main parts) or
-    their context boosters disagree with the card (`count`, `has_context`)."""
-    text, *further = text.split(mark)
-    if len(further) + first != count:
-        raise ModelError(f"{path}: holds {len(further) + first} {kind} member(s), its card says {count}; "
-                         "the file is truncated or not this card's")
-    members = [member.partition(context_mark) for member in further]
-    if any(bool(stage) != has_context for _, _, stage in members):
-        raise ModelError(f"{path}: a further {kind} member's context booster does not match its card")
-    return text, members
-
-
-def _booster(path: Path, text: str, names: tuple[str, ...]) -> lgb.Booster:
-    """One LightGBM booster from its text, checked; ModelError names the file."""
-    if "end of trees" not in text or "end of parameters" not in text:
-        # (LightGBM can crash the process on a model cut short after its trees: check before parsing)
-        raise ModelError(f"{path}: model file is truncated (no 'end of trees' / 'end of parameters' marker)")
-    try:
-        booster = lgb.Booster(model_str=text)
-    except lgb.basic.LightGBMError as e:
-        raise ModelError(f"{path}: corrupt LightGBM model: {str(e).strip()[:200]}") from None
-    if booster.num_feature() != len(names) or booster.feature_name() != list(names):
-        raise ModelError(f"{path}: the model's features do not match its card")
-    return booster
-
-
-def card_path(model_path: Path) -> Path:
-    """Where a model's card lives: beside it, with the .json suffix."""
-    return model_path.with_suffix(".json")

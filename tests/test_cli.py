@@ -143,7 +143,8 @@ def test_train_refuses_to_overwrite_the_shipped_model_without_its_sources(tmp_pa
     import shutil
 
     from boilerplate import cli
-    from boilerplate.model import DEFAULT_MODEL, card_path
+    from boilerplate.model import DEFAULT_MODEL
+    from boilerplate.modelfile import card_path
 
     shipped = tmp_path / "default.txt"
     shutil.copy(DEFAULT_MODEL, shipped)

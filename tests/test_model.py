@@ -16,19 +16,21 @@ from boilerplate.labeled import load_labeled
 from boilerplate.lexicon import Words, text_words, words
 from boilerplate.model import (
     CONTEXT_GATE,
-    CONTEXT_MODEL_MARK,
     DEFAULT_MODEL,
     FALLBACK_SCORE,
+    MODEL_NAMES,
+    Model,
+    Pages,
+    page_threshold,
+)
+from boilerplate.modelfile import (
+    CONTEXT_MODEL_MARK,
     LEXICON_MARK,
     MEMBER_MARK,
-    MODEL_NAMES,
     TEXT_CONTEXT_MODEL_MARK,
     TEXT_MEMBER_MARK,
     TEXT_MODEL_MARK,
-    Model,
-    Pages,
     card_path,
-    page_threshold,
 )
 from boilerplate.train import TrainingSet, cross_validate, site_fold, train
 
