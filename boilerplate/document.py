@@ -9,12 +9,10 @@ written beyond plain text (lists, code, tables, links) is the content model's (c
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import compress, repeat
+from itertools import repeat
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -23,9 +21,9 @@ from . import render
 from .builder import build_content
 from .comments import Comment, read_comments
 from .content import Block
+from .keep import COMMENT_HEADING, drop_comment_thread, drop_repeats
 from .language import language_of
 from .metadata import Metadata, read_metadata
-from .metrics import tokens
 from .segment import HINTS, TAGS, Blocks, Structure
 from .title import Title, find_title
 
@@ -34,20 +32,9 @@ Format = Literal["text", "markdown", "html", "json"]
 FORMATS: tuple[Format, ...] = ("text", "markdown", "html", "json")
 CAPTION_TAGS = frozenset({"figcaption", "caption"})
 BYLINE_MAX_CHARS = 120  # a longer line in an author/date container is a paragraph
-REPEAT_MIN_CHARS = 20  # a kept block this long that repeats an earlier kept one word for word is dropped:
-# a page's second copy (print or mobile versions, a notice rendered twice); docs/experiments.md
-THREAD_MIN_TOKENS = 100  # kept tokens before a comment heading for the blocks from it on to be dropped
-COMMENT_HEADING = re.compile(  # a line that opens a comment section: "12 Comments", "Komentarze (15)"
-    r"^\W*(?:(?:\d+\s+)?(?:comments?|replies|reader comments|trackbacks?|leave a (?:comment|reply)|"
-    r"post a comment|комментарии|komentarze|σχόλια(?: αναγνωστών)?|评论|留言|評論|网友评论|網友回應)"
-    r"(?:\s+to\s+.{1,60})?|\d+\s+responses?(?:\s+to\s+.{1,60})?|responses?\s+to\s+.{1,60})"
-    r"\W*(?:\(?\d+\)?)?\W*$", re.IGNORECASE)  # ("Responses" alone heads an API's documentation)
-HEADING_MAX_CHARS = 80
-MAX_HEADINGS = 4  # more such lines are a listing's per-item counts ("5 comments"), not a thread's heading
 NEARBY_LINES = 15  # lines either side of the first content line searched for a date the page declares nowhere
 NEARBY_MAX_CHARS = 120  # (longer lines are paragraphs, whose dates are about other things)
 AROUND_LINES = 60  # lines either side of it searched for an author the page declares nowhere
-SITE_REPEAT_PAGES = 2  # a kept block whose text is also on this many other pages of its site is chrome
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
 _IS_CAPTION_TAG = np.zeros(len(TAGS), dtype=bool)
@@ -246,77 +233,6 @@ def page_metadata(blocks: Blocks, lines: Sequence[Line], url: str | None = None)
         return [(lines[i].text, bool(hinted[i])) for i in near]
 
     return read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby, around)
-
-
-def drop_repeats(texts: list[str], keep: np.ndarray, title: Title | None = None) -> np.ndarray:
-    """`keep` without the kept blocks of REPEAT_MIN_CHARS or more whose text an earlier kept block has,
-    or the `title` (which the text puts first)."""
-    seen = {title.text} if title else set()
-    repeats = []
-    for i in np.flatnonzero(keep).tolist():
-        text = texts[i]
-        if title and i == title.block:
-            continue
-        if len(text) >= REPEAT_MIN_CHARS:
-            if text in seen:
-                repeats.append(i)
-            seen.add(text)
-    if not repeats:
-        return keep
-    keep = keep.copy()
-    keep[repeats] = False
-    return keep
-
-
-def site_repeats(texts: Sequence[Sequence[str]], sites: Sequence[str | None],
-                 min_pages: int = SITE_REPEAT_PAGES) -> list[np.ndarray | None]:
-    """For each page (its blocks' `texts`), which blocks' text (case and spacing aside) is also on
-    `min_pages` or more other pages of its site (`sites`: one key per page, None for unknown); None for
-    a page with too few pages of its site: the menus, footers and boxes a site repeats on every page."""
-    if len(texts) != len(sites):
-        raise ValueError(f"{len(texts)} pages and {len(sites)} sites: give one site (or None) per page")
-    members: defaultdict[str, list[int]] = defaultdict(list)
-    for i, site in enumerate(sites):
-        if site is not None:
-            members[site].append(i)
-    out: list[np.ndarray | None] = [None] * len(texts)
-    for pages in members.values():
-        if len(pages) <= min_pages:
-            continue
-        normal = {i: [" ".join(t.split()).casefold() for t in texts[i]] for i in pages}
-        seen = Counter(t for i in pages for t in set(normal[i]))
-        for i in pages:
-            out[i] = np.fromiter((seen[t] > min_pages for t in normal[i]), dtype=bool, count=len(normal[i]))
-    return out
-
-
-def drop_comment_thread(texts: list[str], scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """`keep` without the blocks from a comment-section heading on, when the best-scored block and
-    THREAD_MIN_TOKENS kept tokens come before it: readers' comments are not the page's content, and a
-    text dump has no markup to tell them from the article's paragraphs."""
-    if not keep.any():
-        return keep
-    heads = [i for i, text in enumerate(texts)
-             if len(text) <= HEADING_MAX_CHARS and COMMENT_HEADING.match(text)]
-    if len(heads) > MAX_HEADINGS:
-        return keep
-    best = int(np.argmax(scores))
-    for i in heads:
-        if i > best and keep[i:].any() \
-                and _holds_tokens(compress(texts[:i], keep[:i].tolist()), THREAD_MIN_TOKENS):
-            keep = keep.copy()
-            keep[i:] = False
-            return keep
-    return keep
-
-
-def _holds_tokens(texts: Iterable[str], n: int) -> bool:
-    """Whether `texts` hold n tokens or more (counted until they do)."""
-    for text in texts:
-        n -= len(tokens(text))
-        if n <= 0:
-            return True
-    return False
 
 
 def _roles(blocks: Blocks, keep: np.ndarray, title_block: int | None) -> list[Role]:

@@ -11,7 +11,8 @@ import numpy as np
 
 from ._forest import Forest
 from .context import CONTEXT_NAMES, STACKED_NAMES, context_features
-from .features import CATEGORICAL, FEATURE_NAMES, GROUPS, tokens
+from .features import CATEGORICAL, FEATURE_NAMES, GROUPS
+from .keep import keep_blocks, text_rows
 from .lexicon import LEXICON_NAMES, Lexicon, Words
 
 CARD_FORMAT = 1
@@ -37,22 +38,10 @@ HTML_MEMBERS = 2  # the HTML stages average this many boosters of DEFAULT_ROUNDS
 TEXT_MEMBERS = 2  # the text-dump stages average this many boosters of DEFAULT_ROUNDS trees each (whole
 # rounds, not shared: text dumps of pages from unseen sites gained with two full ones; docs/experiments.md)
 MEMBER_SEED_STEP = 4  # member m (HTML or text) is fit with LightGBM seeds params["seed"] + m * MEMBER_SEED_STEP
-FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps its best block if it
-# scores at least this: an article whose only paragraph scored 0.45 loses less than with nothing kept
-LONE_MAX_LINKS = 0.5  # a page of one block keeps it unless this share of its text is links: with nothing
-# around it the scores say little (docs/experiments.md)
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default.txt"
 MODEL_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES  # the first-stage boosters' columns
 CONTEXT_GATE = 0.02  # rows the first stage scores below this keep that score: the context stage would
 # not change a decision on them (docs/experiments.md)
-CLEAN_TEXT_SHARE = 0.9  # a text dump whose kept lines hold this share of its tokens is clean text already
-# and kept whole, so that an extraction extracted again comes back unchanged (docs/experiments.md)
-CHROME_SCORE = 0.1  # ... and so is one whose lines scored below this (surely chrome: menus, footers)
-CHROME_MAX_SHARE = 0.02  # hold under this share of its tokens (an extraction of a listing page has none)
-F_BETA = 0.7  # a page's own threshold maximizes its expected F-beta of kept tokens; under 1 weighs
-# precision more (at 1, news pages gained doubtful comment threads and menus; docs/experiments.md)
-_LINK_DENSITY = FEATURE_NAMES.index("link_density")
-_HINT_COMMENT = FEATURE_NAMES.index("hint_comment")
 
 
 class Pages(NamedTuple):
@@ -136,7 +125,7 @@ class Model:
         if len(np.unique(y)) < 2:
             raise ValueError("training needs both content and chrome blocks")
         params = {**DEFAULT_PARAMS, **(params or {})}
-        text = _text_rows(X)
+        text = text_rows(X)
         text_context_booster = None
         # fresh, with both kinds of rows holding both classes: one booster per kind of row
         split = init is None and 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 \
@@ -244,7 +233,7 @@ class Model:
         if self.lexicon is not None and words is None:
             raise ValueError("this model has a lexicon: pass the rows' words (lexicon.words)")
         X = np.ascontiguousarray(_with_lexicon(X, self.lexicon, words), dtype=np.float32)
-        text = _text_rows(X) if self._text is not None else np.zeros(len(X), dtype=bool)
+        text = text_rows(X) if self._text is not None else np.zeros(len(X), dtype=bool)
         html = ~text
         if not text.all() and self._context is not None and groups is None:
             raise ValueError("this model has a context stage: pass the offsets and groups of features.Batch")
@@ -278,30 +267,9 @@ class Model:
 
     def keep(self, scores: np.ndarray, threshold: float | None = None, first: np.ndarray | None = None,
              X: np.ndarray | None = None) -> np.ndarray:
-        """Which blocks of one page are content, from their scores: those at or above the threshold (the
-        model's, unless given); with no threshold given and the page's feature rows `X`, also those at or
-        above the page's own (`page_threshold`; in HTML, outside comment sections). When none is kept,
-        the best-scored block if it reaches FALLBACK_SCORE in the final or the `first`-stage scores (the
-        context stage marks down every block of a page where nothing stands out, such as a page of one
-        short paragraph), or if it is the page's only block and not mostly links (a snippet). A text
-        dump (`X` given) is kept whole when its kept lines hold CLEAN_TEXT_SHARE of its tokens, or when
-        its lines scored under CHROME_SCORE hold under CHROME_MAX_SHARE of them."""
-        text = X is not None and len(X) > 0 and bool(_text_rows(X).all())
-        n = tokens(X) if X is not None and len(X) else None  # (so `text` implies both X and n)
-        keep = scores >= (self.threshold if threshold is None else threshold)
-        if threshold is None and n is not None:
-            own = scores >= page_threshold(scores, n, cap=self.threshold)
-            keep |= own if text or X is None else own & (X[:, _HINT_COMMENT] <= 0)
-        if len(scores) and not keep.any():
-            best = int(np.argmax(scores))
-            if scores[best] >= FALLBACK_SCORE or (first is not None and first[best] >= FALLBACK_SCORE) \
-                    or (len(scores) == 1 and X is not None and not X[0, _LINK_DENSITY] > LONE_MAX_LINKS):
-                keep[best] = True
-        if text and n is not None and keep.any():
-            total = n.sum()
-            if n[keep].sum() >= CLEAN_TEXT_SHARE * total or n[scores < CHROME_SCORE].sum() < CHROME_MAX_SHARE * total:
-                keep[:] = True
-        return keep
+        """Which blocks of one page are content, from their scores (keep.keep_blocks, capped at this model's
+        threshold)."""
+        return keep_blocks(scores, self.threshold, threshold, first, X)
 
     def save(self, path: str | Path, **card_extra: Any) -> None:
         """Write the model and its card atomically (modelfile.save)."""
@@ -317,20 +285,6 @@ class Model:
         return load(path)
 
 
-def page_threshold(scores: np.ndarray, weights: np.ndarray, cap: float) -> float:
-    """The score threshold that maximizes a page's expected F-beta (F_BETA) of kept tokens, each block
-    being content with the probability its score gives, clipped to [FALLBACK_SCORE, cap]: a page whose
-    items the model doubts alike (a listing, a card grid) keeps more of them than at the cap."""
-    order = np.argsort(-scores, kind="stable")
-    expected = scores[order] * weights[order]
-    total = float(expected.sum())
-    if total <= 0:
-        return cap
-    b2 = F_BETA * F_BETA
-    f = (1 + b2) * np.cumsum(expected) / (np.cumsum(weights[order]) + b2 * total)
-    return min(max(float(scores[order][int(np.argmax(f))]), FALLBACK_SCORE), cap)
-
-
 def _with_lexicon(X: np.ndarray, lexicon: Lexicon | None, words: Words | None) -> np.ndarray:
     """X (FEATURE_NAMES columns) with the MODEL_NAMES lexicon columns after them: NaN without a lexicon."""
     if lexicon is None or words is None:
@@ -340,11 +294,6 @@ def _with_lexicon(X: np.ndarray, lexicon: Lexicon | None, words: Words | None) -
             raise ValueError(f"words of {len(words.starts) - 1} blocks for {len(X)} feature rows")
         lex = lexicon.columns(words)
     return np.hstack([X, lex])
-
-
-def _text_rows(X: np.ndarray) -> np.ndarray:
-    """Which feature rows come from text dumps: theirs is the only link_density that is missing."""
-    return np.isnan(X[:, _LINK_DENSITY])
 
 
 def _train(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, params: dict[str, Any],

@@ -9,11 +9,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from .decode import decode_page
-from .document import Document, Format, Line, build_document, check_format, site_repeats
+from .document import Document, Format, Line, build_document, check_format
 from .errors import InputError, ModelError
 from .features import batch_features
 from .fetch import Fetched, is_url
 from .files import read_page
+from .keep import site_repeats
 from .lexicon import words
 from .model import Model
 from .segment import Blocks, Kind, segment

@@ -22,9 +22,10 @@ import numpy as np
 from .align import align
 from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_corpus
 from .decode import decode
-from .document import build_document, site_repeats
+from .document import build_document
 from .errors import InputError
 from .features import FEATURE_NAMES, Batch, batch_features
+from .keep import site_repeats
 from .labeled import Article
 from .lexicon import Words, words
 from .metrics import line_prf, token_prf

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import boilerplate
-from boilerplate.document import build_document, site_repeats
+from boilerplate.document import build_document
+from boilerplate.keep import site_repeats
 from boilerplate.segment import segment, segment_text
 from boilerplate.title import find_title
 

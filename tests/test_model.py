@@ -12,16 +12,15 @@ from boilerplate.context import STACKED_NAMES
 from boilerplate.corpora import ENV_VAR, CorpusPage, corpus_paths
 from boilerplate.errors import ModelError
 from boilerplate.features import FEATURE_NAMES
+from boilerplate.keep import FALLBACK_SCORE, page_threshold
 from boilerplate.labeled import load_labeled
 from boilerplate.lexicon import Words, text_words, words
 from boilerplate.model import (
     CONTEXT_GATE,
     DEFAULT_MODEL,
-    FALLBACK_SCORE,
     MODEL_NAMES,
     Model,
     Pages,
-    page_threshold,
 )
 from boilerplate.modelfile import (
     CONTEXT_MODEL_MARK,
