@@ -142,14 +142,14 @@ def test_usage_and_model_errors(tmp_path, capsys):
 def test_train_refuses_to_overwrite_the_shipped_model_without_its_sources(tmp_path, monkeypatch, capsys):
     import shutil
 
-    from boilerplate import cli
+    from boilerplate import commands
     from boilerplate.model import DEFAULT_MODEL
     from boilerplate.modelfile import card_path
 
     shipped = tmp_path / "default.txt"
     shutil.copy(DEFAULT_MODEL, shipped)
     shutil.copy(card_path(DEFAULT_MODEL), card_path(shipped))
-    monkeypatch.setattr(cli, "DEFAULT_MODEL", shipped)
+    monkeypatch.setattr(commands, "DEFAULT_MODEL", shipped)
     before = shipped.read_bytes()
     assert main(["train", "--labeled", "labeled", "--out", str(shipped), "--no-cv"]) == 2
     assert "refusing to overwrite the shipped model" in capsys.readouterr().err
