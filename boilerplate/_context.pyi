@@ -1,0 +1,6 @@
+"""Types of the compiled context columns (_context.pyx)."""
+
+import numpy as np
+
+def fill(s: np.ndarray, weight: np.ndarray, offsets: np.ndarray, groups: np.ndarray, out: np.ndarray,
+         kept_at: float, window: int, clip: float) -> None: ...
