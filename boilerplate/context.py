@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._context import fill
-from .features import FEATURE_NAMES, tokens
+from .features import FEATURE_NAMES, row_tokens
 from .lexicon import LEXICON_NAMES
 
 WINDOW = 5  # blocks on each side for the window maximum and mean
@@ -48,7 +48,7 @@ STACKED_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES + CONTEXT_NAMES  
 def context_features(scores: np.ndarray, X: np.ndarray, offsets: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """The CONTEXT_NAMES columns (float32) for every row, from first-stage `scores` of the same rows."""
     out = np.empty((len(scores), len(CONTEXT_NAMES)), dtype=np.float32)
-    weight = tokens(X) + 1  # a block's tokens + 1
+    weight = row_tokens(X) + 1  # a block's tokens + 1
     fill(np.ascontiguousarray(scores, dtype=np.float64), weight, np.ascontiguousarray(offsets, dtype=np.int64),
          np.ascontiguousarray(groups, dtype=np.int32), out, KEPT, WINDOW, DIST_CLIP)
     return out

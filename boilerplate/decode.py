@@ -78,7 +78,7 @@ def check_not_binary(data: bytes) -> None:
         raise InputError("input is binary data (control bytes), not text/HTML")
 
 
-def clean(text: str) -> str:
+def valid_unicode(text: str) -> str:
     """Drop NUL characters and replace lone surrogates (from bad JSON, `surrogateescape`) with U+FFFD,
     so that every later stage, and every writer of the results, gets valid Unicode."""
     if "\x00" in text:
@@ -104,7 +104,7 @@ class Decoded(NamedTuple):
 
 
 def decode(data: bytes | str, *, encoding: str | None = None, http_charset: str | None = None) -> str:
-    """Decode page bytes to valid text (see `clean`); raises InputError for binary or huge data."""
+    """Decode page bytes to valid text (see `valid_unicode`); raises InputError for binary or huge data."""
     return decode_page(data, encoding=encoding, http_charset=http_charset).text
 
 
@@ -115,7 +115,7 @@ def decode_page(data: bytes | str, *, encoding: str | None = None,
     if isinstance(data, str):
         if len(data) > MAX_BYTES:
             raise InputError(f"input is {len(data):,} characters; the limit is {MAX_BYTES:,}")
-        text = clean(data)
+        text = valid_unicode(data)
         if not text.isascii():
             repaired = repair_mojibake(text, text.encode("utf-8"))
             if repaired is not None:
@@ -130,17 +130,17 @@ def decode_page(data: bytes | str, *, encoding: str | None = None,
         forced = _codec(encoding)
         if forced is None:
             raise InputError(f"unknown encoding {encoding!r}")
-        return Decoded(clean(data.decode(forced, errors="replace")), forced)
+        return Decoded(valid_unicode(data.decode(forced, errors="replace")), forced)
     text, used, exact = _decode_bytes(data, http_charset)
     if used == "utf-8":
         repaired = repair_mojibake(text, data, http_charset)
         if repaired is not None:
-            return Decoded(clean(repaired[0]), repaired[1])
+            return Decoded(valid_unicode(repaired[0]), repaired[1])
     if used in _NO_SURROGATES:  # (their decoders never produce lone surrogates: only NULs to drop)
         if "\x00" in text:
             return Decoded(text.replace("\x00", ""), used)
         return Decoded(text, used, data if exact else None)
-    return Decoded(clean(text), used)
+    return Decoded(valid_unicode(text), used)
 
 
 # cp1252's characters for the bytes 0x80–0x9F, mapped back to them (U+0080–U+00FF are their own bytes)

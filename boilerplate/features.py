@@ -151,7 +151,7 @@ GROUPS = ("parent", "grandparent", "path")
 _N_TOKENS = FEATURE_NAMES.index("n_tokens")
 
 
-def tokens(X: np.ndarray) -> np.ndarray:
+def row_tokens(X: np.ndarray) -> np.ndarray:
     """Each row's token count (float64), recovered from its `n_tokens` feature (log1p of it)."""
     return np.expm1(X[:, _N_TOKENS].astype(np.float64))
 

@@ -10,8 +10,8 @@ from itertools import compress
 
 import numpy as np
 
-from .features import FEATURE_NAMES, tokens
-from .metrics import tokens as text_tokens
+from .features import FEATURE_NAMES, row_tokens
+from .metrics import tokens
 from .title import Title
 
 FALLBACK_SCORE = 0.25  # a page none of whose blocks reaches the threshold keeps its best block if it
@@ -50,7 +50,7 @@ def keep_blocks(scores: np.ndarray, cap: float, threshold: float | None = None, 
     dump (`X` given) is kept whole when its kept lines hold CLEAN_TEXT_SHARE of its tokens, or when
     its lines scored under CHROME_SCORE hold under CHROME_MAX_SHARE of them."""
     text = X is not None and len(X) > 0 and bool(text_rows(X).all())
-    n = tokens(X) if X is not None and len(X) else None  # (so `text` implies both X and n)
+    n = row_tokens(X) if X is not None and len(X) else None  # (so `text` implies both X and n)
     keep = scores >= (cap if threshold is None else threshold)
     if threshold is None and n is not None:
         own = scores >= page_threshold(scores, n, cap=cap)
@@ -151,7 +151,7 @@ def drop_comment_thread(texts: list[str], scores: np.ndarray, keep: np.ndarray) 
 def _holds_tokens(texts: Iterable[str], n: int) -> bool:
     """Whether `texts` hold n tokens or more (counted until they do)."""
     for text in texts:
-        n -= len(text_tokens(text))
+        n -= len(tokens(text))
         if n <= 0:
             return True
     return False

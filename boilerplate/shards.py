@@ -127,7 +127,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
 
     try:
         pending: deque[tuple[Future, list[Record], bool]] = deque()  # (future, its chunk, sent again)
-        clean = partial(clean_records, model_path=model_path, scores=scores, site_repeats=site_repeats,
+        clean_chunk = partial(clean_records, model_path=model_path, scores=scores, site_repeats=site_repeats,
                         markdown=markdown, metadata=metadata, comments=comments)
 
         def resend() -> None:
@@ -138,7 +138,7 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
                 raise BrokenProcessPool("a worker process died twice while cleaning the same records")
             assert pool is not None  # (only with a pool are chunks in flight)
             pool.replace()
-            resent = [(pool.submit(clean, c), c, True) if gone else (f, c, a)
+            resent = [(pool.submit(clean_chunk, c), c, True) if gone else (f, c, a)
                       for (f, c, a), gone in zip(pending, lost)]
             pending.clear()
             pending.extend(resent)
@@ -168,24 +168,24 @@ def run_shard(source: str, shard: str, model_path: str | None = None, scores: bo
             if len(chunk) > 1:
                 rest = [([r], False) for r in chunk] + rest
             for c, again in rest:
-                pending.append((pool.submit(clean, c), c, again))
+                pending.append((pool.submit(clean_chunk, c), c, again))
             if len(chunk) > 1:
                 return result()
-            return clean([replace(chunk[0], data=b"", error=f"abandoned: still cleaning after {record_seconds:g} s "
-                                                              "(its worker was replaced)")])
+            message = f"abandoned: still cleaning after {record_seconds:g} s (its worker was replaced)"
+            return clean_chunk([replace(chunk[0], data=b"", error=message)])
 
         def send(chunk: list[Record]) -> None:
             assert pool is not None
             try:
-                future = pool.submit(clean, chunk)
+                future = pool.submit(clean_chunk, chunk)
             except BrokenProcessPool:  # a worker died since the last result was read: the pool refuses work
                 resend()
-                future = pool.submit(clean, chunk)
+                future = pool.submit(clean_chunk, chunk)
             pending.append((future, chunk, False))
 
         for chunk in _chunks(pages(read_records(source, all_responses)), CHUNK):
             if pool is None:
-                collect(clean(chunk))
+                collect(clean_chunk(chunk))
                 continue
             send(chunk)
             while len(pending) >= in_flight:
