@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from boilerplate._lexicon import block_words, fill
 
+from boilerplate._lexicon import block_words, fill
 from boilerplate.lexicon import (
     LEXICON_NAMES,
     MIN_PAGES,

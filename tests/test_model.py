@@ -335,7 +335,6 @@ def _boosters_with_each_missing_type() -> list:
 
 def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     from boilerplate._forest import Forest
-
     from boilerplate.features import batch_features
 
     shipped = Model.load()
