@@ -205,19 +205,22 @@ def build_document(blocks: Blocks, scores: np.ndarray, keep: np.ndarray, encodin
     # (tuple.__new__ on zipped columns: a NamedTuple's own __new__ is Python code, called per block)
     lines = list(map(_new_line, repeat(Line), zip(blocks.texts, keep.tolist(), scores.tolist(),
                                                  blocks.line_no.tolist(), roles, tags)))
-    metadata = page_metadata(blocks, lines, url)
+    metadata = page_metadata(blocks, lines, url, title.block if title else None)
     return Document(title.text if title else None, lines, encoding, url=url, structure=blocks.structure,
                     metadata=metadata, comments=read_comments([blocks.texts[i] for i in thread
                                                                if not COMMENT_HEADING.match(blocks.texts[i])]))
 
 
-def page_metadata(blocks: Blocks, lines: Sequence[Line], url: str | None = None) -> Metadata | None:
+def page_metadata(blocks: Blocks, lines: Sequence[Line], url: str | None = None,
+                  headline: int | None = None) -> Metadata | None:
     """The page's metadata (metadata.py) from what it declares (`blocks.declared`; None without it), its
-    byline lines, its URL and the short lines around its first content line."""
+    byline lines, its URL and the short lines around its headline's block (`headline`; else the line of
+    role title) and its first content line."""
     if blocks.declared is None:
         return None
     first = next((i for i, ln in enumerate(lines) if ln.is_content), 0)
-    head = next((i for i, ln in enumerate(lines) if ln.role == "title"), first)
+    head = headline if headline is not None else next((i for i, ln in enumerate(lines) if ln.role == "title"),
+                                                       first)
 
     def nearby() -> list[str]:
         spans = sorted({range(max(0, head - NEARBY_LINES), head + NEARBY_LINES),

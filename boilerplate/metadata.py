@@ -237,7 +237,8 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
                 for value in values:
                     offer(name, source, value)
     for key, values in by_key.items():  # other names that say "date" or "published" ("cludo:date", "ms.date")
-        if _OTHER_DATE_KEY.search(key) and not _NOT_PUBLISHED_KEY.search(key):
+        if ("date" in key or "publish" in key) and _OTHER_DATE_KEY.search(key) \
+                and not _NOT_PUBLISHED_KEY.search(key):
             for value in values:
                 offer("date_published", "meta:other", value)
     for prop, value in declared.props:
