@@ -2,5 +2,5 @@
 
 import numpy as np
 
-def fill(s: np.ndarray, weight: np.ndarray, offsets: np.ndarray, groups: np.ndarray, out: np.ndarray,
+def context_columns(s: np.ndarray, weight: np.ndarray, offsets: np.ndarray, groups: np.ndarray, out: np.ndarray,
          kept_at: float, window: int, clip: float) -> None: ...

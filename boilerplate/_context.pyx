@@ -25,7 +25,7 @@ cdef int _by_score(const void* a, const void* b) noexcept nogil:
     return -1 if x.row < y.row else (1 if x.row > y.row else 0)
 
 
-def fill(const double[::1] s, const double[::1] weight, const long long[::1] offsets, const int[:, ::1] groups,
+def context_columns(const double[::1] s, const double[::1] weight, const long long[::1] offsets, const int[:, ::1] groups,
          float[:, ::1] out, double kept_at, int window, double clip):
     """Write the context columns of every row into `out` (rows × N_COLUMNS); `weight` is each row's
     tokens + 1."""

@@ -163,7 +163,7 @@ cdef inline double _clip(double v, double lim) noexcept nogil:
     return -lim if v < -lim else (lim if v > lim else v)
 
 
-def fill(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups, Py_ssize_t headline=-1):
+def feature_rows(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups, Py_ssize_t headline=-1):
     """Write the feature rows of `blocks` (a segment.Blocks) into `out` (n_blocks × width, float32), and
     each block's page-local group ids (parent, grandparent, tag path; 0 for text dumps) into `groups`;
     `headline` is the index of the page's headline block (title.py), -1 when it has none."""

@@ -102,7 +102,7 @@ def table(const int64_t[::1] keys, const float[::1] values):
     return slot_keys, slot_values
 
 
-def fill(const int64_t[::1] hashes, const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] slot_keys,
+def lexicon_columns(const int64_t[::1] hashes, const int64_t[::1] lo, const int64_t[::1] hi, const int64_t[::1] slot_keys,
          const float[::1] slot_values, float[:, ::1] out):
     """out[i] = (mean, min, max) of the values of the words hashes[lo[i]:hi[i]] found in the `table`,
     NaN if none."""

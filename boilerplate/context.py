@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._context import fill
+from ._context import context_columns
 from .features import FEATURE_NAMES, row_tokens
 from .lexicon import LEXICON_NAMES
 
@@ -49,6 +49,7 @@ def context_features(scores: np.ndarray, X: np.ndarray, offsets: np.ndarray, gro
     """The CONTEXT_NAMES columns (float32) for every row, from first-stage `scores` of the same rows."""
     out = np.empty((len(scores), len(CONTEXT_NAMES)), dtype=np.float32)
     weight = row_tokens(X) + 1  # a block's tokens + 1
-    fill(np.ascontiguousarray(scores, dtype=np.float64), weight, np.ascontiguousarray(offsets, dtype=np.int64),
-         np.ascontiguousarray(groups, dtype=np.int32), out, KEPT, WINDOW, DIST_CLIP)
+    context_columns(np.ascontiguousarray(scores, dtype=np.float64), weight,
+                    np.ascontiguousarray(offsets, dtype=np.int64), np.ascontiguousarray(groups, dtype=np.int32),
+                    out, KEPT, WINDOW, DIST_CLIP)
     return out

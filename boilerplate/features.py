@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._features import Layout, fill
+from ._features import Layout, feature_rows
 from .segment import HINTS, Blocks
 from .title import Title, find_title
 
@@ -170,7 +170,7 @@ def batch_features(pages: list[Blocks], titles: list[Title | None] | None = None
     groups = np.empty((offsets[-1], len(GROUPS)), dtype=np.int32)
     for i, blocks in enumerate(pages):
         title = find_title(blocks) if titles is None else titles[i]
-        fill(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]], groups[offsets[i]:offsets[i + 1]],
+        feature_rows(_LAYOUT, blocks, X[offsets[i]:offsets[i + 1]], groups[offsets[i]:offsets[i + 1]],
              -1 if title is None or title.block is None else title.block)
         if not blocks.is_html:
             _dated(blocks.texts, X[offsets[i]:offsets[i + 1]])

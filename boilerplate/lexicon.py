@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._lexicon import block_words, fill, table
+from ._lexicon import block_words, lexicon_columns, table
 from .segment import Blocks
 
 LEXICON_FEATURES = {
@@ -131,7 +131,7 @@ class Lexicon:
                  (words.attr_hashes, words.attr_starts[:-1], words.attr_starts[1:]))
         for k, (hashes, lo, hi) in enumerate(parts):
             cols = np.empty((n, 3), dtype=np.float32)
-            fill(hashes, np.ascontiguousarray(lo), np.ascontiguousarray(hi), *self._table, cols)
+            lexicon_columns(hashes, np.ascontiguousarray(lo), np.ascontiguousarray(hi), *self._table, cols)
             out[:, 3 * k:3 * k + 3] = cols
         return out
 

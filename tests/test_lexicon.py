@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from boilerplate._lexicon import block_words, fill
+from boilerplate._lexicon import block_words, lexicon_columns
 from boilerplate.lexicon import (
     LEXICON_NAMES,
     MIN_PAGES,
@@ -111,7 +111,7 @@ def test_fill_refuses_mismatched_block_bounds():
     lexicon = Lexicon(np.array([5], dtype=np.int64), np.array([1.0]))
     hashes, lo = np.array([5, 5], dtype=np.int64), np.array([0, 1], dtype=np.int64)
     with pytest.raises(ValueError, match="hi must hold 2 ends"):
-        fill(hashes, lo, np.array([1], dtype=np.int64), *lexicon._table, np.empty((2, 3), dtype=np.float32))
+        lexicon_columns(hashes, lo, np.array([1], dtype=np.int64), *lexicon._table, np.empty((2, 3), dtype=np.float32))
     out = np.empty((2, 3), dtype=np.float32)
-    fill(hashes, lo, np.array([1, 2], dtype=np.int64), *lexicon._table, out)
+    lexicon_columns(hashes, lo, np.array([1, 2], dtype=np.int64), *lexicon._table, out)
     assert out.tolist() == [[1.0, 1.0, 1.0]] * 2
