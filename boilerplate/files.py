@@ -24,13 +24,6 @@ def page_kind(name: str | os.PathLike[str]) -> str | None:
     return next((kind for suffix, kind in PAGE_SUFFIXES.items() if lower.endswith(suffix)), None)
 
 
-def page_suffix(name: str | os.PathLike[str]) -> str:
-    """The page suffix of a page file's name, with its .gz (".html.gz"; "" for other names)."""
-    lower = os.fspath(name).lower()
-    gz = ".gz" if lower.endswith(".gz") else ""
-    return next((suffix + gz for suffix in PAGE_SUFFIXES if lower.removesuffix(".gz").endswith(suffix)), "")
-
-
 def read_page(path: str | os.PathLike[str]) -> bytes:
     """The bytes of a page file, gunzipped when it is gzip data (`page.html.gz`); InputError, naming the
     file, when it is not a regular file (a device, FIFO or socket, also behind a symlink), cannot be
