@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -39,6 +40,7 @@ _MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"BZh",
           b"\xd0\xcf\x11\xe0", b"ID3", b"fLaC", b"\x00asm", b"wOFF", b"wOF2")
 
 
+@lru_cache(maxsize=256)
 def _codec(name: str | None) -> str | None:
     """The Python codec for a declared charset name, or None if Python does not know it."""
     if not name:
@@ -270,7 +272,7 @@ def _decode_bytes(data: bytes, http_charset: str | None) -> tuple[str, str, bool
                 return data.decode(name), name, False
             except UnicodeDecodeError:
                 pass
-    text, enc = _detect(data, fallback=_codec(http_charset) or declared_charset(data))
+    text, enc = _detect(data, fallback=declared[0] or declared[1])
     return text, enc, False
 
 

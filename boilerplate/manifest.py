@@ -20,7 +20,7 @@ from .records import page_files
 
 def model_digest(model_path: str | Path | None) -> str:
     """sha256 of a model file (the shipped one for None): what the manifest says a shard was made with."""
-    return hashlib.sha256(Path(model_path or DEFAULT_MODEL).read_bytes()).hexdigest()
+    return file_sha256(Path(model_path or DEFAULT_MODEL))
 
 
 def manifest_path(out_dir: Path) -> Path:

@@ -12,7 +12,6 @@ import polars as pl
 from .corpora import url_site
 from .decode import decode_page
 from .errors import InputError
-from .language import language_of
 from .model import Model
 from .pipeline import parse_blocks
 from .records import Record
@@ -91,7 +90,7 @@ def clean_records(records: list[Record], model_path: str | None, scores: bool = 
                        lines_kept=len(kept), chars_total=sum(len(line.text) for line in lines),
                        chars_kept=sum(map(len, kept)),
                        text_sha1=hashlib.sha1(text.encode("utf-8")).hexdigest() if text else None,
-                       language=language_of(text))
+                       language=doc.language)
         if scores:
             rows[i].update(lines=[line.text for line in lines], scores=[line.score for line in lines])
         if markdown:

@@ -34,8 +34,7 @@ class Workers:
         """Stop every worker now (one is stuck on a record), and start a new pool."""
         for process in list(self.pool._processes.values()):  # (the executor's own processes: no public way)
             process.kill()
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pool = self._new()
+        self.replace()
 
     def shutdown(self) -> None:
         """Shut the pool down, cancelling what has not started."""
