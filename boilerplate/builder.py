@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .containers import (
     _BLOCK_IN_CELL,
     HEADINGS,
     LAYOUT_ROLES,
-    MAX_INLINE_NESTING,
     MAX_NESTING,
-    MIN_IMAGE_SIZE,
     _Caption,
     _code_text,
     _finish,
@@ -27,7 +24,6 @@ from .containers import (
     _Item,
     _Row,
     _TableBuild,
-    _tidy,
     _unwrap,
 )
 from .content import (
@@ -38,25 +34,15 @@ from .content import (
     Figure,
     Heading,
     Image,
-    Inline,
     ListBlock,
     Math,
     MathBlock,
     Paragraph,
     Quote,
-    Span,
     safe_url,
 )
+from .inline import Inlines
 from .segment import Structure
-
-# ---- building
-
-
-@dataclass
-class _Options:
-    links: bool
-    images: bool
-    base: str | None
 
 
 class LineLike(Protocol):
@@ -91,7 +77,7 @@ def build_content(lines: Sequence[LineLike], structure: Structure | None, *, url
     base = url
     if structure.base:
         base = safe_url(structure.base, url) or url
-    return _Builder(structure, _Options(links, images, base)).build(lines, kept)
+    return _Builder(structure, Inlines(structure, links, images, base)).build(lines, kept)
 
 
 def _flat(lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
@@ -123,12 +109,10 @@ def _flat(lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
 class _Builder:
     """One page's content blocks, built block by block along each block's chain of structural nodes."""
 
-    def __init__(self, structure: Structure, options: _Options):
-        self.s, self.o = structure, options
+    def __init__(self, structure: Structure, inline: Inlines):
+        self.s, self.inline = structure, inline
         self.layout: dict[int, bool] = {}  # per table or figure met: is it page layout (or a wrapper)?
         self.chains: dict[int, tuple[int, ...]] = {0: ()}
-        self.ctx_chains: dict[int, tuple[int, ...]] = {0: ()}
-        self.hrefs: dict[int, str] = {}  # each kept link context's href, resolved
 
     def _descendants(self, node: int) -> Iterator[int]:
         """The ids of the nodes below `node`: those after it whose parent is it or after it (nodes are in
@@ -202,104 +186,6 @@ class _Builder:
             return self._is_layout(table) if table else True
         return False
 
-    # -- inline content
-
-    def ctx_chain(self, ctx: int) -> tuple[int, ...]:
-        """The inline contexts kept around text of context `ctx`, outermost first: links only with
-        `links` and a safe href, one of each kind, nothing inside code."""
-        got = self.ctx_chains.get(ctx)
-        if got is not None:
-            return got
-        tag, parent, href = self.s.contexts[ctx - 1]
-        above = self.ctx_chain(parent)
-        kind = _INLINE_KIND[tag]
-        kinds = [_INLINE_KIND[self.s.contexts[c - 1][0]] for c in above]
-        resolved = safe_url(href, self.o.base) if kind == "link" and self.o.links else None
-        if "code" in kinds or kind in kinds or len(above) >= MAX_INLINE_NESTING or (kind == "link" and not resolved):
-            out = above
-        else:
-            out = above + (ctx,)
-            if resolved:
-                self.hrefs[ctx] = resolved
-        self.ctx_chains[ctx] = out
-        return out
-
-    def inlines(self, pieces: list, text: str | None = None) -> tuple[list[Inline], list[Inline]]:
-        """A block's pieces as (leading images and display formulas, inline content): whitespace runs
-        collapsed to one space as in the block's text, markup nested by the pieces' contexts. `text`: the
-        block's text, which is its content when its pieces are one run of text."""
-        if len(pieces) == 1 and type(pieces[0]) is str:  # (most blocks: one run of text, no markup)
-            return [], [text if text is not None else " ".join(pieces[0].split())]
-        lead: list[Inline] = []
-        root: list[Inline] = []
-        stack: list[tuple[int, list[Inline]]] = [(0, root)]
-        ctx, pending, started, cell_sep, spans = 0, False, False, False, False
-        for p in pieces:
-            kind = type(p)
-            if kind is int:
-                ctx = p
-                continue
-            if kind is str:
-                words = p.split()
-                if not words:
-                    pending = pending or bool(p)
-                    continue
-                space = started and (pending or p[0].isspace())
-                joined = " ".join(words)
-                if cell_sep:  # a data row read as flow (a layout table's): its cells as the text has them
-                    joined, space, cell_sep = "| " + joined, True, False
-                value: Inline = joined
-                pending, started = p[-1].isspace(), True
-            elif p[0] == "cell":
-                cell_sep = started
-                continue
-            elif p[0] == "glyphs":  # (the formula is its TeX)
-                continue
-            else:
-                item = self._item(p)
-                if item is None:
-                    continue
-                value = item
-                if not started and (isinstance(value, Image) or (isinstance(value, Math) and value.display)):
-                    lead.append(value)
-                    continue
-                space, pending, started = started and pending, False, True
-            chain = self.ctx_chain(ctx)
-            depth = 0
-            while depth < len(chain) and depth + 1 < len(stack) and stack[depth + 1][0] == chain[depth]:
-                depth += 1
-            del stack[depth + 1:]
-            target = stack[-1][1]
-            if space:
-                if target and type(target[-1]) is str:
-                    target[-1] += " "
-                else:
-                    target.append(" ")
-            for c in chain[depth:]:
-                span = Span(_INLINE_KIND[self.s.contexts[c - 1][0]], [], self.hrefs.get(c))
-                target.append(span)
-                stack.append((c, span.children))
-                target = span.children
-                spans = True
-            if type(value) is str and target and type(target[-1]) is str:
-                target[-1] += value
-            else:
-                target.append(value)
-        return lead, _tidy(root) if spans else root
-
-    def _item(self, item: tuple) -> Inline | None:
-        if item[0] == "math":
-            return Math(item[1], item[2])
-        if item[0] != "img" or not self.o.images:
-            return None
-        _, src, data_src, alt, width, height = item
-        if not src or src.strip().startswith("data:"):
-            src = data_src or src
-        if min(_int(width, MIN_IMAGE_SIZE, 1 << 20), _int(height, MIN_IMAGE_SIZE, 1 << 20)) < MIN_IMAGE_SIZE:
-            return None
-        src = safe_url(src, self.o.base)
-        return Image(src, " ".join((alt or "").split())) if src else None
-
     # -- blocks
 
     def build(self, lines: Sequence[LineLike], kept: list[int]) -> list[Block]:
@@ -325,7 +211,7 @@ class _Builder:
                     self._with_code(_flow(holder), pieces)  # a row of a layout table holding code
                     last = None
                     continue
-                lead, inlines = self.inlines(pieces, lines[i].text)
+                lead, inlines = self.inline.read(pieces, lines[i].text)
                 flow = _flow(holder)
                 for x in lead:
                     flow.append(MathBlock(x.tex) if isinstance(x, Math) else Paragraph([x]))
@@ -347,7 +233,7 @@ class _Builder:
                 holder.rows.append(_Row(holder, 0))
                 holder = holder.rows[-1].loose()
                 kind = Cell
-            lead, inlines = self.inlines(pieces, lines[i].text)
+            lead, inlines = self.inline.read(pieces, lines[i].text)
             if kind is Figure:
                 holder.images.extend(x for x in lead if isinstance(x, Image))
                 holder.images.extend(x for x in inlines if isinstance(x, Image))
@@ -428,7 +314,7 @@ class _Builder:
                     if code.strip():
                         flow.append(CodeBlock(code, self.s.attrs[part[0][1] - 1]))
                 else:
-                    lead, inlines = self.inlines(part)
+                    lead, inlines = self.inline.read(part)
                     flow.extend(Paragraph([x]) for x in lead)
                     if inlines:
                         flow.append(Paragraph(inlines))
@@ -443,7 +329,7 @@ class _Builder:
         cell_node = 0
         for p in [*pieces, ("cell", -1)]:
             if type(p) is tuple and p[0] == "cell":
-                _, inlines = self.inlines(part)
+                _, inlines = self.inline.read(part)
                 if cell_node:
                     cell = row.cell(cell_node, self.s, self.s.tags[cell_node - 1] == "th")
                     cell.inlines.extend(inlines)
@@ -455,7 +341,3 @@ class _Builder:
 
 
 _LEAVES = frozenset({"td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "pre"})
-_INLINE_KIND = {"a": "link", "em": "em", "i": "em", "strong": "strong", "b": "strong", "code": "code",
-                "kbd": "code", "samp": "code", "tt": "code", "del": "del", "s": "del", "strike": "del",
-                "sub": "sub", "sup": "sup"}
-
