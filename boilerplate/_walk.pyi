@@ -5,6 +5,8 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from lxml.etree import _Element
 
+from ._head import Meta
+
 Containers = list[tuple[int, int, int]]  # (depth, first block, end block) of block-level elements
 Tokens = tuple[np.ndarray, np.ndarray, np.ndarray]  # class/id token hashes, per-block starts, near-attr counts
 Record = tuple[list[str], list[int], list[object], list[tuple], list[object], list[int], list[int], list[bool]]
@@ -19,16 +21,6 @@ class Tables:
                  struct_tags: Iterable[str] = ..., inline_tags: Iterable[str] = ...,
                  lang_hint: object = ...) -> None: ...
 
-class Meta:
-    """The page's declarations, gathered during the walk."""
-
-    def __init__(self, max_script_chars: int) -> None: ...
-    def result(self, root: _Element) -> tuple[list[tuple[str | None, str | None, str | None, str]], list[str],
-                                              list[tuple[str | None, str]], list[tuple[str, str]],
-                                              list[tuple[str, str]], str | None]: ...
-
 def walk(root: _Element, t: Tables, structured: bool = ..., meta: Meta | None = ...) -> tuple[
     list[str], list[int], list[int], list[int], list[int], list[int], list[int], list[int], list[str],
     Containers, Tokens, Record | None]: ...
-def base_href(root: _Element) -> str | None: ...
-def page_titles(root: _Element) -> tuple[str, str]: ...

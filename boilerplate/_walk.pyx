@@ -3,14 +3,16 @@
 so nothing links against libxml2) and emits the same block columns as the walk it replaced."""
 
 from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, Py_UNICODE_TOLOWER, PyUnicode_DATA,
-                              PyUnicode_DecodeUTF8, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ)
+                              PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ)
 from libc.stdint cimport int64_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memset, strcmp, strlen
+from libc.string cimport memset, strcmp
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
 
 from boilerplate._fnv cimport fnv
+from boilerplate._head cimport Meta
+from boilerplate._xml cimport attr, attr_value, is_text, next_in, past, subtree_text, utf8
 
 import numpy as np
 
@@ -220,7 +222,7 @@ cdef class _Walk:
         if 2 * (self.n_kinds + 1) > self.n_slots:
             self._grow()
             return self.kind(node)
-        tag = _utf8(node.name)
+        tag = utf8(node.name)
         k = self.n_kinds
         self.kinds[k].name = key
         self.kinds[k].flags = ((F_SKIP if tag in self.t.skip else 0) | (F_BLOCK if tag in self.t.block else 0)
@@ -380,53 +382,19 @@ cdef class _Walk:
         return len(self.texts)
 
 
-cdef inline str _utf8(const tree.xmlChar* s):
-    return PyUnicode_DecodeUTF8(<const char*>s, strlen(<const char*>s), NULL)
-
-
-cdef str _value(tree.xmlAttr* a):
-    """An attribute's value, as lxml's `get` gives it ("" for `<div hidden>`)."""
-    cdef tree.xmlNode* c = a.children
-    cdef list parts
-    if c is NULL:
-        return ""
-    if c.next is NULL and c.type == tree.XML_TEXT_NODE:
-        return _utf8(c.content)
-    parts = []
-    while c is not NULL:
-        if c.type == tree.XML_TEXT_NODE and c.content is not NULL:
-            parts.append(_utf8(c.content))
-        c = c.next
-    return "".join(parts)
-
-
-cdef str _attr(tree.xmlNode* node, const char* name):
-    """The value of the first attribute without namespace of that name, or None."""
-    cdef tree.xmlAttr* a = node.properties
-    while a is not NULL:
-        if a.ns is NULL and strcmp(<const char*>a.name, name) == 0:
-            return _value(a)
-        a = a.next
-    return None
-
-
-cdef inline bint _is_text(tree.xmlNode* c):
-    return c.type == tree.XML_TEXT_NODE or c.type == tree.XML_CDATA_SECTION_NODE
-
-
 cdef str _run(tree.xmlNode** at):
     """The text of the run of text nodes starting at *at, which is moved past it."""
     cdef tree.xmlNode* c = at[0]
     cdef list pieces = None
     cdef str first = None
-    while c is not NULL and _is_text(c):
+    while c is not NULL and is_text(c):
         if c.content is not NULL and c.content[0]:
             if first is None:
-                first = _utf8(c.content)
+                first = utf8(c.content)
             else:
                 if pieces is None:
                     pieces = [first]
-                pieces.append(_utf8(c.content))
+                pieces.append(utf8(c.content))
         c = c.next
     at[0] = c
     return "".join(pieces) if pieces is not None else first
@@ -444,21 +412,6 @@ cdef long _add_run(_Walk w, tree.xmlNode** at, list parts, long in_link) except 
         f = &w.stack[w.top]
         w.add_piece(("glyphs", s) if f.norich else s, f)  # (a formula's rendered glyphs: kept apart)
     return len(s.strip()) if in_link else 0
-
-
-cdef inline tree.xmlNode* _next_in(tree.xmlNode* c, tree.xmlNode* top) noexcept nogil:
-    """The node after c in document order within top's subtree (NULL past its end), entering an
-    element's children."""
-    if c.type == tree.XML_ELEMENT_NODE and c.children is not NULL:
-        return c.children
-    return _past(c, top)
-
-
-cdef inline tree.xmlNode* _past(tree.xmlNode* c, tree.xmlNode* top) noexcept nogil:
-    """The node after c's subtree in document order within top's subtree (NULL past its end)."""
-    while c.next is NULL and c.parent is not NULL and c.parent is not top:
-        c = c.parent
-    return c.next
 
 
 cdef long _utf8_chars(const tree.xmlChar* s):
@@ -480,9 +433,9 @@ cdef long _visible_chars(_Walk w, tree.xmlNode* top, long limit) except -1:
     cdef long n = 0
     while c is not NULL:
         if c.type == tree.XML_ELEMENT_NODE and w.kinds[w.kind(c)].flags & F_SKIP:
-            c = _past(c, top)
+            c = past(c, top)
             continue
-        if _is_text(c) and c.content is not NULL:
+        if is_text(c) and c.content is not NULL:
             p = <const unsigned char*>c.content
             while p[0]:
                 if (p[0] & 0xC0) != 0x80 and p[0] != 32 and p[0] != 9 and p[0] != 10 and p[0] != 13:
@@ -490,7 +443,7 @@ cdef long _visible_chars(_Walk w, tree.xmlNode* top, long limit) except -1:
                 p += 1
             if n > limit:
                 return n
-        c = _next_in(c, top)
+        c = next_in(c, top)
     return n
 
 
@@ -504,9 +457,9 @@ cdef bint _is_data_row(tree.xmlNode* tr, int max_chars):
                 cells += 1
             elif strcmp(<const char*>c.name, "table") == 0:
                 return False
-        elif _is_text(c) and c.content is not NULL:
+        elif is_text(c) and c.content is not NULL:
             chars += _utf8_chars(c.content)
-        c = _next_in(c, tr)
+        c = next_in(c, tr)
     return cells >= 2 and chars <= max_chars
 
 
@@ -565,16 +518,16 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
                     name = <const char*>a.name
                     if strcmp(name, "class") == 0:
                         if cls is None:
-                            cls = _value(a)
+                            cls = attr_value(a)
                     elif strcmp(name, "id") == 0:
                         if ident is None:
-                            ident = _value(a)
+                            ident = attr_value(a)
                     elif strcmp(name, "role") == 0:
                         if role is None:
-                            role = _value(a)
+                            role = attr_value(a)
                     elif strcmp(name, "style") == 0:
                         if style is None:
-                            style = _value(a)
+                            style = attr_value(a)
                     elif strcmp(name, "hidden") == 0:
                         hidden = True
                 a = a.next
@@ -615,7 +568,7 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
         # ---- the children of `node`, then its end, then its siblings (its tail) under its parent
         while True:
             while c is not NULL and c.type != tree.XML_ELEMENT_NODE:
-                if _is_text(c):  # a run of text nodes is one piece, as lxml's .text / .tail
+                if is_text(c):  # a run of text nodes is one piece, as lxml's .text / .tail
                     link_parts += _add_run(w, &c, parts, in_link)
                 else:
                     c = c.next
@@ -642,7 +595,7 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
             w.top -= 1
             if node is top:  # the root's tail (text only), then the last block
                 c = node.next
-                if c is not NULL and _is_text(c):
+                if c is not NULL and is_text(c):
                     link_parts += _add_run(w, &c, parts, in_link)
                 if parts:
                     w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
@@ -674,27 +627,27 @@ cdef int _structure_start(_Walk w, tree.xmlNode* node, Frame* f, Frame* parent, 
         if flags & F_PRE:
             attrs = w.t.lang_hint(cls) if cls else None
             if not attrs and node.parent is not NULL and node.parent.type == tree.XML_ELEMENT_NODE:
-                attrs = w.t.lang_hint(_attr(node.parent, "class") or "")  # Sphinx: div.highlight-python
+                attrs = w.t.lang_hint(attr(node.parent, "class") or "")  # Sphinx: div.highlight-python
                 if not attrs and node.parent.parent is not NULL \
                         and node.parent.parent.type == tree.XML_ELEMENT_NODE:
-                    attrs = w.t.lang_hint(_attr(node.parent.parent, "class") or "")
+                    attrs = w.t.lang_hint(attr(node.parent.parent, "class") or "")
             f.pre = 1
         elif flags & F_CELL:
-            attrs = (_attr(node, "colspan"), _attr(node, "rowspan"))
+            attrs = (attr(node, "colspan"), attr(node, "rowspan"))
         elif tag == "ol":
-            attrs = _attr(node, "start")
+            attrs = attr(node, "start")
         elif tag == "table":
-            attrs = _attr(node, "role")
+            attrs = attr(node, "role")
         w.node_tags.append(tag)
         w.node_parents.append(parent.snode)
         w.node_attrs.append(attrs)
         f.snode = len(w.node_tags)
     if flags & F_INLINE:
-        w.ctxs.append((w.names[k], parent.ictx, _attr(node, "href") if flags & F_A else None))
+        w.ctxs.append((w.names[k], parent.ictx, attr(node, "href") if flags & F_A else None))
         f.ictx = len(w.ctxs)
     if flags & F_IMG and not (cls and "mwe-math-fallback" in cls):
-        w.add_piece(("img", _attr(node, "src"), _attr(node, "data-src"), _attr(node, "alt"),
-                     _attr(node, "width"), _attr(node, "height")), f)
+        w.add_piece(("img", attr(node, "src"), attr(node, "data-src"), attr(node, "alt"),
+                     attr(node, "width"), attr(node, "height")), f)
     return 0
 
 
@@ -706,184 +659,23 @@ cdef int _math_item(_Walk w, tree.xmlNode* node, int flags) except -1:
     cdef str kind, tex = None
     cdef bint display
     if flags & F_SCRIPT:
-        kind = _attr(node, "type") or ""
+        kind = attr(node, "type") or ""
         if not kind.startswith("math/tex"):
             return 0
         display = "display" in kind
-        tex = _subtree_text(node)
+        tex = subtree_text(node)
     else:
-        display = (_attr(node, "display") or "") == "block"
+        display = (attr(node, "display") or "") == "block"
         c = node.children
         while c is not NULL:
             if c.type == tree.XML_ELEMENT_NODE and strcmp(<const char*>c.name, "annotation") == 0 \
-                    and "tex" in (_attr(c, "encoding") or ""):
-                tex = _subtree_text(c)
+                    and "tex" in (attr(c, "encoding") or ""):
+                tex = subtree_text(c)
                 break
-            c = _next_in(c, node)
+            c = next_in(c, node)
         if tex is None:
-            tex = _subtree_text(node)
+            tex = subtree_text(node)
     tex = tex.strip()
     if tex:
         w.add_piece(("math", tex, display), f)
     return 0
-
-
-def base_href(_Element root):
-    """The href of the first <base> element in the page's <head>, or None."""
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* c = top.children
-    while c is not NULL and c.type != tree.XML_ELEMENT_NODE:
-        c = c.next
-    if c is NULL or strcmp(<const char*>c.name, "head") != 0:
-        return None
-    top = c
-    c = top.children
-    while c is not NULL:
-        if c.type == tree.XML_ELEMENT_NODE and strcmp(<const char*>c.name, "base") == 0:
-            href = _attr(c, "href")
-            if href:
-                return href.strip()
-        c = _next_in(c, top)
-    return None
-
-
-cdef str _subtree_text(tree.xmlNode* top):
-    """All text under an element, in document order (lxml's "".join(el.itertext()))."""
-    cdef tree.xmlNode* c = top.children
-    cdef list pieces = []
-    while c is not NULL:
-        if _is_text(c) and c.content is not NULL:
-            pieces.append(_utf8(c.content))
-        c = _next_in(c, top)
-    return "".join(pieces)
-
-
-cdef void _find_titles(tree.xmlNode* top, tree.xmlNode** found):
-    """The first <title>, <meta property="og:title"> and <meta name="twitter:title"> under top, in
-    document order (found[0], [1], [2]; NULL when absent)."""
-    cdef tree.xmlNode* c = top.children
-    found[0] = found[1] = found[2] = NULL
-    while c is not NULL:
-        if c.type == tree.XML_ELEMENT_NODE:
-            if found[0] is NULL and strcmp(<const char*>c.name, "title") == 0:
-                found[0] = c
-            elif strcmp(<const char*>c.name, "meta") == 0:
-                if found[1] is NULL and _attr(c, "property") == "og:title":
-                    found[1] = c
-                if found[2] is NULL and _attr(c, "name") == "twitter:title":
-                    found[2] = c
-        c = _next_in(c, top)
-
-
-cdef str _content(tree.xmlNode* meta):
-    """A <meta>'s content, whitespace-normalized ("" when it has none)."""
-    value = _attr(meta, "content") if meta is not NULL else None
-    return " ".join(value.split()) if value else ""
-
-
-def page_titles(_Element root):
-    """(the first <title>'s text, og:title else twitter:title content), whitespace-normalized, "" when
-    absent: what `root.find(".//title")` and `.//meta[@property="og:title"]` etc. give. The <head>, when
-    it is the root's first element, is searched first: the rest of the page only when it lacks them."""
-    cdef tree.xmlNode* top = root._c_node
-    cdef tree.xmlNode* head = top.children
-    cdef tree.xmlNode* found[3]
-    found[0] = found[1] = found[2] = NULL
-    while head is not NULL and head.type != tree.XML_ELEMENT_NODE:
-        head = head.next
-    if head is not NULL and strcmp(<const char*>head.name, "head") == 0:
-        _find_titles(head, found)
-    meta = _content(found[1]) or _content(found[2])
-    if found[0] is NULL or found[1] is NULL or not (meta or found[2] is not NULL):
-        _find_titles(top, found)  # (what the <head> holds comes first in document order)
-        meta = _content(found[1]) or _content(found[2])
-    return (" ".join(_subtree_text(found[0]).split()) if found[0] is not NULL else "", meta)
-
-
-META_PROPS = frozenset({"author", "creator", "name", "datepublished", "datecreated", "datemodified"})
-
-
-cdef inline bint _has_itemprop(tree.xmlNode* c) noexcept:
-    """Whether an element has an itemprop attribute (its names' first letters looked at first)."""
-    cdef tree.xmlAttr* a = c.properties
-    while a is not NULL:
-        if a.name[0] == 105 and a.ns is NULL and strcmp(<const char*>a.name, "itemprop") == 0:  # 'i'
-            return True
-        a = a.next
-    return False
-
-
-cdef str _short_text(tree.xmlNode* top, long limit):
-    """The first `limit` characters or so of the text under an element, whitespace-normalized (the
-    rest is not read: an itemprop="author" may hold a whole profile)."""
-    cdef tree.xmlNode* c = top.children
-    cdef list pieces = []
-    cdef long n = 0
-    cdef str piece
-    while c is not NULL and n < limit:
-        if _is_text(c) and c.content is not NULL:
-            piece = _utf8(c.content)
-            pieces.append(piece)
-            n += len(piece)
-        c = _next_in(c, top)
-    return " ".join("".join(pieces).split())[:limit]
-
-
-cdef class Meta:
-    """The page's metadata as declared, gathered element by element during the walk (walk's `meta`):
-    metas: (name, property, itemprop, content) of each <meta> with content; scripts: the text of each
-    <script type="application/ld+json"> (at most `max_script_chars` in all); times: (datetime, text) of
-    each <time>; props: (itemprop, content attribute or text) of other elements with an itemprop of
-    META_PROPS; links: (rel, href) of each <link>; lang: the root's lang attribute (`result`)."""
-
-    cdef list metas, scripts, times, props, links
-    cdef long script_chars, max_script_chars
-
-    def __cinit__(self, long max_script_chars):
-        self.metas, self.scripts, self.times, self.props, self.links = [], [], [], [], []
-        self.script_chars, self.max_script_chars = 0, max_script_chars
-
-    cdef bint visit(self, tree.xmlNode* c) except -1:
-        """Read one element; True when nothing below it is an element to read (a script)."""
-        cdef const char* name = <const char*>c.name
-        cdef str value, text
-        if strcmp(name, "meta") == 0:
-            value = _attr(c, "content")
-            if value:
-                self.metas.append((_attr(c, "name"), _attr(c, "property"), _attr(c, "itemprop"), value))
-        elif strcmp(name, "script") == 0:
-            value = _attr(c, "type")
-            if value and "ld+json" in value.lower() and self.script_chars < self.max_script_chars:
-                text = _subtree_text(c)[:self.max_script_chars - self.script_chars]
-                self.script_chars += len(text)
-                self.scripts.append(text)
-            return True
-        elif strcmp(name, "time") == 0:
-            self.times.append((_attr(c, "datetime"), _short_text(c, 200)))
-        elif strcmp(name, "link") == 0:
-            value = _attr(c, "href")
-            if value:
-                self.links.append(((_attr(c, "rel") or "").lower(), value))
-        elif _has_itemprop(c):
-            value = _attr(c, "itemprop")
-            if value and value.lower() in META_PROPS:
-                text = _attr(c, "content") or _attr(c, "datetime") or _short_text(c, 200)
-                self.props.append((value, text))
-        return False
-
-    cdef int visit_tree(self, tree.xmlNode* top) except -1:
-        """Read an element and every element below it (a subtree the walk does not enter: <head>...)."""
-        cdef tree.xmlNode* c
-        if self.visit(top):
-            return 0
-        c = top.children
-        while c is not NULL:
-            if c.type == tree.XML_ELEMENT_NODE and self.visit(c):
-                c = _past(c, top)
-                continue
-            c = _next_in(c, top)
-        return 0
-
-    def result(self, _Element root):
-        """(metas, scripts, times, props, links, lang)."""
-        return self.metas, self.scripts, self.times, self.props, self.links, _attr(root._c_node, "lang")

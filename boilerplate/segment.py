@@ -14,7 +14,8 @@ from typing import Literal
 import numpy as np
 from lxml import etree
 
-from ._walk import Meta, Tables, base_href, page_titles, walk
+from ._head import Meta, base_href, page_titles
+from ._walk import Tables, walk
 from .errors import InputError
 from .metadata import MAX_LD_CHARS, Declared
 

@@ -1,0 +1,159 @@
+# cython: language_level=3
+"""What the page declares about itself, compiled: its <base href>, its titles (<title>, og:title,
+twitter:title) and the metadata the walk gathers element by element (Meta: <meta>, JSON-LD, <time>,
+itemprop, <link>), read through lxml's public C API."""
+
+from libc.string cimport strcmp
+from lxml.includes cimport tree
+from lxml.includes.etreepublic cimport _Element, import_lxml__etree
+
+from boilerplate._xml cimport attr, is_text, next_in, past, subtree_text, utf8
+
+import_lxml__etree()
+
+
+def base_href(_Element root):
+    """The href of the first <base> element in the page's <head>, or None."""
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* c = top.children
+    while c is not NULL and c.type != tree.XML_ELEMENT_NODE:
+        c = c.next
+    if c is NULL or strcmp(<const char*>c.name, "head") != 0:
+        return None
+    top = c
+    c = top.children
+    while c is not NULL:
+        if c.type == tree.XML_ELEMENT_NODE and strcmp(<const char*>c.name, "base") == 0:
+            href = attr(c, "href")
+            if href:
+                return href.strip()
+        c = next_in(c, top)
+    return None
+
+
+cdef void _find_titles(tree.xmlNode* top, tree.xmlNode** found):
+    """The first <title>, <meta property="og:title"> and <meta name="twitter:title"> under top, in
+    document order (found[0], [1], [2]; NULL when absent)."""
+    cdef tree.xmlNode* c = top.children
+    found[0] = found[1] = found[2] = NULL
+    while c is not NULL:
+        if c.type == tree.XML_ELEMENT_NODE:
+            if found[0] is NULL and strcmp(<const char*>c.name, "title") == 0:
+                found[0] = c
+            elif strcmp(<const char*>c.name, "meta") == 0:
+                if found[1] is NULL and attr(c, "property") == "og:title":
+                    found[1] = c
+                if found[2] is NULL and attr(c, "name") == "twitter:title":
+                    found[2] = c
+        c = next_in(c, top)
+
+
+cdef str _content(tree.xmlNode* meta):
+    """A <meta>'s content, whitespace-normalized ("" when it has none)."""
+    value = attr(meta, "content") if meta is not NULL else None
+    return " ".join(value.split()) if value else ""
+
+
+def page_titles(_Element root):
+    """(the first <title>'s text, og:title else twitter:title content), whitespace-normalized, "" when
+    absent: what `root.find(".//title")` and `.//meta[@property="og:title"]` etc. give. The <head>, when
+    it is the root's first element, is searched first: the rest of the page only when it lacks them."""
+    cdef tree.xmlNode* top = root._c_node
+    cdef tree.xmlNode* head = top.children
+    cdef tree.xmlNode* found[3]
+    found[0] = found[1] = found[2] = NULL
+    while head is not NULL and head.type != tree.XML_ELEMENT_NODE:
+        head = head.next
+    if head is not NULL and strcmp(<const char*>head.name, "head") == 0:
+        _find_titles(head, found)
+    meta = _content(found[1]) or _content(found[2])
+    if found[0] is NULL or found[1] is NULL or not (meta or found[2] is not NULL):
+        _find_titles(top, found)  # (what the <head> holds comes first in document order)
+        meta = _content(found[1]) or _content(found[2])
+    return (" ".join(subtree_text(found[0]).split()) if found[0] is not NULL else "", meta)
+
+
+META_PROPS = frozenset({"author", "creator", "name", "datepublished", "datecreated", "datemodified"})
+
+
+cdef inline bint _has_itemprop(tree.xmlNode* c) noexcept:
+    """Whether an element has an itemprop attribute (its names' first letters looked at first)."""
+    cdef tree.xmlAttr* a = c.properties
+    while a is not NULL:
+        if a.name[0] == 105 and a.ns is NULL and strcmp(<const char*>a.name, "itemprop") == 0:  # 'i'
+            return True
+        a = a.next
+    return False
+
+
+cdef str _short_text(tree.xmlNode* top, long limit):
+    """The first `limit` characters or so of the text under an element, whitespace-normalized (the
+    rest is not read: an itemprop="author" may hold a whole profile)."""
+    cdef tree.xmlNode* c = top.children
+    cdef list pieces = []
+    cdef long n = 0
+    cdef str piece
+    while c is not NULL and n < limit:
+        if is_text(c) and c.content is not NULL:
+            piece = utf8(c.content)
+            pieces.append(piece)
+            n += len(piece)
+        c = next_in(c, top)
+    return " ".join("".join(pieces).split())[:limit]
+
+
+cdef class Meta:
+    """The page's metadata as declared, gathered element by element during the walk (walk's `meta`):
+    metas: (name, property, itemprop, content) of each <meta> with content; scripts: the text of each
+    <script type="application/ld+json"> (at most `max_script_chars` in all); times: (datetime, text) of
+    each <time>; props: (itemprop, content attribute or text) of other elements with an itemprop of
+    META_PROPS; links: (rel, href) of each <link>; lang: the root's lang attribute (`result`)."""
+
+    def __cinit__(self, long max_script_chars):
+        self.metas, self.scripts, self.times, self.props, self.links = [], [], [], [], []
+        self.script_chars, self.max_script_chars = 0, max_script_chars
+
+    cdef bint visit(self, tree.xmlNode* c) except -1:
+        """Read one element; True when nothing below it is an element to read (a script)."""
+        cdef const char* name = <const char*>c.name
+        cdef str value, text
+        if strcmp(name, "meta") == 0:
+            value = attr(c, "content")
+            if value:
+                self.metas.append((attr(c, "name"), attr(c, "property"), attr(c, "itemprop"), value))
+        elif strcmp(name, "script") == 0:
+            value = attr(c, "type")
+            if value and "ld+json" in value.lower() and self.script_chars < self.max_script_chars:
+                text = subtree_text(c)[:self.max_script_chars - self.script_chars]
+                self.script_chars += len(text)
+                self.scripts.append(text)
+            return True
+        elif strcmp(name, "time") == 0:
+            self.times.append((attr(c, "datetime"), _short_text(c, 200)))
+        elif strcmp(name, "link") == 0:
+            value = attr(c, "href")
+            if value:
+                self.links.append(((attr(c, "rel") or "").lower(), value))
+        elif _has_itemprop(c):
+            value = attr(c, "itemprop")
+            if value and value.lower() in META_PROPS:
+                text = attr(c, "content") or attr(c, "datetime") or _short_text(c, 200)
+                self.props.append((value, text))
+        return False
+
+    cdef int visit_tree(self, tree.xmlNode* top) except -1:
+        """Read an element and every element below it (a subtree the walk does not enter: <head>...)."""
+        cdef tree.xmlNode* c
+        if self.visit(top):
+            return 0
+        c = top.children
+        while c is not NULL:
+            if c.type == tree.XML_ELEMENT_NODE and self.visit(c):
+                c = past(c, top)
+                continue
+            c = next_in(c, top)
+        return 0
+
+    def result(self, _Element root):
+        """(metas, scripts, times, props, links, lang)."""
+        return self.metas, self.scripts, self.times, self.props, self.links, attr(root._c_node, "lang")
