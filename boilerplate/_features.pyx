@@ -6,145 +6,13 @@ import numpy as np
 
 from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ
 from libc.math cimport NAN, log1p, sqrt
-from libc.stdint cimport INT64_MIN, int64_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc, qsort
+from libc.stdint cimport int64_t, uint64_t
+from libc.stdlib cimport free, malloc, qsort
 from libc.string cimport memset
 
 from boilerplate._fnv cimport FNV_OFFSET, fnv
-
-
-cdef class Layout:
-    """Where each feature goes in a row, the character tables and the named constants of features.py."""
-
-    cdef const unsigned char[::1] cls, sentence_end, full_stop
-    cdef unsigned char c_space, c_cjk, c_latin, c_digit, c_punct, c_other
-    cdef int width, n_hints
-    # the column of each feature, set from its name
-    cdef public int n_chars, n_tokens, cjk_ratio, latin_ratio, digit_ratio, punct_ratio, n_stops, ends_sentence
-    cdef public int ends_ellipsis, link_density, repeat, earlier_copies, len_rank, in_main, d_main_start
-    cdef public int d_main_end, main_overlap, title_overlap, d_headline, tag, depth, path_share, parent_text_share
-    cdef public int parent_link_density, grandparent_text_share, grandparent_link_density, path_text_share
-    cdef public int path_link_density, position, page_blocks, page_tokens, page_max_tokens, page_long_blocks
-    cdef public int page_main_share, page_link_density, in_root, in_head_root
-    cdef int[::1] hint_cols, neighbour_cols, window, window_cols
-    cdef double main_min_tokens, link_block_cost, latin_word_weight, main_max_tokens, share_power
-    cdef double root_share, dist_clip, headline_overlap, head_root_tokens, prose_min_tokens
-    cdef double prose_max_link_density
-
-    def __init__(self, names, hints, neighbour_base, window, classes, sentence_end, full_stop, *,
-                 c_space, c_cjk, c_latin, c_digit, c_punct, c_other, main_min_tokens, link_block_cost,
-                 latin_word_weight, main_max_tokens, share_power, root_share, dist_clip, headline_overlap,
-                 head_root_tokens, prose_min_tokens, prose_max_link_density):
-        names = list(names)
-        self.width = len(names)
-        for attr in ("n_chars", "n_tokens", "cjk_ratio", "latin_ratio", "digit_ratio", "punct_ratio", "n_stops",
-                     "ends_sentence", "ends_ellipsis", "link_density", "repeat", "earlier_copies", "len_rank",
-                     "in_main", "d_main_start", "d_main_end", "main_overlap", "title_overlap", "d_headline",
-                     "tag", "depth", "path_share", "parent_text_share", "parent_link_density",
-                     "grandparent_text_share", "grandparent_link_density", "path_text_share",
-                     "path_link_density", "position", "page_blocks", "page_tokens", "page_max_tokens",
-                     "page_long_blocks", "page_main_share", "page_link_density", "in_root", "in_head_root"):
-            setattr(self, attr, names.index(attr))
-        self.n_hints = len(hints)
-        self.hint_cols = np.asarray([names.index(f"hint_{h}") for h in hints], dtype=np.int32)
-        self.neighbour_cols = np.asarray([names.index(f) for f in neighbour_base], dtype=np.int32)
-        self.window = np.asarray(window, dtype=np.int32)
-        self.window_cols = np.asarray([names.index(f"{f}@{off:+d}") for off in window for f in neighbour_base],
-                                      dtype=np.int32)
-        self.cls, self.sentence_end, self.full_stop = classes, sentence_end, full_stop
-        self.c_space, self.c_cjk, self.c_latin, self.c_digit, self.c_punct, self.c_other = \
-            c_space, c_cjk, c_latin, c_digit, c_punct, c_other
-        self.main_min_tokens, self.link_block_cost = main_min_tokens, link_block_cost
-        self.latin_word_weight, self.main_max_tokens = latin_word_weight, main_max_tokens
-        self.share_power, self.root_share, self.dist_clip = share_power, root_share, dist_clip
-        self.headline_overlap, self.head_root_tokens = headline_overlap, head_root_tokens
-        self.prose_min_tokens, self.prose_max_link_density = prose_min_tokens, prose_max_link_density
-
-
-cdef inline unsigned char _klass(Layout L, Py_UCS4 c) noexcept:
-    """The character class of a code point (astral Han extensions are CJK)."""
-    if c <= 0xFFFF:
-        return L.cls[c]
-    return L.c_cjk if 0x20000 <= c <= 0x3FFFF else L.c_other
-
-
-cdef inline bint _is_word(Layout L, unsigned char k) noexcept:
-    """A character that makes bigrams: CJK, letters, digits."""
-    return k == L.c_cjk or k == L.c_latin or k == L.c_digit
-
-
-# ---- a hash table of int64 keys (never 0), open addressing, for bigram keys and group ids
-
-cdef struct Slot:  # 16 bytes
-    int64_t key
-    int last  # the last block that counted this key (i in the first pass, ~i in the second)
-    int count  # main-run blocks holding the key; or the group id
-
-
-cdef struct Table:
-    Slot* slots
-    uint64_t mask
-
-
-cdef int _table_init(Table* t, Py_ssize_t n_keys) except -1:
-    cdef uint64_t size = 16
-    while size * 7 < <uint64_t>(10 * n_keys):  # at most 70% full
-        size <<= 1
-    t.slots = <Slot*>calloc(size, sizeof(Slot))
-    if t.slots is NULL:
-        raise MemoryError()
-    t.mask = size - 1
-    return 0
-
-
-cdef inline Slot* _slot(Table* t, int64_t key, bint* fresh) noexcept nogil:
-    """The slot of `key`, claimed (fresh[0] = True, last = -1) if the key is new."""
-    cdef uint64_t i = ((<uint64_t>key) * 0x9E3779B97F4A7C15ULL) >> 17
-    cdef Slot* s
-    while True:
-        s = t.slots + (i & t.mask)
-        if s.key == key:
-            fresh[0] = False
-            return s
-        if s.key == 0:
-            s.key = key
-            s.last = -1
-            fresh[0] = True
-            return s
-        i += 1
-
-
-cdef inline int64_t _pair(Py_UCS4 a, Py_UCS4 b) noexcept nogil:
-    """A bigram's key: both code points, ASCII lowercased, 21 bits each."""
-    cdef int64_t x = a, y = b
-    if 0x41 <= x <= 0x5A:
-        x += 32
-    if 0x41 <= y <= 0x5A:
-        y += 32
-    return (x << 21) | y
-
-
-cdef int _groups(Table* t, const int64_t* ids, Py_ssize_t n, int* group, int* sizes) except -1:
-    """group[i]: the index of ids[i] among the distinct ids in order of first appearance; sizes[g]:
-    its count. Ids are offset by one (0 marks an empty slot). Returns the number of groups."""
-    cdef Py_ssize_t i
-    cdef int n_groups = 0
-    cdef int64_t key
-    cdef bint fresh
-    cdef Slot* s
-    _table_init(t, n)
-    for i in range(n):
-        key = ids[i] + 1
-        s = _slot(t, key if key != 0 else INT64_MIN, &fresh)
-        if fresh:
-            s.count = n_groups
-            sizes[n_groups] = 0
-            n_groups += 1
-        group[i] = s.count
-        sizes[s.count] += 1
-    free(t.slots)
-    t.slots = NULL
-    return n_groups
+from boilerplate._keys cimport Slot, Table, groups_of, has_key, slot, table_init
+from boilerplate._layout cimport Layout, bigrams, is_word, klass
 
 
 cdef int _cmp_rank(const void* a, const void* b) noexcept nogil:
@@ -197,7 +65,7 @@ def feature_rows(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups, Py_ssi
         raise MemoryError()
     try:
         # copies of the same whitespace-free text
-        _groups(&table, &hashes[0], n, group, sizes)
+        groups_of(&table, &hashes[0], n, group, sizes)
         for i in range(n):
             w[W_REPEAT, i] = sizes[group[i]]
             out[i, L.repeat] = w[W_REPEAT, i]
@@ -244,7 +112,7 @@ def feature_rows(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups, Py_ssi
                     out[i, L.window_cols[o * n_nb + k]] = out[src, L.neighbour_cols[k]]
 
 
-cdef enum:  # the rows of fill's work array (float64, one column per block)
+cdef enum:  # the rows of feature_rows' work array (float64, one column per block)
     W_CHARS, W_TOKENS, W_CJK, W_LINKS, W_REPEAT, W_EFF, W_SCORE, W_TEASER, W_SEEN, W_IN_MAIN
     W_TOTAL, W_HIT, W_T_TOTAL, W_T_HIT, W_ROWS
 
@@ -272,7 +140,7 @@ cdef Py_ssize_t _characters(Layout L, list texts, bint html, const int[::1] link
         h = FNV_OFFSET  # FNV-1a over the code points
         for k in range(length):
             ch = PyUnicode_READ(kind, data, k)
-            cl = _klass(L, ch)
+            cl = klass(L, ch)
             if cl == L.c_space:
                 n_space += 1
             elif cl == L.c_cjk:
@@ -288,7 +156,7 @@ cdef Py_ssize_t _characters(Layout L, list texts, bint html, const int[::1] link
             alnum = cl == L.c_latin or cl == L.c_digit
             words += alnum and not prev_alnum
             prev_alnum = alnum
-            word = _is_word(L, cl)
+            word = is_word(L, cl)
             n_keys += word and prev_word
             prev_word = word
             if not (ch == 0x20 if html else Py_UNICODE_ISSPACE(ch)):  # HTML blocks' only whitespace is " "
@@ -384,26 +252,26 @@ cdef int _overlaps(Layout L, list texts, Py_ssize_t n_keys, str title, double[:,
         # every block's bigrams, one after another (block i's: starts[i]:starts[i + 1]), then the title's
         starts[0] = 0
         for i in range(n):
-            starts[i + 1] = starts[i] + _bigrams(L, texts[i], pairs + starts[i])
-        n_title = _bigrams(L, title, pairs + starts[n])  # (a text dump's title is "")
-        _table_init(&title_keys, n_title)
+            starts[i + 1] = starts[i] + bigrams(L, texts[i], pairs + starts[i])
+        n_title = bigrams(L, title, pairs + starts[n])  # (a text dump's title is "")
+        table_init(&title_keys, n_title)
         for k in range(n_title):
-            _slot(&title_keys, pairs[starts[n] + k], &fresh)
+            slot(&title_keys, pairs[starts[n] + k], &fresh)
         # pass 1: distinct bigrams per block (W_TOTAL), main-run blocks per bigram (slot.count), title hits
-        _table_init(&keys, n_keys)
+        table_init(&keys, n_keys)
         for i in range(n):
             for k in range(starts[i], starts[i + 1]):
-                s = _slot(&keys, pairs[k], &fresh)
+                s = slot(&keys, pairs[k], &fresh)
                 if s.last != i:
                     s.last = i
                     w[W_TOTAL, i] += 1
                     s.count += w[W_IN_MAIN, i] > 0
-                w[W_T_HIT, i] += _has(&title_keys, pairs[k])
+                w[W_T_HIT, i] += has_key(&title_keys, pairs[k])
             w[W_T_TOTAL, i] = starts[i + 1] - starts[i]
         # pass 2: distinct bigrams per block that some other main-run block holds (W_HIT)
         for i in range(n):
             for k in range(starts[i], starts[i + 1]):
-                s = _slot(&keys, pairs[k], &fresh)
+                s = slot(&keys, pairs[k], &fresh)
                 if s.last != ~i:
                     s.last = ~i
                     w[W_HIT, i] += s.count > w[W_IN_MAIN, i]
@@ -428,38 +296,6 @@ cdef int _overlaps(Layout L, list texts, Py_ssize_t n_keys, str title, double[:,
         for i in range(n):
             out[i, L.d_headline] = _clip(<double>(i - best), L.dist_clip)
     return 0
-
-
-cdef Py_ssize_t _bigrams(Layout L, str t, int64_t* out) except -1:
-    """Write the keys of t's bigrams (adjacent word characters) into out; return how many."""
-    cdef int kind = PyUnicode_KIND(t)
-    cdef void* data = PyUnicode_DATA(t)
-    cdef Py_ssize_t k, n = 0
-    cdef Py_UCS4 ch, prev = 0
-    cdef bint prev_word = False
-    for k in range(PyUnicode_GET_LENGTH(t)):
-        ch = PyUnicode_READ(kind, data, k)
-        if not _is_word(L, _klass(L, ch)):
-            prev_word = False
-            continue
-        if prev_word:
-            out[n] = _pair(prev, ch)
-            n += 1
-        prev_word = True
-        prev = ch
-    return n
-
-
-cdef inline bint _has(Table* t, int64_t key) noexcept nogil:
-    cdef uint64_t i = ((<uint64_t>key) * 0x9E3779B97F4A7C15ULL) >> 17
-    cdef Slot* s
-    while True:
-        s = t.slots + (i & t.mask)
-        if s.key == key:
-            return True
-        if s.key == 0:
-            return False
-        i += 1
 
 
 cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:, ::1] w, eff, double eff_sum,
@@ -498,7 +334,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
     # blocks with the same last tags (a repeated structure) and under the same parent / grandparent
     path_ids: dict = {}
     ids = np.fromiter([path_ids.setdefault(p, len(path_ids)) for p in blocks.path], dtype=np.int64, count=n)
-    _groups(table, &ids[0], n, group, sizes)
+    groups_of(table, &ids[0], n, group, sizes)
     _group_sums(n, group, &w[W_TOKENS, 0], link_chars, &w[W_CHARS, 0], acc)
     for i in range(n):
         out[i, L.path_share] = sizes[group[i]] / <double>n
@@ -512,7 +348,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
             (np.ascontiguousarray(blocks.parent, dtype=np.int64), L.parent_text_share, L.parent_link_density),
             (np.ascontiguousarray(blocks.grandparent, dtype=np.int64), L.grandparent_text_share,
              L.grandparent_link_density))):
-        _groups(table, &ids[0], n, group, sizes)
+        groups_of(table, &ids[0], n, group, sizes)
         _group_sums(n, group, &mass[0], link_chars, &w[W_CHARS, 0], acc)
         for i in range(n):
             out[i, text_col] = acc[group[i]] / max(mass_sum, 1.0)

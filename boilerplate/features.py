@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._features import Layout, feature_rows
+from ._features import feature_rows
+from ._layout import Layout
 from .segment import HINTS, Blocks
 from .title import Title, find_title
 
