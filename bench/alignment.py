@@ -16,7 +16,7 @@ import numpy as np
 
 from boilerplate.align import align, oracle_f1
 from boilerplate.corpora import corpus_paths, read_corpus
-from boilerplate.decode import decode
+from boilerplate.decode import decode_text
 from boilerplate.metrics import token_prf
 from boilerplate.segment import segment
 
@@ -25,7 +25,7 @@ def corpus_alignment(path) -> dict:
     """Mean aligned F1, mean ceiling, and the ids of pages with replacement characters."""
     aligned, ceiling, replaced = [], [], []
     for page in read_corpus(path):
-        text = decode(page.html)
+        text = decode_text(page.html)
         if "\ufffd" in text and "\ufffd" not in page.clean:
             replaced.append(page.id)
         blocks = segment(text, kind="html")

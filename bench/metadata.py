@@ -21,7 +21,7 @@ import polars as pl
 
 import boilerplate
 from boilerplate.corpora import corpus_paths, read_corpus
-from boilerplate.decode import decode
+from boilerplate.decode import decode_text
 from boilerplate.document import page_metadata
 from boilerplate.metrics import token_prf
 from boilerplate.segment import segment_html
@@ -60,7 +60,7 @@ def run(corpora: list[Path], peers: bool = True) -> tuple[pl.DataFrame, float]:
             if not any(gold.values()):
                 continue
             try:
-                html = decode(p.html)
+                html = decode_text(p.html)
             except boilerplate.InputError:
                 continue
             doc = boilerplate.parse(p.html, model=model, url=p.url)

@@ -26,7 +26,7 @@ import polars as pl
 
 import boilerplate
 from boilerplate.corpora import corpus_paths, guess_lang, read_corpus
-from boilerplate.decode import decode
+from boilerplate.decode import decode_text
 from boilerplate.labeled import load_labeled
 from boilerplate.metrics import token_prf
 from boilerplate.progress import StderrProgress
@@ -82,7 +82,7 @@ def collect(labeled: Path | None, corpora: list[Path], *,
             if i is None:
                 continue
             try:
-                text = decode(p.html)
+                text = decode_text(p.html)
             except boilerplate.InputError:
                 continue
             pages.append(BenchPage(p.corpus, p.id, p.html, text, p.clean, data.langs[i], data.page_types[i]))

@@ -39,7 +39,7 @@ from lxml import html as lxml_html
 
 import boilerplate
 from boilerplate.corpora import corpus_paths, read_corpus
-from boilerplate.decode import decode
+from boilerplate.decode import decode_text
 from boilerplate.metrics import token_prf, tokens
 
 KINDS = ("code", "table", "list item", "link")
@@ -376,7 +376,7 @@ def run(corpora: list[Path], peers: list[str], progress: bool = True) -> tuple[p
         t0 = time.perf_counter()
         for n, p in enumerate(pages, 1):
             try:
-                page_html = decode(p.html)
+                page_html = decode_text(p.html)
             except boilerplate.InputError:
                 continue
             el = source_elements(page_html, p.url)

@@ -19,7 +19,7 @@ from lxml import etree
 
 import boilerplate
 from boilerplate.corpora import corpus_paths, read_corpus
-from boilerplate.decode import decode
+from boilerplate.decode import decode_text
 from boilerplate.features import batch_features
 from boilerplate.lexicon import words
 from boilerplate.segment import parse_html, segment
@@ -39,8 +39,8 @@ def _pages() -> list[bytes]:
 
 PAGES = _pages()
 HTML = [p for p in PAGES if b"<" in p[:4096]]
-TEXTS = [decode(p) for p in PAGES]
-HTML_TEXTS = [decode(p) for p in HTML]
+TEXTS = [decode_text(p) for p in PAGES]
+HTML_TEXTS = [decode_text(p) for p in HTML]
 DUMPS = ["\n".join(segment(t).texts) for t in HTML_TEXTS]  # the HTML pages as plain-text dumps (one block a line)
 MB = sum(len(p) for p in PAGES) / 1e6
 
@@ -56,7 +56,7 @@ def _run(benchmark, name: str, fn, n_pages: int) -> None:
 
 
 def test_stage_decode(benchmark):
-    _run(benchmark, "decode", lambda: [decode(p) for p in PAGES], len(PAGES))
+    _run(benchmark, "decode", lambda: [decode_text(p) for p in PAGES], len(PAGES))
 
 
 def test_stage_segment(benchmark):

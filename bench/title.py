@@ -19,7 +19,7 @@ import polars as pl
 
 import boilerplate
 from boilerplate.corpora import corpus_paths, read_corpus
-from boilerplate.decode import decode
+from boilerplate.decode import decode_text
 from boilerplate.metrics import token_prf
 from boilerplate.progress import StderrProgress
 from boilerplate.train import is_holdout
@@ -53,7 +53,7 @@ def score(corpora: list[Path], holdout: bool) -> pl.DataFrame:
                 bar(f"titles of {path.name}", done, len(pages))
             try:
                 ours = boilerplate.parse(p.html).title or ""
-                theirs = _trafilatura_title(decode(p.html))
+                theirs = _trafilatura_title(decode_text(p.html))
             except boilerplate.InputError:
                 ours = theirs = ""
             for system, title in (("boilerplate", ours), ("trafilatura", theirs)):

@@ -35,7 +35,7 @@ cdef enum:
     F_SCRIPT = 8192  # (a <script type="math/tex"> is read as TeX in structure mode)
     F_BR = 16384
     F_CODE = 32768
-    KINDS_SLOTS = 512  # hash slots for the distinct element names of one document (grown when half full)
+    TAG_SLOTS = 512  # hash slots for the distinct element names of one document (grown when half full)
     ELEMENT_TOKENS = 32  # class/id tokens kept of one element (utility-class soups hold hundreds)
     BLOCK_TOKENS = 48  # tokens a block gets from its nearest ancestors (bounds memory on deep pages)
 
@@ -43,7 +43,7 @@ cdef enum:
 cdef uint64_t ATTR_SEED = 0xC2B2AE3D27D4EB4FULL  # class/id tokens hash apart from text words (_lexicon)
 
 
-cdef struct Kind:  # what the walk knows of one element name (libxml2 interns names: one pointer per name)
+cdef struct TagInfo:  # what the walk knows of one element name (libxml2 interns names: one pointer per name)
     uintptr_t name
     int flags
     int tag_id
@@ -51,7 +51,7 @@ cdef struct Kind:  # what the walk knows of one element name (libxml2 interns na
 
 
 cdef struct Frame:  # one open element on the walk's stack
-    int kind  # index into the kinds (-1: the root's pseudo-parent)
+    int info  # index into the walk's tag infos (-1: the root's pseudo-parent)
     int depth  # -1: a skipped subtree
     long bits  # hint bits of the element and its ancestors
     long own, near1, near2  # hint bits of the element; of it and its parent; of it and two ancestors
@@ -95,10 +95,10 @@ cdef class _Walk:
 
     cdef Tables t
     cdef list texts, link_chars, tags, depths, hints, near, parents, grandparents, paths
-    cdef list names  # each kind's tag
-    cdef Kind* kinds
-    cdef int* slots  # hash of name pointers → kind index + 1 (0: empty)
-    cdef int n_kinds, n_slots
+    cdef list names  # each TagInfo's tag
+    cdef TagInfo* infos
+    cdef int* slots  # hash of name pointers → TagInfo index + 1 (0: empty)
+    cdef int n_tags, n_slots
     cdef Frame* stack
     cdef int top, stack_cap  # stack[0..top] are open (stack[0]: the root's pseudo-parent)
     cdef long* owner_at
@@ -135,23 +135,23 @@ cdef class _Walk:
         self.out = <int64_t*>malloc(self.out_cap * sizeof(int64_t))
         if not (self.toks and self.out):
             raise MemoryError()
-        self.n_slots, self.stack_cap, self.owners_cap = KINDS_SLOTS, 64, 64
-        self.kinds = <Kind*>malloc((KINDS_SLOTS // 2) * sizeof(Kind))
-        self.slots = <int*>malloc(KINDS_SLOTS * sizeof(int))
+        self.n_slots, self.stack_cap, self.owners_cap = TAG_SLOTS, 64, 64
+        self.infos = <TagInfo*>malloc((TAG_SLOTS // 2) * sizeof(TagInfo))
+        self.slots = <int*>malloc(TAG_SLOTS * sizeof(int))
         self.stack = <Frame*>malloc(self.stack_cap * sizeof(Frame))
         self.owner_at = <long*>malloc(self.owners_cap * sizeof(long))
         self.owner_first = <long*>malloc(self.owners_cap * sizeof(long))
-        if not (self.kinds and self.slots and self.stack and self.owner_at and self.owner_first):
+        if not (self.infos and self.slots and self.stack and self.owner_at and self.owner_first):
             raise MemoryError()
-        memset(self.slots, 0, KINDS_SLOTS * sizeof(int))
+        memset(self.slots, 0, TAG_SLOTS * sizeof(int))
         memset(&self.stack[0], 0, sizeof(Frame))
-        self.stack[0].kind = -1
+        self.stack[0].info = -1
         self.top = 0
         self.owner_at[0] = self.owner_first[0] = 0
         self.n_owners = 1
 
     def __dealloc__(self):
-        free(self.kinds)
+        free(self.infos)
         free(self.slots)
         free(self.stack)
         free(self.owner_at)
@@ -210,22 +210,22 @@ cdef class _Walk:
                 separated = True
         return 0
 
-    cdef int kind(self, tree.xmlNode* node) except -1:
-        """The kind index of an element's name, added on first sight."""
+    cdef int tag_info(self, tree.xmlNode* node) except -1:
+        """The index of an element name's TagInfo, added on first sight."""
         cdef uintptr_t key = <uintptr_t>node.name
         cdef size_t h = (key >> 4) & (self.n_slots - 1)
         cdef int k
         while self.slots[h]:
-            if self.kinds[self.slots[h] - 1].name == key:
+            if self.infos[self.slots[h] - 1].name == key:
                 return self.slots[h] - 1
             h = (h + 1) & (self.n_slots - 1)
-        if 2 * (self.n_kinds + 1) > self.n_slots:
+        if 2 * (self.n_tags + 1) > self.n_slots:
             self._grow()
-            return self.kind(node)
+            return self.tag_info(node)
         tag = utf8(node.name)
-        k = self.n_kinds
-        self.kinds[k].name = key
-        self.kinds[k].flags = ((F_SKIP if tag in self.t.skip else 0) | (F_BLOCK if tag in self.t.block else 0)
+        k = self.n_tags
+        self.infos[k].name = key
+        self.infos[k].flags = ((F_SKIP if tag in self.t.skip else 0) | (F_BLOCK if tag in self.t.block else 0)
                                | (F_CELL if tag in self.t.cells else 0) | (F_TR if tag == "tr" else 0)
                                | (F_A if tag == "a" else 0)
                                | (F_HEADER_FOOTER if tag == "header" or tag == "footer" else 0)
@@ -236,29 +236,29 @@ cdef class _Walk:
                                | (F_PRE if tag == "pre" else 0) | (F_IMG if tag == "img" else 0)
                                | (F_MATH if tag == "math" else 0) | (F_SCRIPT if tag == "script" else 0)
                                | (F_BR if tag == "br" else 0) | (F_CODE if tag == "code" else 0))
-        self.kinds[k].tag_id = self.t.tag_id.get(tag, 1)
-        self.kinds[k].own = self.t.tag_bits.get(tag, 0)
+        self.infos[k].tag_id = self.t.tag_id.get(tag, 1)
+        self.infos[k].own = self.t.tag_bits.get(tag, 0)
         self.names.append(tag)
         self.slots[h] = k + 1
-        self.n_kinds += 1
+        self.n_tags += 1
         return k
 
     cdef int _grow(self) except -1:
-        """Twice the hash slots (and room for as many kinds), rehashed."""
+        """Twice the hash slots (and room for as many tag infos), rehashed."""
         cdef int i, n = self.n_slots * 2
         cdef size_t h
-        cdef Kind* kinds = <Kind*>realloc(self.kinds, (n // 2) * sizeof(Kind))
-        if kinds is NULL:
+        cdef TagInfo* infos = <TagInfo*>realloc(self.infos, (n // 2) * sizeof(TagInfo))
+        if infos is NULL:
             raise MemoryError()
-        self.kinds = kinds
+        self.infos = infos
         free(self.slots)
         self.slots = <int*>malloc(n * sizeof(int))
         if self.slots is NULL:
             raise MemoryError()
         memset(self.slots, 0, n * sizeof(int))
         self.n_slots = n
-        for i in range(self.n_kinds):
-            h = (self.kinds[i].name >> 4) & (n - 1)
+        for i in range(self.n_tags):
+            h = (self.infos[i].name >> 4) & (n - 1)
             while self.slots[h]:
                 h = (h + 1) & (n - 1)
             self.slots[h] = i + 1
@@ -370,7 +370,7 @@ cdef class _Walk:
         if block:
             self.texts.append(block)
             self.link_chars.append(min(link_parts, len(block)))
-            self.tags.append(self.kinds[f.kind].tag_id if f.kind >= 0 else 1)
+            self.tags.append(self.infos[f.info].tag_id if f.info >= 0 else 1)
             self.depths.append(min(<long>f.depth, 32767))
             self.hints.append(f.bits)
             self.near.append(f.near2)
@@ -378,7 +378,7 @@ cdef class _Walk:
             self.grandparents.append(self.stack[at - 2 if at >= 2 else 0].serial)
             self.block_tokens(at)
             lo = at - self.t.path_len + 1
-            self.paths.append("/".join([self.names[self.stack[i].kind] for i in range(lo if lo > 1 else 1, at + 1)]))
+            self.paths.append("/".join([self.names[self.stack[i].info] for i in range(lo if lo > 1 else 1, at + 1)]))
         return len(self.texts)
 
 
@@ -432,7 +432,7 @@ cdef long _visible_chars(_Walk w, tree.xmlNode* top, long limit) except -1:
     cdef const unsigned char* p
     cdef long n = 0
     while c is not NULL:
-        if c.type == tree.XML_ELEMENT_NODE and w.kinds[w.kind(c)].flags & F_SKIP:
+        if c.type == tree.XML_ELEMENT_NODE and w.infos[w.tag_info(c)].flags & F_SKIP:
             c = past(c, top)
             continue
         if is_text(c) and c.content is not NULL:
@@ -487,8 +487,8 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
 
     while True:
         # ---- start of `node`
-        k = w.kind(node)
-        flags, own = w.kinds[k].flags, w.kinds[k].own
+        k = w.tag_info(node)
+        flags, own = w.infos[k].flags, w.infos[k].own
         if flags & F_BUTTON and _visible_chars(w, node, t.max_button_chars) > t.max_button_chars:
             flags &= ~F_SKIP  # a button that swallowed the page (see segment.MAX_BUTTON_CHARS)
         if meta is not None and node is not top:
@@ -501,13 +501,13 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
                 _math_item(w, node, flags)
             f = w.push()
             memset(f, 0, sizeof(Frame))
-            f.kind, f.depth = k, -1
+            f.info, f.depth = k, -1
             f.tok_lo = f.tok_hi = (f - 1).tok_hi
             c = NULL
         else:
             if flags & F_HEADER_FOOTER:
                 for i in range(1, w.top + 1):
-                    if w.kinds[w.stack[i].kind].flags & F_SECTIONING:  # an article's own header or
+                    if w.infos[w.stack[i].info].flags & F_SECTIONING:  # an article's own header or
                         own &= ~t.landmark  # footer is not page chrome
                         break
             cls = ident = role = style = None
@@ -540,7 +540,7 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
             serial += 1
             f = w.push()
             parent = f - 1
-            f.kind, f.depth, f.serial = k, parent.depth + 1, serial
+            f.info, f.depth, f.serial = k, parent.depth + 1, serial
             f.bits, f.own, f.near1, f.near2 = parent.bits | own, own, own | parent.own, own | parent.near1
             f.tok_lo = f.tok_hi = parent.tok_hi
             if cls:
@@ -577,9 +577,9 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
                 break
             f = &w.stack[w.top]
             if f.depth >= 0:
-                if w.kinds[f.kind].flags & F_A:
+                if w.infos[f.info].flags & F_A:
                     in_link -= 1
-                if w.structured and data_row >= 0 and w.kinds[f.kind].flags & F_PRE \
+                if w.structured and data_row >= 0 and w.infos[f.info].flags & F_PRE \
                         and f.snode != w.stack[w.top - 1].snode:
                     w.rich.append(("/pre", f.snode))
                 if w.owner_at[w.n_owners - 1] == w.top:

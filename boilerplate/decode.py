@@ -105,14 +105,14 @@ class Decoded(NamedTuple):
     utf8: bytes | None = None
 
 
-def decode(data: bytes | str, *, encoding: str | None = None, http_charset: str | None = None) -> str:
+def decode_text(data: bytes | str, *, encoding: str | None = None, http_charset: str | None = None) -> str:
     """Decode page bytes to valid text (see `valid_unicode`); raises InputError for binary or huge data."""
     return decode_page(data, encoding=encoding, http_charset=http_charset).text
 
 
 def decode_page(data: bytes | str, *, encoding: str | None = None,
                 http_charset: str | None = None) -> Decoded:
-    """`decode`, also reporting the codec used. `encoding` overrides everything (BOM, declarations,
+    """`decode_text`, also reporting the codec used. `encoding` overrides everything (BOM, declarations,
     detection); `http_charset` is the Content-Type charset, trusted like a `<meta>` declaration."""
     if isinstance(data, str):
         if len(data) > MAX_BYTES:

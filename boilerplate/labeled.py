@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .decode import decode
+from .decode import decode_text
 from .errors import InputError, LabelError
 from .files import PAGE_SUFFIXES, page_kind, read_page
 from .segment import Blocks, segment
@@ -63,7 +63,7 @@ def page_path(tsv: Path) -> Path:
 def read_blocks(path: Path) -> Blocks:
     """Decode and segment a page file, as text or HTML according to its suffix."""
     try:
-        return segment(decode(read_page(path)), kind=page_kind(path) or "auto")  # type: ignore[arg-type]
+        return segment(decode_text(read_page(path)), kind=page_kind(path) or "auto")  # type: ignore[arg-type]
     except InputError as e:
         raise LabelError(f"cannot read page: {e}" if str(e).startswith(str(path)) else f"{path}: {e}") from None
 

@@ -44,7 +44,7 @@ CONTEXT_GATE = 0.02  # rows the first stage scores below this keep that score: t
 # not change a decision on them (docs/experiments.md)
 
 
-class Pages(NamedTuple):
+class PageRows(NamedTuple):
     """The pages of a block matrix: page i owns rows offsets[i]:offsets[i+1]; `groups` are features.Batch's
     page-local group ids; `folds` (one per page, for fitting only) the cross-validation fold."""
 
@@ -101,7 +101,7 @@ class Model:
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
             rounds: int = DEFAULT_ROUNDS, weight: np.ndarray | None = None,
-            init: Model | None = None, pages: Pages | None = None, words: Words | None = None,
+            init: Model | None = None, pages: PageRows | None = None, words: Words | None = None,
             progress: Callable[[int, int], None] | None = None, html_members: int = HTML_MEMBERS,
             text_members: int = TEXT_MEMBERS) -> Model:
         """Train on feature rows X (FEATURE_NAMES columns) and boolean content labels y; deterministic.
@@ -239,7 +239,7 @@ class Model:
             raise ValueError("this model has a context stage: pass the offsets and groups of features.Batch")
         if groups is None:  # (text dumps have no groups: all zero)
             groups = np.zeros((len(X), len(GROUPS)), dtype=np.int32)
-        pages = Pages(np.array([0, len(X)]) if offsets is None else offsets, groups, None)
+        pages = PageRows(np.array([0, len(X)]) if offsets is None else offsets, groups, None)
         first = np.zeros(len(X), dtype=np.float64)
         final = np.zeros(len(X), dtype=np.float64)
         for rows, kind_members in ((text, self._text_members), (html, self._html_members)):
@@ -254,7 +254,7 @@ class Model:
         return first, final
 
     @staticmethod
-    def _final(X: np.ndarray, first: np.ndarray, pages: Pages, rows: np.ndarray,
+    def _final(X: np.ndarray, first: np.ndarray, pages: PageRows, rows: np.ndarray,
                context: Forest | None) -> np.ndarray:
         """The final scores of the chosen `rows` of one kind: their context stage's, for the rows at or above
         CONTEXT_GATE; the first stage's otherwise, or without a context stage."""
@@ -316,7 +316,7 @@ def _train_more(booster: lgb.Booster, X: np.ndarray, y: np.ndarray, weight: np.n
     return _train(X, y, weight, params, rounds, names, init=booster)
 
 
-def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages, rows: np.ndarray | None = None) -> np.ndarray:
+def _stacked(X: np.ndarray, first: np.ndarray, pages: PageRows, rows: np.ndarray | None = None) -> np.ndarray:
     """The context stage's rows (all, or the chosen `rows`): the block features, then the context of the
     first-stage scores (computed from every row of the pages)."""
     context = context_features(first, X, pages.offsets, pages.groups)
@@ -324,7 +324,7 @@ def _stacked(X: np.ndarray, first: np.ndarray, pages: Pages, rows: np.ndarray | 
 
 
 def _context_stage(X: np.ndarray, y: np.ndarray, weight: np.ndarray | None, rows: np.ndarray,
-                   fold: np.ndarray | None, folds: np.ndarray, pages: Pages | None, params: dict[str, Any],
+                   fold: np.ndarray | None, folds: np.ndarray, pages: PageRows | None, params: dict[str, Any],
                    rounds: int, step: Callable[[], None]) -> lgb.Booster | None:
     """The context booster of the chosen `rows` (one kind), fit on their out-of-fold first-stage scores;
     None with fewer than two `folds` (always so without `fold` and `pages`) or when a fold's complement

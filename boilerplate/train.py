@@ -21,7 +21,7 @@ import numpy as np
 
 from .align import align
 from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_corpus
-from .decode import decode
+from .decode import decode_text
 from .document import build_document
 from .errors import InputError
 from .features import FEATURE_NAMES, Batch, batch_features
@@ -29,7 +29,7 @@ from .keep import site_repeats
 from .labeled import Article
 from .lexicon import Words, words
 from .metrics import line_prf, token_prf
-from .model import DEFAULT_ROUNDS, Model, Pages
+from .model import DEFAULT_ROUNDS, Model, PageRows
 from .pipeline import classify_blocks
 from .segment import Blocks, segment, segment_text
 
@@ -99,7 +99,7 @@ class TrainingSet:
             if progress and (done % 25 == 0 or done == total):
                 progress(f"reading and aligning {page.corpus}", done, total)
             try:
-                blocks = segment(decode(page.html), kind="html")
+                blocks = segment(decode_text(page.html), kind="html")
             except InputError as e:
                 self.skipped.append(f"{page.corpus}/{page.id}: {e}")
                 continue
@@ -216,13 +216,13 @@ def _row_weights(data: TrainingSet, offsets: np.ndarray) -> np.ndarray:
     return np.repeat(np.array(data.weights), np.diff(offsets))
 
 
-def _subset(data: TrainingSet, batch: Batch, chosen: np.ndarray) -> tuple[np.ndarray, Pages]:
+def _subset(data: TrainingSet, batch: Batch, chosen: np.ndarray) -> tuple[np.ndarray, PageRows]:
     """The rows of the chosen pages (a boolean mask over pages), and those pages' Pages."""
     sizes = np.diff(batch.offsets)
     rows = np.repeat(chosen, sizes)
     offsets = np.zeros(int(chosen.sum()) + 1, dtype=np.int64)
     np.cumsum(sizes[chosen], out=offsets[1:])
-    return rows, Pages(offsets, batch.groups[rows], np.array(data.folds)[chosen])
+    return rows, PageRows(offsets, batch.groups[rows], np.array(data.folds)[chosen])
 
 
 def _splits(data: TrainingSet, holdout: bool) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from boilerplate.decode import declared_charset, decode, decode_page
+from boilerplate.decode import declared_charset, decode_page, decode_text
 from boilerplate.errors import InputError
 
 ZH_TRAD = "美國與澳洲簽署關鍵礦產協議，共同開採稀土。"
@@ -15,37 +15,37 @@ def page(charset: str | None, body: str) -> str:
 
 
 def test_str_is_returned_unchanged():
-    assert decode("abc 中文") == "abc 中文"
+    assert decode_text("abc 中文") == "abc 中文"
 
 
 @pytest.mark.parametrize("bom,enc", [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                                      (codecs.BOM_UTF16_BE, "utf-16-be")])
 def test_bom_wins(bom, enc):
-    assert decode(bom + ZH_TRAD.encode(enc)) == ZH_TRAD
+    assert decode_text(bom + ZH_TRAD.encode(enc)) == ZH_TRAD
 
 
 @pytest.mark.parametrize("charset,enc,text", [("utf-8", "utf-8", ZH_TRAD), ("gbk", "gbk", ZH_SIMP),
                                               ("gb2312", "gb2312", ZH_SIMP), ("big5", "big5", ZH_TRAD),
                                               ("gb18030", "gb18030", ZH_TRAD)])
 def test_declared_charset(charset, enc, text):
-    assert text in decode(page(charset, text).encode(enc))
+    assert text in decode_text(page(charset, text).encode(enc))
 
 
 @pytest.mark.parametrize("enc,text", [("gbk", ZH_SIMP * 20), ("big5", ZH_TRAD * 20), ("utf-8", ZH_TRAD)])
 def test_missing_meta_is_detected(enc, text):
-    assert text in decode(page(None, text).encode(enc))
+    assert text in decode_text(page(None, text).encode(enc))
 
 
 def test_wrong_meta_utf8_page_declared_gbk():
-    assert ZH_TRAD in decode(page("gbk", ZH_TRAD).encode("utf-8"))
+    assert ZH_TRAD in decode_text(page("gbk", ZH_TRAD).encode("utf-8"))
 
 
 def test_wrong_meta_gbk_page_declared_utf8():
-    assert ZH_SIMP * 10 in decode(page("utf-8", ZH_SIMP * 10).encode("gbk"))
+    assert ZH_SIMP * 10 in decode_text(page("utf-8", ZH_SIMP * 10).encode("gbk"))
 
 
 def test_http_charset_is_used():
-    assert ZH_TRAD in decode(page(None, ZH_TRAD).encode("big5"), http_charset="big5")
+    assert ZH_TRAD in decode_text(page(None, ZH_TRAD).encode("big5"), http_charset="big5")
 
 
 def test_declared_charset_parses_http_equiv():
@@ -54,25 +54,25 @@ def test_declared_charset_parses_http_equiv():
 
 
 def test_empty_and_whitespace_bytes():
-    assert decode(b"") == ""
-    assert decode(b"  \n\t ") == ""
+    assert decode_text(b"") == ""
+    assert decode_text(b"  \n\t ") == ""
 
 
 @pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + bytes(range(256)), b"%PDF-1.7\n%\xe2\xe3",
                                   b"PK\x03\x04" + b"\x00" * 50, bytes(range(32)) * 100])
 def test_binary_is_refused(data):
     with pytest.raises(InputError, match="binary"):
-        decode(data)
+        decode_text(data)
 
 
 def test_not_bytes_or_str():
     with pytest.raises(InputError, match="str or bytes"):
-        decode(12)  # type: ignore[arg-type]
+        decode_text(12)  # type: ignore[arg-type]
 
 
 def test_mostly_utf8_with_a_broken_sequence_stays_utf8():
     data = page("big5", ZH_TRAD * 50).encode("utf-8") + "截斷".encode()[:-1]
-    text = decode(data)
+    text = decode_text(data)
     assert ZH_TRAD * 50 in text and text.count("\ufffd") == 1
 
 
@@ -88,7 +88,7 @@ NAV = "".join(f'<li><a href="/section/{i}.html" class="nav-item">Section {i}</a>
 def test_undeclared_chinese_is_not_read_as_a_single_byte_charset(text, enc):
     # much markup and a little Chinese: the detector's own guess is cp1250 or, for GBK, Big5
     page = f"<html><head><title>News</title></head><body><ul>{NAV}</ul><p>{text}</p></body></html>"
-    assert decode(page.encode(enc)) == page
+    assert decode_text(page.encode(enc)) == page
 
 
 @pytest.mark.parametrize("text, encodings", [
@@ -99,12 +99,12 @@ def test_undeclared_chinese_is_not_read_as_a_single_byte_charset(text, enc):
 def test_undeclared_japanese_and_korean_are_not_read_as_chinese(text, encodings):
     page = "<html><body><p>" + text * 10 + "</p></body></html>"
     for enc in encodings:
-        assert decode(page.encode(enc)) == page
+        assert decode_text(page.encode(enc)) == page
 
 
 def test_undeclared_cyrillic_stays_cyrillic():
     page = "<html><body><p>" + "Президент заявил, что переговоры продолжатся на следующей неделе. " * 5 + "</p>"
-    assert decode(page.encode("cp1251")) == page
+    assert decode_text(page.encode("cp1251")) == page
 
 
 def test_chinese_corpus_pages_without_charset_declarations_decode_in_every_encoding():
@@ -122,7 +122,7 @@ def test_chinese_corpus_pages_without_charset_declarations_decode_in_every_encod
         pytest.skip("no Chinese corpus pages (set $BOILERPLATE_CORPORA)")
     same = total = 0
     for p in pages:
-        text = meta.sub("", decode(p.html))
+        text = meta.sub("", decode_text(p.html))
         expected = boilerplate.extract(text)
         for enc in ("utf-8", "gb18030", "gbk", "big5"):
             try:
@@ -167,8 +167,8 @@ def misread(text: str) -> str:
 @pytest.mark.parametrize("latin1", [False, True])
 def test_utf8_read_as_cp1252_or_latin1_is_repaired(text, latin1):
     stored = page(None, text.encode("utf-8").decode("latin-1") if latin1 else misread(text))
-    assert text in decode(stored.encode("utf-8")), "bytes holding the mojibake"
-    assert text in decode(stored), "the same as str (a response body decoded with the wrong charset)"
+    assert text in decode_text(stored.encode("utf-8")), "bytes holding the mojibake"
+    assert text in decode_text(stored), "the same as str (a response body decoded with the wrong charset)"
     assert decode_page(stored.encode("utf-8")).encoding == "utf-8"
 
 
@@ -184,21 +184,21 @@ def test_chinese_read_as_latin_and_stored_as_utf8_is_repaired(charset, enc, stor
 def test_chinese_stored_wrongly_twice_is_repaired():
     once = page("gb2312", ZH_SIMP * 10).encode("gbk").decode("latin-1")
     twice = once.encode("utf-8").decode("latin-1")
-    assert ZH_SIMP * 10 in decode(twice.encode("utf-8"))
+    assert ZH_SIMP * 10 in decode_text(twice.encode("utf-8"))
 
 
 @pytest.mark.parametrize("text", [FRENCH, POLISH, "Ã©tÃ© " + FRENCH])
 def test_real_latin_text_is_left_alone(text):
     # (the last holds a few pairs that look like mojibake, but the page as a whole does not re-encode)
-    assert text in decode(page("utf-8", text).encode("utf-8"))
-    assert text in decode(page(None, text))
+    assert text in decode_text(page("utf-8", text).encode("utf-8"))
+    assert text in decode_text(page(None, text))
 
 
 def test_mojibake_is_not_repaired_with_an_explicit_encoding():
     stored = page(None, misread(FRENCH)).encode("utf-8")
-    assert misread(FRENCH) in decode(stored, encoding="utf-8")
+    assert misread(FRENCH) in decode_text(stored, encoding="utf-8")
 
 
 def test_text_with_undefined_cp1252_bytes_and_other_characters_is_left_alone():
     text = "Ã©tÃ© \x81 \x8d — 🤔 ✓ " * 5
-    assert text in decode(page("utf-8", text).encode("utf-8"))
+    assert text in decode_text(page("utf-8", text).encode("utf-8"))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 import boilerplate
-from boilerplate.decode import MAX_BYTES, decode
+from boilerplate.decode import MAX_BYTES, decode_text
 from boilerplate.metrics import tokens
 
 WS = re.compile(r"\s+")
@@ -34,7 +34,7 @@ def classify_or_input_error(page: str | bytes, **kw) -> list[boilerplate.Line] |
     except boilerplate.InputError as e:
         assert str(e), "InputError without a message"
         return None
-    page = html_unescape(decode(page, encoding=kw.get("encoding"))).casefold()
+    page = html_unescape(decode_text(page, encoding=kw.get("encoding"))).casefold()
     flat = (WS.sub("", page), WS.sub("", TAG.sub("", HIDDEN_PARTS.sub("", page))))  # (inline tags join
     # words: "<b>1</b>1" → "11", and so do the scripts, styles and comments the walk leaves out)
     for line in lines:
@@ -62,7 +62,7 @@ def test_any_text_gives_lines_of_the_page(text):
 def test_text_dump_lines_are_lines_of_the_page(text):
     lines = classify_or_input_error(text, kind="text")
     assert lines is not None  # a str never fails as a text dump
-    page = decode(text)
+    page = decode_text(text)
     page_lines = {s.strip() for s in page.splitlines()}
     for line in lines:  # line 1 may have lost its " date YYYY-MM-DD" marker
         assert line.text in page_lines or (line.line_no == 1 and line.text in page)
