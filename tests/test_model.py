@@ -20,7 +20,7 @@ from boilerplate.model import (
     DEFAULT_MODEL,
     MODEL_NAMES,
     Model,
-    Pages,
+    PageRows,
 )
 from boilerplate.modelfile import (
     CONTEXT_MODEL_MARK,
@@ -252,7 +252,7 @@ def test_training_further_adds_trees_to_the_booster_of_the_rows_given(tmp_path):
 def paged(n_rows=400, size=20):
     """Pages of `size` rows over mixed_rows, alternating between two folds, each page one parent group."""
     offsets = np.arange(0, n_rows + 1, size)
-    return Pages(offsets, np.zeros((n_rows, 3), dtype=np.int32), np.arange(len(offsets) - 1) % 2)
+    return PageRows(offsets, np.zeros((n_rows, 3), dtype=np.int32), np.arange(len(offsets) - 1) % 2)
 
 
 def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp_path):
