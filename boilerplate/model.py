@@ -53,50 +53,42 @@ class PageRows(NamedTuple):
     folds: np.ndarray | None = None
 
 
+class Member(NamedTuple):
+    """One member of a kind of rows (HTML or text dumps): its first-stage booster and its context-stage
+    booster (None: no context stage)."""
+
+    first: lgb.Booster
+    context: lgb.Booster | None = None
+
+
+Compiled = list[tuple[Forest, Forest | None]]  # each member's two stages, compiled (_forest.Forest)
+
+
 class Model:
     """A trained classifier: `predict_proba(X, offsets, groups)` gives each block's probability of being
     content.
 
-    When trained on both text dumps and HTML pages it holds a booster fit on the HTML rows, which scores
-    HTML rows, and one fit on the text-dump rows, which scores text-dump rows (link_density NaN): text
-    dumps share few features with HTML, and one booster for both served each worse. Each kind of row then
-    goes through a second stage of its own, a context booster, which reads the block features plus
-    context.py's view of the first stage's scores around the block; it is fit on out-of-fold first-stage
-    scores. HTML rows go through HTML_MEMBERS such pairs (`booster` and `context_booster`, then
-    `members`), fit with different seeds, and get the mean of their scores; text-dump rows likewise through
-    TEXT_MEMBERS pairs (`text_booster` and `text_context_booster`, then `text_members`). Every booster also
-    reads the lexicon columns of the block's words and class/id tokens (lexicon.py; learned with the
-    boosters, NaN for a model without a lexicon), so scoring needs the blocks' `words`.
+    It holds members per kind of row: `html` scores HTML rows and, when trained on both kinds, `text`
+    scores text-dump rows (link_density NaN): text dumps share few features with HTML, and one booster
+    for both served each worse. A member is a first-stage booster and a context booster, which reads the
+    block features plus context.py's view of the first stage's scores around the block; it is fit on
+    out-of-fold first-stage scores. A kind's members (HTML_MEMBERS, TEXT_MEMBERS) are fit with different
+    seeds; a row gets the mean of its kind's members' scores. Every booster also reads the lexicon columns
+    of the block's words and class/id tokens (lexicon.py; learned with the boosters, NaN for a model
+    without a lexicon), so scoring needs the blocks' `words`.
     """
 
-    def __init__(self, booster: lgb.Booster, card: dict[str, Any], threshold: float = 0.5,
-                 text_booster: lgb.Booster | None = None, context_booster: lgb.Booster | None = None,
-                 forests: list[Forest] | None = None, lexicon: Lexicon | None = None,
-                 text_context_booster: lgb.Booster | None = None,
-                 members: list[tuple[lgb.Booster, lgb.Booster | None]] | None = None,
-                 text_members: list[tuple[lgb.Booster, lgb.Booster | None]] | None = None) -> None:
-        self.booster = booster
+    def __init__(self, html: list[Member], card: dict[str, Any], threshold: float = 0.5, *,
+                 text: list[Member] | None = None, lexicon: Lexicon | None = None,
+                 compiled: tuple[Compiled, Compiled] | None = None) -> None:
+        if not html:
+            raise ValueError("a model needs at least one HTML member")
+        self.html, self.text = list(html), list(text or [])
         self.lexicon = lexicon
-        self.text_booster = text_booster
-        self.context_booster = context_booster
-        self.text_context_booster = text_context_booster
-        self.members = members or []  # further HTML members (first-stage booster, context booster)
-        self.text_members = text_members or []  # further text-dump members, the same way
         self.card = card
         self.threshold = threshold
         # prediction by the compiled evaluator of the same trees (bit for bit LightGBM's, faster)
-        trees = iter(forests or [Forest(b.model_to_string()) for b in self._boosters() if b is not None])
-        self._html, self._text, self._context, self._text_context, *further = \
-            [next(trees) if b is not None else None for b in self._boosters()]
-        pairs = list(zip(further[::2], further[1::2]))
-        self._html_members = [(self._html, self._context)] + pairs[:len(self.members)]
-        self._text_members = [(self._text, self._text_context)] + pairs[len(self.members):]
-
-    def _boosters(self) -> tuple[lgb.Booster | None, ...]:
-        """The boosters in the order of the model file's parts (see PART_MARKS, then each further HTML
-        member's two, then each further text-dump member's two); None where there is none."""
-        return (self.booster, self.text_booster, self.context_booster, self.text_context_booster,
-                *(b for member in self.members + self.text_members for b in member))
+        self._html, self._text = compiled or (_compile(self.html), _compile(self.text))
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, params: dict[str, Any] | None = None,
@@ -126,7 +118,6 @@ class Model:
             raise ValueError("training needs both content and chrome blocks")
         params = {**DEFAULT_PARAMS, **(params or {})}
         text = text_rows(X)
-        text_context_booster = None
         # fresh, with both kinds of rows holding both classes: one booster per kind of row
         split = init is None and 0 < text.sum() < len(X) and len(np.unique(y[text])) == 2 \
             and len(np.unique(y[~text])) == 2
@@ -152,13 +143,10 @@ class Model:
             raise ValueError(f"html_members must be 1 to rounds ({rounds}), not {html_members}")
         if init is None and text_members < 1:
             raise ValueError(f"text_members must be at least 1, not {text_members}")
-        init_text = [] if init is None or init.text_booster is None \
-            else [(init.text_booster, init.text_context_booster)] + init.text_members
-
         def stage_fits(f: np.ndarray) -> int:  # boosters a context stage fits: one per fold, then its own
             return len(f) + 1 if len(f) > 1 else 0
 
-        total = 2 * (1 + len(init.members) + len(init_text)) if init is not None \
+        total = 2 * (len(init.html) + len(init.text)) if init is not None \
             else (text_members if split else 0) * (1 + stage_fits(text_folds)) \
             + html_members * (1 + stage_fits(folds))
         done = 0
@@ -171,12 +159,11 @@ class Model:
 
         if progress:
             progress(0, total)
-        members: list[tuple[lgb.Booster, lgb.Booster | None]] = []
-        text_pairs: list[tuple[lgb.Booster, lgb.Booster | None]] = []
+        html_fit: list[Member] = []
+        text_fit: list[Member] = []
         if init is not None:
-            for kind, rows, pairs, out in [(text, text, init_text, text_pairs),
-                                           (~text, ~text if init.text_booster else None,
-                                            [(init.booster, init.context_booster)] + init.members, members)]:
+            for kind, rows, pairs, out in [(text, text, init.text, text_fit),
+                                           (~text, ~text if init.text else None, init.html, html_fit)]:
                 for booster, context in pairs:
                     booster = _train_more(booster, X, y, weight, rows, params, rounds)
                     step()
@@ -186,7 +173,7 @@ class Model:
                             first[kind] = booster.predict(X[kind])
                         context = _train_more(context, _stacked(X, first, pages), y, weight, kind, params, rounds,
                                               names=STACKED_NAMES)
-                    out.append((booster, context))
+                    out.append(Member(booster, context))
                     step()
         else:
             # (the main booster then scores HTML rows only: it is fit on them alone)
@@ -194,28 +181,26 @@ class Model:
                 own = _member_params(params, m, text_members)
                 booster = _train(X[text], y[text], None if weight is None else weight[text], own, rounds)
                 step()
-                text_pairs.append((booster, _context_stage(X, y, weight, text, fold, text_folds, pages, own, rounds,
-                                                           step)))
+                text_fit.append(Member(booster, _context_stage(X, y, weight, text, fold, text_folds, pages, own,
+                                                               rounds, step)))
             for m in range(html_members):
                 own, share = _member_params(params, m, html_members), rounds // html_members
                 booster = _train(X[html], y[html], None if weight is None else weight[html], own, share)
                 step()
-                members.append((booster, _context_stage(X, y, weight, html, fold, folds, pages, own, share, step)))
+                html_fit.append(Member(booster, _context_stage(X, y, weight, html, fold, folds, pages, own, share,
+                                                               step)))
         if progress:
             progress(total, total)
-        (booster, context_booster), *further = members
-        (text_booster, text_context_booster), *text_further = text_pairs or [(None, None)]  # type: ignore[list-item]
         card = {"format": CARD_FORMAT, "feature_names": list(MODEL_NAMES),
                 "lightgbm_version": lgb.__version__, "params": params, "rounds": rounds,
-                "html_members": len(members), "text_members": len(text_pairs),
-                "threshold": 0.5, "text_model": text_booster is not None,
-                "context_model": context_booster is not None,
-                "text_context_model": text_context_booster is not None}
-        if context_booster is not None or text_context_booster is not None:
+                "html_members": len(html_fit), "text_members": len(text_fit),
+                "threshold": 0.5, "text_model": bool(text_fit),
+                "context_model": html_fit[0].context is not None,
+                "text_context_model": bool(text_fit) and text_fit[0].context is not None}
+        if card["context_model"] or card["text_context_model"]:
             card["context_feature_names"] = list(CONTEXT_NAMES)
         card["lexicon_words"] = 0 if lexicon is None else len(lexicon.keys)
-        return cls(booster, card, text_booster=text_booster, context_booster=context_booster, lexicon=lexicon,
-                   text_context_booster=text_context_booster, members=further, text_members=text_further)
+        return cls(html_fit, card, text=text_fit, lexicon=lexicon)
 
     def predict_proba(self, X: np.ndarray, offsets: np.ndarray | None = None,
                       groups: np.ndarray | None = None, words: Words | None = None) -> np.ndarray:
@@ -233,21 +218,19 @@ class Model:
         if self.lexicon is not None and words is None:
             raise ValueError("this model has a lexicon: pass the rows' words (lexicon.words)")
         X = np.ascontiguousarray(_with_lexicon(X, self.lexicon, words), dtype=np.float32)
-        text = text_rows(X) if self._text is not None else np.zeros(len(X), dtype=bool)
+        text = text_rows(X) if self._text else np.zeros(len(X), dtype=bool)
         html = ~text
-        if not text.all() and self._context is not None and groups is None:
+        if not text.all() and self._html[0][1] is not None and groups is None:
             raise ValueError("this model has a context stage: pass the offsets and groups of features.Batch")
         if groups is None:  # (text dumps have no groups: all zero)
             groups = np.zeros((len(X), len(GROUPS)), dtype=np.int32)
         pages = PageRows(np.array([0, len(X)]) if offsets is None else offsets, groups, None)
         first = np.zeros(len(X), dtype=np.float64)
         final = np.zeros(len(X), dtype=np.float64)
-        for rows, kind_members in ((text, self._text_members), (html, self._html_members)):
+        for rows, kind_members in ((text, self._text), (html, self._html)):
             if rows.any():  # each member's two stages; their scores averaged
                 own, X_rows = np.zeros(len(X), dtype=np.float64), X if rows.all() else np.ascontiguousarray(X[rows])
                 for forest, context in kind_members:
-                    if forest is None:
-                        raise ValueError("this model has no booster for text-dump rows")
                     own[rows] = forest.predict(X_rows)
                     first[rows] += own[rows] / len(kind_members)
                     final[rows] += self._final(X, own, pages, rows, context) / len(kind_members)
@@ -283,6 +266,12 @@ class Model:
         from .modelfile import load
 
         return load(path)
+
+
+def _compile(members: list[Member]) -> Compiled:
+    """Each member's boosters as compiled forests."""
+    return [(Forest(first.model_to_string()), None if context is None else Forest(context.model_to_string()))
+            for first, context in members]
 
 
 def _with_lexicon(X: np.ndarray, lexicon: Lexicon | None, words: Words | None) -> np.ndarray:

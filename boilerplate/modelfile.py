@@ -20,7 +20,7 @@ from .context import CONTEXT_NAMES, STACKED_NAMES
 from .errors import ModelError
 from .files import atomic_write
 from .lexicon import Lexicon
-from .model import CARD_FORMAT, DEFAULT_MODEL, MODEL_NAMES, Model
+from .model import CARD_FORMAT, DEFAULT_MODEL, MODEL_NAMES, Member, Model
 
 TEXT_MODEL_MARK = "\n# boilerplate: the booster for text-dump rows follows\n"
 CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for HTML rows follows\n"
@@ -28,21 +28,24 @@ TEXT_CONTEXT_MODEL_MARK = "\n# boilerplate: the context booster for text-dump ro
 MEMBER_MARK = "\n# boilerplate: a further HTML member (booster, then its context booster) follows\n"
 TEXT_MEMBER_MARK = "\n# boilerplate: a further text-dump member (booster, then its context booster) follows\n"
 LEXICON_MARK = "\n# boilerplate: the lexicon follows\n"
-PART_MARKS = ("", TEXT_MODEL_MARK, CONTEXT_MODEL_MARK, TEXT_CONTEXT_MODEL_MARK)  # before each booster in the
-# model file, in the order of Model._boosters (a missing booster leaves its mark out); further HTML members
-# follow, each after MEMBER_MARK (its context booster after CONTEXT_MODEL_MARK), then further text-dump
-# members, each after TEXT_MEMBER_MARK (its context booster after TEXT_CONTEXT_MODEL_MARK), then the lexicon
+PART_MARKS = ("", TEXT_MODEL_MARK, CONTEXT_MODEL_MARK, TEXT_CONTEXT_MODEL_MARK)  # before each booster of
+# the first members in the model file: the HTML member's first stage, the text-dump member's, the HTML
+# context stage, the text-dump one (a missing booster leaves its mark out); further HTML members follow,
+# each after MEMBER_MARK (its context booster after CONTEXT_MODEL_MARK), then further text-dump members,
+# each after TEXT_MEMBER_MARK (its context booster after TEXT_CONTEXT_MODEL_MARK), then the lexicon
 
 
 def save(model: Model, path: str | Path, **card_extra: Any) -> None:
-    """Write the model (`path`: the booster, then the text-dump one and the context one if any) and
-    its card (`path` with .json) atomically."""
+    """Write the model (`path`: its boosters behind their marks, then the lexicon) and its card (`path`
+    with .json) atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.card.update(card_extra)
-    text = "".join(mark + b.model_to_string() for mark, b in zip(PART_MARKS, model._boosters()) if b is not None)
-    for members, mark, context_mark in ((model.members, MEMBER_MARK, CONTEXT_MODEL_MARK),
-                                        (model.text_members, TEXT_MEMBER_MARK, TEXT_CONTEXT_MODEL_MARK)):
+    html, dumps = model.html[0], model.text[0] if model.text else None
+    firsts = (html.first, dumps and dumps.first, html.context, dumps and dumps.context)
+    text = "".join(mark + b.model_to_string() for mark, b in zip(PART_MARKS, firsts) if b is not None)
+    for members, mark, context_mark in ((model.html[1:], MEMBER_MARK, CONTEXT_MODEL_MARK),
+                                        (model.text[1:], TEXT_MEMBER_MARK, TEXT_CONTEXT_MODEL_MARK)):
         for booster, context in members:
             text += mark + booster.model_to_string()
             text += context_mark + context.model_to_string() if context is not None else ""
@@ -113,25 +116,22 @@ def load(path: str | Path | None = None) -> Model:
             or TEXT_CONTEXT_MODEL_MARK in text_context:
         raise ModelError(f"{path}: holds {len(parts) + bool(context) + bool(text_context)} booster(s), its "
                          f"card says {sum(expected)}; the file is truncated or not this card's")
-    texts = parts + [t for t in (context, text_context) if t] \
-        + [t for member, _, stage in further + text_further for t in (member, stage) if t]
+    kinds = ([(parts[0], context)] + [(member, stage) for member, _, stage in further],
+             ([(parts[1], text_context)] if len(parts) > 1 else []) + [(m, s) for m, _, s in text_further])
     try:  # (the compiled evaluator's reading checks every tree, before LightGBM, which can abort
-        forests = [Forest(t) for t in texts]  # the process on a corrupt one, reads them)
+        # the process on a corrupt one, reads them)
+        html_forests, text_forests = ([(Forest(first), Forest(stage) if stage else None) for first, stage in kind]
+                                      for kind in kinds)
     except (ValueError, KeyError, IndexError) as e:
         raise ModelError(f"{path}: cannot read its trees: {e}") from None
-    boosters = [_booster(path, part, MODEL_NAMES) for part in parts]
-    context_booster = _booster(path, context, STACKED_NAMES) if context else None
-    text_context_booster = _booster(path, text_context, STACKED_NAMES) if text_context else None
+    html, text_members = ([Member(_booster(path, first, MODEL_NAMES),
+                                  _booster(path, stage, STACKED_NAMES) if stage else None) for first, stage in kind]
+                          for kind in kinds)
     threshold = card.get("threshold", 0.5)
     if not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
         raise ModelError(f"{card_file}: threshold must be a number in [0, 1]")
-    text_booster = boosters[1] if len(boosters) > 1 else None
-    members, text_members = ([(_booster(path, member, MODEL_NAMES),
-                               _booster(path, stage, STACKED_NAMES) if stage else None)
-                              for member, _, stage in kind] for kind in (further, text_further))
-    return Model(boosters[0], card, float(threshold), text_booster=text_booster,
-               context_booster=context_booster, lexicon=lexicon, text_context_booster=text_context_booster,
-               members=members, text_members=text_members, forests=forests)
+    return Model(html, card, float(threshold), text=text_members, lexicon=lexicon,
+                 compiled=(html_forests, text_forests))
 
 
 def _further_members(path: Path, text: str, mark: str, context_mark: str, kind: str, first: int, count: Any,

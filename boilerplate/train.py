@@ -307,7 +307,7 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
     if init is not None:
         inherited = init.card.get("training_data", {})
         training_data = {**{f"{src} (starting model)": v for src, v in inherited.items()}, **training_data}
-        extra["continued_from"] = {"rounds_before": init.booster.current_iteration(),
+        extra["continued_from"] = {"rounds_before": init.html[0].first.current_iteration(),
                                    "cross_validation": {src: {k: v for k, v in r.items() if k != "per_page"}
                                                         for src, r in init.card.get("cross_validation",
                                                                                     {}).items()}}

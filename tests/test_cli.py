@@ -100,8 +100,8 @@ def test_train_without_corpora_continues_the_shipped_model(tmp_path, capsys, mon
     license = json.loads(capsys.readouterr().out)["training_data"]["labeled"]["license"]
     assert license == f"your own labels ({mine}): license as you set it"
     shipped, continued = Model.load(DEFAULT_MODEL), Model.load(out)
-    assert continued.booster.current_iteration() == shipped.booster.current_iteration()  # no HTML labels
-    assert continued.text_booster.current_iteration() == shipped.text_booster.current_iteration() + CONTINUE_ROUNDS
+    assert continued.html[0].first.current_iteration() == shipped.html[0].first.current_iteration()  # no HTML labels
+    assert continued.text[0].first.current_iteration() == shipped.text[0].first.current_iteration() + CONTINUE_ROUNDS
     assert main(["extract", "--model", str(out), SEED]) == 0
     assert "美日對稀土" in capsys.readouterr().out
 

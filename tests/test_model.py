@@ -207,12 +207,12 @@ def test_text_dump_rows_are_scored_by_a_booster_fit_on_them_alone():
     assert ((mixed.predict_proba(X) >= 0.5) == y).mean() > 0.95
     # two text members: each of all the rounds and its own seeds, their scores averaged
     two = Model.fit(X, y)
-    assert two.card["text_members"] == 2 and len(two.text_members) == 1
-    assert [b.current_iteration() for b in (two.text_booster, two.text_members[0][0])] == [two.card["rounds"]] * 2
+    assert two.card["text_members"] == 2 and len(two.text) == 2
+    assert [b.current_iteration() for b in (two.text[0].first, two.text[1:][0][0])] == [two.card["rounds"]] * 2
     no_lexicon = np.full((200, len(MODEL_NAMES) - len(FEATURE_NAMES)), np.nan, dtype=np.float32)
     lexed = np.hstack([X[:200], no_lexicon])
     np.testing.assert_allclose(two.predict_proba(X[:200]), np.mean(
-        [two.text_booster.predict(lexed, num_threads=1), two.text_members[0][0].predict(lexed, num_threads=1)], axis=0))
+        [two.text[0].first.predict(lexed, num_threads=1), two.text[1:][0][0].predict(lexed, num_threads=1)], axis=0))
     with pytest.raises(ValueError, match="text_members must be at least 1"):
         Model.fit(X, y, text_members=0)
 
@@ -238,8 +238,8 @@ def test_training_further_adds_trees_to_the_booster_of_the_rows_given(tmp_path):
     base = Model.fit(X, y, rounds=20)
     html_only = Model.fit(X[200:], y[200:], init=base, rounds=5)
     # each of the two HTML members was fit with half the rounds, and each gets the rounds added
-    assert [b.current_iteration() for b, _ in [(html_only.booster, None)] + html_only.members] == [15, 15]
-    assert [b.current_iteration() for b, _ in [(html_only.text_booster, None)] + html_only.text_members] == [20, 20]
+    assert [b.current_iteration() for b, _ in [(html_only.html[0].first, None)] + html_only.html[1:]] == [15, 15]
+    assert [b.current_iteration() for b, _ in [(html_only.text[0].first, None)] + html_only.text[1:]] == [20, 20]
     # (no text rows: kept as they were)
     np.testing.assert_array_equal(html_only.predict_proba(X[:200]), base.predict_proba(X[:200]))
     html_only.save(tmp_path / "m.txt")
@@ -264,7 +264,7 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     # for each of the two text members and each of the two HTML members a first stage, one out-of-fold booster
     # per fold and a context stage
     assert steps[0] == (0, 16) and steps[-1] == (16, 16) and steps == sorted(steps) and len(set(steps)) == 17
-    assert Model.fit(X, y, pages=pages._replace(folds=np.zeros(20, dtype=int)), rounds=30).context_booster is None
+    assert Model.fit(X, y, pages=pages._replace(folds=np.zeros(20, dtype=int)), rounds=30).html[0].context is None
     with pytest.raises(ValueError, match="context stage"):
         model.predict_proba(X)
     scores = model.predict_proba(X, pages.offsets, pages.groups)
@@ -273,12 +273,12 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
     no_lexicon = np.full((200, len(MODEL_NAMES) - len(FEATURE_NAMES)), np.nan, dtype=np.float32)
     first, final = model.predict_stages(X, pages.offsets, pages.groups)
     np.testing.assert_allclose(first[:200], np.mean([b.predict(np.hstack([X[:200], no_lexicon]), num_threads=1)
-                                                     for b in (model.text_booster, model.text_members[0][0])], axis=0))
+                                                     for b in (model.text[0].first, model.text[1:][0][0])], axis=0))
     assert np.array_equal(final, scores)
     assert not np.array_equal(final[200:], first[200:]) and not np.array_equal(final[:200], first[:200])
     # rows the first stage rules out keep its score (for HTML rows: ruled out by each member's first stage)
     lexed = np.hstack([X[200:], np.full((200, len(MODEL_NAMES) - len(FEATURE_NAMES)), np.nan, dtype=np.float32)])
-    members = [model.booster.predict(lexed, num_threads=1), model.members[0][0].predict(lexed, num_threads=1)]
+    members = [model.html[0].first.predict(lexed, num_threads=1), model.html[1:][0][0].predict(lexed, num_threads=1)]
     np.testing.assert_allclose(first[200:], np.mean(members, axis=0))
     sure = np.concatenate([first[:200] < CONTEXT_GATE, np.max(members, axis=0) < CONTEXT_GATE])
     assert sure[200:].any() and sure[:200].any() and np.array_equal(final[sure], first[sure])
@@ -310,9 +310,9 @@ def test_context_stage_is_fit_on_out_of_fold_scores_and_saved_with_the_model(tmp
         Model.load(tmp_path / "m.txt")
     more = Model.fit(X, y, init=model, pages=pages, rounds=5)
     # each HTML member's two boosters had half the 60 rounds; every booster gets the 5 more
-    assert more.context_booster.current_iteration() == 35 and more.booster.current_iteration() == 35
-    assert more.members[0][1].current_iteration() == 35 and more.text_context_booster.current_iteration() == 65
-    assert [b.current_iteration() for b in more.text_members[0]] == [65, 65]
+    assert more.html[0].context.current_iteration() == 35 and more.html[0].first.current_iteration() == 35
+    assert more.html[1:][0][1].current_iteration() == 35 and more.text[0].context.current_iteration() == 65
+    assert [b.current_iteration() for b in more.text[1:][0]] == [65, 65]
 
 
 def _boosters_with_each_missing_type() -> list:
@@ -350,9 +350,8 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
     odd[4, FEATURE_NAMES.index("tag")] = 40
     odd[5, FEATURE_NAMES.index("tag")] = np.nan
     stacked = np.random.default_rng(2).random((1000, len(STACKED_NAMES) - len(FEATURE_NAMES)), dtype=np.float32)
-    boosters = (shipped.booster, shipped.text_booster, shipped.context_booster, shipped.text_context_booster,
-                *(b for member in shipped.members + shipped.text_members for b in member),
-                Model.fit(*mixed_rows()).booster,
+    boosters = (*(b for member in shipped.html + shipped.text for b in member),
+                Model.fit(*mixed_rows()).html[0].first,
                 *_boosters_with_each_missing_type())
     for booster in [b for b in boosters if b is not None]:
         forest = Forest(booster.model_to_string())
@@ -362,14 +361,14 @@ def test_compiled_trees_give_lightgbm_probabilities_bit_for_bit(labeled_dir):
             rows = np.ascontiguousarray(rows, dtype=np.float32)
             assert np.array_equal(forest.predict(rows), booster.predict(rows, num_threads=1))
     lexed = np.hstack([X, shipped.lexicon.columns(words(pages))])
-    text_members = [shipped.text_booster] + [b for b, _ in shipped.text_members]
+    text_members = [shipped.text[0].first] + [b for b, _ in shipped.text[1:]]
     assert len(text_members) == shipped.card["text_members"]
     expected = np.zeros(len(X))  # the first stage of a dump: the mean of its members' scores, summed as predicted
     for booster in text_members:
         expected += booster.predict(lexed, num_threads=1) / len(text_members)
     assert np.array_equal(shipped.predict_stages(X, words=words(pages))[0], expected)
     with pytest.raises(ValueError, match="columns"):
-        Forest(shipped.booster.model_to_string()).predict(np.zeros((2, 3), dtype=np.float32))
+        Forest(shipped.html[0].first.model_to_string()).predict(np.zeros((2, 3), dtype=np.float32))
 
 
 def test_keep_thresholds_and_falls_back_to_the_best_block():
