@@ -1,7 +1,7 @@
-"""Build configuration of the compiled parts (boilerplate/_walk.pyx, _head.pyx, _layout.pyx,
-_features.pyx, _context.pyx, _forest.pyx, _title.pyx, _lexicon.pyx; the .pxd files are their shared
-declarations); everything else is in pyproject.toml. The walk and the head reader compile against lxml's
-own headers (lxml.get_include()) and call no libxml2 function."""
+"""Build configuration of the compiled parts (boilerplate/_walk.pyx, _columns.pyx, _head.pyx,
+_layout.pyx, _features.pyx, _context.pyx, _forest.pyx, _title.pyx, _lexicon.pyx; the .pxd files are their
+shared declarations); everything else is in pyproject.toml. The walk, its columns and the head reader
+compile against lxml's own headers (lxml.get_include()) and call no libxml2 function."""
 
 import lxml
 from Cython.Build import cythonize
@@ -9,6 +9,7 @@ from setuptools import Extension, setup
 
 setup(ext_modules=cythonize(
     [Extension("boilerplate._walk", ["boilerplate/_walk.pyx"], include_dirs=lxml.get_include()),
+     Extension("boilerplate._columns", ["boilerplate/_columns.pyx"], include_dirs=lxml.get_include()),
      Extension("boilerplate._head", ["boilerplate/_head.pyx"], include_dirs=lxml.get_include()),
      Extension("boilerplate._layout", ["boilerplate/_layout.pyx"]),
      Extension("boilerplate._features", ["boilerplate/_features.pyx"]),

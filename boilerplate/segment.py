@@ -14,8 +14,9 @@ from typing import Literal
 import numpy as np
 from lxml import etree
 
+from ._columns import Tables
 from ._head import Meta, base_href, page_titles
-from ._walk import Tables, walk
+from ._walk import walk
 from .errors import InputError
 from .metadata import MAX_LD_CHARS, Declared
 
