@@ -11,8 +11,8 @@ from libc.stdlib cimport free, malloc, qsort
 from libc.string cimport memset
 
 from boilerplate._fnv cimport FNV_OFFSET, fnv
-from boilerplate._keys cimport Slot, Table, groups_of, has_key, slot, table_init
-from boilerplate._layout cimport Layout, bigrams, is_word, klass
+from boilerplate._keys cimport Slot, Table, group_sums, groups_of, has_key, slot, table_init
+from boilerplate._layout cimport Layout, bigrams, copy_neighbours, is_word, klass
 
 
 cdef int _cmp_rank(const void* a, const void* b) noexcept nogil:
@@ -101,15 +101,7 @@ def feature_rows(Layout L, blocks, float[:, ::1] out, int[:, ::1] groups, Py_ssi
                        headline if 0 <= headline < n else -1)
     finally:
         free(group); free(sizes); free(acc); free(table.slots)
-
-    # the neighbours' features copied into each row
-    cdef Py_ssize_t n_nb = L.neighbour_cols.shape[0], o, src
-    for o in range(L.window.shape[0]):
-        for i in range(n):
-            src = i + L.window[o]
-            if 0 <= src < n:
-                for k in range(n_nb):
-                    out[i, L.window_cols[o * n_nb + k]] = out[src, L.neighbour_cols[k]]
+    copy_neighbours(L, out)
 
 
 cdef enum:  # the rows of feature_rows' work array (float64, one column per block)
@@ -335,7 +327,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
     path_ids: dict = {}
     ids = np.fromiter([path_ids.setdefault(p, len(path_ids)) for p in blocks.path], dtype=np.int64, count=n)
     groups_of(table, &ids[0], n, group, sizes)
-    _group_sums(n, group, &w[W_TOKENS, 0], link_chars, &w[W_CHARS, 0], acc)
+    group_sums(n, group, &w[W_TOKENS, 0], link_chars, &w[W_CHARS, 0], acc)
     for i in range(n):
         out[i, L.path_share] = sizes[group[i]] / <double>n
         out[i, L.path_text_share] = acc[group[i]] / max(tokens_sum, 1.0)
@@ -349,7 +341,7 @@ cdef int _structure(Layout L, blocks, Py_ssize_t start, Py_ssize_t end, double[:
             (np.ascontiguousarray(blocks.grandparent, dtype=np.int64), L.grandparent_text_share,
              L.grandparent_link_density))):
         groups_of(table, &ids[0], n, group, sizes)
-        _group_sums(n, group, &mass[0], link_chars, &w[W_CHARS, 0], acc)
+        group_sums(n, group, &mass[0], link_chars, &w[W_CHARS, 0], acc)
         for i in range(n):
             out[i, text_col] = acc[group[i]] / max(mass_sum, 1.0)
             out[i, link_col] = acc[n + group[i]] / max(acc[2 * n + group[i]], 1.0)
@@ -401,14 +393,3 @@ cdef inline bint _deeper(const int[:, ::1] containers, Py_ssize_t k, Py_ssize_t 
     if containers[k, 0] != containers[other, 0]:
         return containers[k, 0] > containers[other, 0]
     return containers[k, 2] - containers[k, 1] < containers[other, 2] - containers[other, 1]
-
-
-cdef void _group_sums(Py_ssize_t n, const int* group, const double* a,
-                      const int[::1] b, const double* c, double* acc) noexcept:
-    """acc[g], acc[n + g], acc[2n + g]: the sums of a, b and c over group g, added in block order."""
-    cdef Py_ssize_t i
-    memset(acc, 0, 3 * n * sizeof(double))
-    for i in range(n):
-        acc[group[i]] += a[i]
-        acc[n + group[i]] += b[i]
-        acc[2 * n + group[i]] += c[i]

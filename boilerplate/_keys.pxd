@@ -1,8 +1,10 @@
-# cython: language_level=3
-"""A hash table of int64 keys (never 0), open addressing, for bigram keys and group ids (_features.pyx)."""
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""A hash table of int64 keys (never 0), open addressing, for bigram keys and group ids, and sums over
+groups (_features.pyx)."""
 
 from libc.stdint cimport INT64_MIN, int64_t, uint64_t
 from libc.stdlib cimport calloc, free
+from libc.string cimport memset
 
 
 cdef struct Slot:  # 16 bytes
@@ -78,3 +80,14 @@ cdef inline int groups_of(Table* t, const int64_t* ids, Py_ssize_t n, int* group
     free(t.slots)
     t.slots = NULL
     return n_groups
+
+
+cdef inline void group_sums(Py_ssize_t n, const int* group, const double* a,
+                      const int[::1] b, const double* c, double* acc) noexcept:
+    """acc[g], acc[n + g], acc[2n + g]: the sums of a, b and c over group g, added in block order."""
+    cdef Py_ssize_t i
+    memset(acc, 0, 3 * n * sizeof(double))
+    for i in range(n):
+        acc[group[i]] += a[i]
+        acc[n + group[i]] += b[i]
+        acc[2 * n + group[i]] += c[i]

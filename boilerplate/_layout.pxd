@@ -1,6 +1,7 @@
-# cython: language_level=3
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """features.py's layout of a feature row and its character tables, as the compiled features read them
-(_layout.pyx builds it), and the bigram keys of a text by its character classes."""
+(_layout.pyx builds it), the bigram keys of a text by its character classes, and the copy of each
+row's neighbours' features into it."""
 
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ
 from libc.stdint cimport int64_t
@@ -63,3 +64,14 @@ cdef inline Py_ssize_t bigrams(Layout L, str t, int64_t* out) except -1:
         prev_word = True
         prev = ch
     return n
+
+
+cdef inline void copy_neighbours(Layout L, float[:, ::1] out) noexcept:
+    """Each row's window of neighbours: their NEIGHBOUR_BASE features copied into its window columns."""
+    cdef Py_ssize_t n = out.shape[0], n_nb = L.neighbour_cols.shape[0], o, i, k, src
+    for o in range(L.window.shape[0]):
+        for i in range(n):
+            src = i + L.window[o]
+            if 0 <= src < n:
+                for k in range(n_nb):
+                    out[i, L.window_cols[o * n_nb + k]] = out[src, L.neighbour_cols[k]]
