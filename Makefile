@@ -17,7 +17,7 @@ CORPUS_ARGS := $(foreach c,$(CORPORA),--corpus $(c))
 
 .PHONY: demo test fuzz train bench bench-structure bench-speed bench-run install clean
 
-$(STAMP): pyproject.toml setup.py boilerplate/_walk.pyx boilerplate/_columns.pyx boilerplate/_head.pyx boilerplate/_layout.pyx boilerplate/_features.pyx boilerplate/_context.pyx boilerplate/_forest.pyx \
+$(STAMP): pyproject.toml setup.py boilerplate/_walk.pyx boilerplate/_columns.pyx boilerplate/_hints.pyx boilerplate/_head.pyx boilerplate/_layout.pyx boilerplate/_features.pyx boilerplate/_context.pyx boilerplate/_forest.pyx \
 		boilerplate/_title.pyx boilerplate/_lexicon.pyx boilerplate/*.pxd
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

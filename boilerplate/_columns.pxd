@@ -4,6 +4,8 @@
 from libc.stdint cimport int64_t, uint64_t, uintptr_t
 from lxml.includes cimport tree
 
+from boilerplate._hints cimport HintWords
+
 
 cdef enum:
     F_SKIP = 1  # subtree never rendered
@@ -50,7 +52,7 @@ cdef struct Frame:  # one open element on the walk's stack
 cdef class Tables:
     cdef frozenset skip, block, cells, sectioning, landmark_roles
     cdef dict tag_id, tag_bits
-    cdef object hint_bits
+    cdef HintWords hints
     cdef long landmark, invisible
     cdef int path_len, max_row_chars, max_button_chars
     cdef str cell_mark, cell_sep

@@ -22,12 +22,12 @@ cdef uint64_t ATTR_SEED = 0xC2B2AE3D27D4EB4FULL  # class/id tokens hash apart fr
 cdef class Tables:
     """What the walk needs to know of tags and hints, from segment.py (one instance there)."""
 
-    def __init__(self, *, skip, block, cells, sectioning, landmark_roles, tag_id, tag_bits, hint_bits,
+    def __init__(self, *, skip, block, cells, sectioning, landmark_roles, tag_id, tag_bits, hints,
                  landmark, invisible, path_len, max_row_chars, max_button_chars, cell_mark, cell_sep,
                  struct_tags=(), inline_tags=(), lang_hint=None):
         self.skip, self.block, self.cells = frozenset(skip), frozenset(block), frozenset(cells)
         self.sectioning, self.landmark_roles = frozenset(sectioning), frozenset(landmark_roles)
-        self.tag_id, self.tag_bits, self.hint_bits = dict(tag_id), dict(tag_bits), hint_bits
+        self.tag_id, self.tag_bits, self.hints = dict(tag_id), dict(tag_bits), hints
         self.landmark, self.invisible = landmark, invisible
         self.path_len, self.max_row_chars, self.cell_mark = path_len, max_row_chars, cell_mark
         self.max_button_chars = max_button_chars

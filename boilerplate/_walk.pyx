@@ -168,7 +168,7 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
                         hidden = True
                 a = a.next
             if cls or ident:
-                own |= t.hint_bits(f"{cls or ''} {ident or ''}")
+                own |= t.hints.match(f"{cls or ''} {ident or ''}")
             if role and role.strip().lower() in t.landmark_roles:
                 own |= t.landmark
             if hidden or (style and "none" in style and "display:none" in style.replace(" ", "")):

@@ -16,6 +16,7 @@ from lxml import etree
 
 from ._columns import Tables
 from ._head import Meta, base_href, page_titles
+from ._hints import AD, HintWords
 from ._walk import walk
 from .errors import InputError
 from .metadata import MAX_LD_CHARS, Declared
@@ -43,26 +44,34 @@ TAGS = ("text", "other", "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "
 TAG_ID = {t: i for i, t in enumerate(TAGS)}
 
 # Groups of class/id/tag words that hint at a block's role; a block carries the union of its ancestors'.
-HINT_PATTERNS = {
-    "nav": r"nav|menu|breadcrumb|crumb|topbar|toolbar|masthead|header|head_|channel|pagination|pager",
-    "footer": r"foot|copyright|bottom|disclaimer|legal|contact",
-    "comment": r"comment|reply|discus|respond|review|disqus",
-    "share": r"share|social|sns|facebook|twitter|weibo|wechat|line-?it|follow|subscribe|newsletter",
-    "related": r"relat|recommend|more|hot|popular|rank|trend|also|sidebar|side|aside|widget|list|extend",
-    "ad": r"(?:^|[-_ \d])ads?(?:$|[-_ \d])|advert|banner|sponsor|promo|gg_|google_ad|dfp|outbrain|taboola",
-    "content": r"article|content|post|story|entry|body|text|main|detail|news_?txt|zoom|cont",
-    "caption": r"caption|figure|photo|img|image|pic|media|video",
-    "title": r"title|headline|heading|h1",
-    "meta": r"author|byline|date|time|meta|source|info|editor|reporter|publish",
-    "tags": r"tag|keyword|label|topic",
-    "hidden": r"hidden|display-?none|sr-only|visually-hidden|modal|popup|cookie|consent|gdpr",
-    "landmark": None,  # no class/id words: set by tags alone, see _HINT_TAGS
-    "noscript": None,  # inside <noscript>
-    "invisible": None,  # inside an element with the `hidden` attribute or `display: none`: still text of
-    # the page (closed tabs, collapsed sections, other languages' code samples), often kept by the gold
+# A "class id" string holds a group's hint where one of its words is found in it, lowercased, read left
+# to right: at each place the first word in this order that starts there (the one found; the reading
+# goes on after it). AD: "ad" or "ads" standing alone (_hints.AD).
+HINT_WORDS: dict[str, tuple[str | None, ...]] = {
+    "nav": ("nav", "menu", "breadcrumb", "crumb", "topbar", "toolbar", "masthead", "header", "head_", "channel",
+            "pagination", "pager"),
+    "footer": ("foot", "copyright", "bottom", "disclaimer", "legal", "contact"),
+    "comment": ("comment", "reply", "discus", "respond", "review", "disqus"),
+    "share": ("share", "social", "sns", "facebook", "twitter", "weibo", "wechat", "line-it", "lineit", "follow",
+              "subscribe", "newsletter"),
+    "related": ("relat", "recommend", "more", "hot", "popular", "rank", "trend", "also", "sidebar", "side", "aside",
+                "widget", "list", "extend"),
+    "ad": (AD, "advert", "banner", "sponsor", "promo", "gg_", "google_ad", "dfp", "outbrain", "taboola"),
+    "content": ("article", "content", "post", "story", "entry", "body", "text", "main", "detail", "news_txt",
+                "newstxt", "zoom", "cont"),
+    "caption": ("caption", "figure", "photo", "img", "image", "pic", "media", "video"),
+    "title": ("title", "headline", "heading", "h1"),
+    "meta": ("author", "byline", "date", "time", "meta", "source", "info", "editor", "reporter", "publish"),
+    "tags": ("tag", "keyword", "label", "topic"),
+    "hidden": ("hidden", "display-none", "displaynone", "sr-only", "visually-hidden", "modal", "popup", "cookie",
+               "consent", "gdpr"),
+    "landmark": (),  # no class/id words: set by tags alone, see _HINT_TAGS
+    "noscript": (),  # inside <noscript>
+    "invisible": (),  # inside an element with the `hidden` attribute or `display: none`: still text of the
+    # page (closed tabs, collapsed sections, other languages' code samples), often kept by the gold
 }
-HINTS = tuple(HINT_PATTERNS)
-_HINT_RE = re.compile("|".join(f"(?P<{name}>{p})" for name, p in HINT_PATTERNS.items() if p))
+HINTS = tuple(HINT_WORDS)
+_HINT_WORDS = HintWords([(word, 1 << i) for i, words in enumerate(HINT_WORDS.values()) for word in words])
 _LANDMARK = 1 << HINTS.index("landmark")  # the ARIA landmarks of page chrome: navigation, complementary,
 # banner and contentinfo, i.e. <nav>, <aside>, <header>/<footer> outside any SECTIONING element, or any
 # element whose role attribute is one of LANDMARK_ROLES
@@ -217,17 +226,8 @@ def lang_hint(classes: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
-@lru_cache(maxsize=1 << 16)
-def _hint_bits(attrs: str) -> int:
-    """HINTS bitmask of a "class id" string (memoized: sites repeat the same classes page after page)."""
-    bits = 0
-    for m in _HINT_RE.finditer(attrs.lower()):
-        bits |= 1 << HINTS.index(m.lastgroup)
-    return bits
-
-
 _TABLES = Tables(skip=SKIP_TAGS, block=BLOCK_TAGS, cells=CELL_TAGS, sectioning=SECTIONING,
-                 landmark_roles=LANDMARK_ROLES, tag_id=TAG_ID, tag_bits=_HINT_TAGS, hint_bits=_hint_bits,
+                 landmark_roles=LANDMARK_ROLES, tag_id=TAG_ID, tag_bits=_HINT_TAGS, hints=_HINT_WORDS,
                  landmark=_LANDMARK, invisible=_INVISIBLE, path_len=PATH_LEN, max_row_chars=MAX_ROW_CHARS,
                  max_button_chars=MAX_BUTTON_CHARS,
                  cell_mark=_CELL_MARK, cell_sep=CELL_SEP, struct_tags=STRUCT_TAGS, inline_tags=INLINE_TAGS,
