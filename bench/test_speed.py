@@ -46,6 +46,9 @@ MB = sum(len(p) for p in PAGES) / 1e6
 
 
 def _run(benchmark, name: str, fn, n_pages: int) -> None:
+    if n_pages == 0:
+        pytest.skip("no HTML pages to time: give corpora, e.g. make bench-speed "
+                    "CORPORA=\"../shared/corpora/zh-news-dev ../shared/corpora/en-articles-dev\"")
     benchmark.pedantic(fn, rounds=3, iterations=1, warmup_rounds=1)
     if benchmark.stats is None:  # --benchmark-disable: each case runs once as a smoke test, nothing timed
         return
@@ -187,7 +190,7 @@ def test_zz_memory_and_ratios():
     lines += ["", f"Peak RSS while extracting {done} pages in batches of 100 ({elapsed:.1f} s):", "",
               "| pages done | peak RSS (MB) |", "|---:|---:|"]
     lines += [f"| {n} | {rss:.0f} |" for n, rss in checkpoints[:: max(1, len(checkpoints) // 10)]]
-    if RESULTS:  # a run without timings (--benchmark-disable) leaves the last report in place
+    if RESULTS and HTML:  # a run without timings (--benchmark-disable) or HTML pages leaves the last report
         REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n" + "\n".join(lines))
     assert done >= 1000
