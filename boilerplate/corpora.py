@@ -13,22 +13,14 @@ import gzip
 import json
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .errors import CorpusError
+from .sites import guess_site, url_site
 
 ENV_VAR = "BOILERPLATE_CORPORA"  # whitespace- or os.pathsep-separated corpus directories
-_CANONICAL = re.compile(rb"""<link\b[^>]*\brel=["']?canonical\b[^>]*\bhref=["']?https?://([^/"'\s>:]+)"""
-                        rb"""|<meta\b[^>]*\bproperty=["']?og:url["']?[^>]*\bcontent=["']?"""
-                        rb"""https?://([^/"'\s>:]+)""",
-                        re.I)
-_LINK_HOST = re.compile(rb"""<a\b[^>]*\bhref=["']?https?://([^/"'\s>:?#]+)""", re.I)
-_SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "or", "ne", "go"})
-MIN_SITE_LINKS = 3  # a page's own site is guessed from its links only when it has this many to it
 
 
 @dataclass(frozen=True)
@@ -66,37 +58,6 @@ def layout(directory: Path) -> str:
         return "ground-truth"
     raise CorpusError(f"{directory}: not a corpus (expected original/ + cleaned/, or html/ + "
                       "ground-truth.json)")
-
-
-def site_domain(host: str) -> str:
-    """The registrable part of a host name, roughly: the last two labels, three under a country code's
-    generic second level ("news.sina.com.cn" → "sina.com.cn"); good enough to group pages by site."""
-    labels = host.lower().rstrip(".").split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
-    return ".".join(labels[-keep:])
-
-
-def url_site(url: str | None) -> str | None:
-    """The registrable domain of a URL's host; None without a URL, a host, or with a malformed URL."""
-    try:
-        host = urlsplit(url).hostname if url else None
-    except ValueError:  # (such as an unclosed IPv6 bracket)
-        return None
-    return site_domain(host) if host else None
-
-
-def guess_site(html: bytes) -> str | None:
-    """A page's site when its corpus does not say: its canonical or og:url host, else the domain most of
-    its absolute links point to (a page links to its own site's sections more than to any other)."""
-    head = _CANONICAL.search(html)
-    if head:
-        return site_domain((head.group(1) or head.group(2)).decode("ascii", "replace"))
-    counts = Counter(site_domain(h.decode("ascii", "replace")) for h in _LINK_HOST.findall(html))
-    if counts:
-        domain, n = counts.most_common(1)[0]
-        if n >= MIN_SITE_LINKS:
-            return domain
-    return None
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")

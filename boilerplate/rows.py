@@ -9,13 +9,13 @@ from typing import Any
 
 import polars as pl
 
-from .corpora import url_site
 from .decode import decode_page
 from .errors import InputError
 from .model import Model
 from .pipeline import parse_blocks
 from .records import Record
 from .segment import Blocks, segment
+from .sites import url_site
 
 SCHEMA = {"source": pl.String, "record_id": pl.String, "url": pl.String, "warc_date": pl.String,
           "http_status": pl.UInt16, "content_type": pl.String, "encoding": pl.String, "title": pl.String,

@@ -1,6 +1,7 @@
 import json
 
-from boilerplate.corpora import guess_lang, guess_site, read_corpus, site_domain
+from boilerplate.corpora import guess_lang, read_corpus
+from boilerplate.sites import guess_site, site_domain
 
 
 def test_site_domain_keeps_the_registrable_part():
