@@ -1,5 +1,6 @@
 """Types of the compiled DOM walk (_walk.pyx): lxml tree → the columns of segment.Blocks."""
 
+from typing import NamedTuple
 
 import numpy as np
 from lxml.etree import _Element
@@ -7,10 +8,32 @@ from lxml.etree import _Element
 from ._columns import Tables
 from ._head import Meta
 
-Containers = list[tuple[int, int, int]]  # (depth, first block, end block) of block-level elements
-Tokens = tuple[np.ndarray, np.ndarray, np.ndarray]  # class/id token hashes, per-block starts, near-attr counts
-Record = tuple[list[str], list[int], list[object], list[tuple], list[object], list[int], list[int], list[bool]]
+class Record(NamedTuple):
+    """The content model's raw record (segment.Structure's fields but its base)."""
 
-def walk(root: _Element, t: Tables, structured: bool = ..., meta: Meta | None = ...) -> tuple[
-    list[str], list[int], list[int], list[int], list[int], list[int], list[int], list[int], list[str],
-    Containers, Tokens, Record | None]: ...
+    tags: list[str]
+    parents: list[int]
+    attrs: list[object]
+    contexts: list[tuple]
+    pieces: list[object]
+    starts: list[int]
+    node: list[int]
+    breaks: list[bool]
+
+class Walked(NamedTuple):
+    """What a walk gives: the block columns, containers, class/id tokens and, in structure mode, the record."""
+
+    texts: list[str]
+    link_chars: list[int]
+    tags: list[int]
+    depths: list[int]
+    hints: list[int]
+    near: list[int]
+    parents: list[int]
+    grandparents: list[int]
+    paths: list[str]
+    containers: list[tuple[int, int, int]]  # (depth, first block, end block) of block-level elements
+    tokens: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # token hashes, per-block starts, near starts
+    record: Record | None
+
+def walk(root: _Element, t: Tables, structured: bool = ..., meta: Meta | None = ...) -> Walked: ...

@@ -13,9 +13,18 @@ from boilerplate._columns cimport (F_A, F_BLOCK, F_BR, F_BUTTON, F_CELL, F_CODE,
 from boilerplate._head cimport Meta
 from boilerplate._xml cimport attr, attr_value, is_text, next_in, past, subtree_text, utf8
 
+from collections import namedtuple
+
 import numpy as np
 
 import_lxml__etree()
+
+# what a walk gives: the block columns (segment.Blocks), the containers (depth, first block, end block) of
+# block-level elements holding blocks, the class/id tokens, and in structure mode the record
+Walked = namedtuple("Walked", ["texts", "link_chars", "tags", "depths", "hints", "near", "parents",
+                               "grandparents", "paths", "containers", "tokens", "record"])
+# the content model's raw record (segment.Structure's fields but its base)
+Record = namedtuple("Record", ["tags", "parents", "attrs", "contexts", "pieces", "starts", "node", "breaks"])
 
 
 cdef str _run(tree.xmlNode** at):
@@ -100,12 +109,10 @@ cdef bint _is_data_row(tree.xmlNode* tr, int max_chars):
 
 
 def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
-    """Walk the tree under `root` in document order, one block per rendered line. Returns the columns
-    (texts, link chars, tag ids, depths, hint bits, near hint bits, parent ids, grandparent ids, tag
-    paths), the containers: (depth, first block, end block) of block-level elements holding blocks, the
-    class/id tokens, and with `structured` the content model's raw record (nodes, inline contexts, and
-    per block its pieces, node id and <br> end; segment.Structure), else None. With `meta`, the page's
-    declared metadata is gathered into it on the way (skipped subtrees such as <head> included)."""
+    """Walk the tree under `root` in document order, one block per rendered line: a Walked, whose record
+    (with `structured`, else None) holds the structural nodes, inline contexts, and per block its pieces,
+    node id and <br> end. With `meta`, the page's declared metadata is gathered into it on the way
+    (skipped subtrees such as <head> included)."""
     cdef Columns w = Columns(t, structured)
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top
@@ -235,10 +242,10 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
                     link_parts += _add_run(w, &c, parts, in_link)
                 if parts:
                     w.emit(parts, link_parts, w.owner_at[w.n_owners - 1])
-                return (w.texts, w.link_chars, w.tags, w.depths, w.hints, w.near, w.parents,
-                        w.grandparents, w.paths, containers, w.tokens(),
-                        (w.node_tags, w.node_parents, w.node_attrs, w.ctxs, w.pieces, w.starts + [len(w.pieces)],
-                         w.block_node, w.block_break) if structured else None)
+                return Walked(w.texts, w.link_chars, w.tags, w.depths, w.hints, w.near, w.parents,
+                              w.grandparents, w.paths, containers, w.tokens(),
+                              Record(w.node_tags, w.node_parents, w.node_attrs, w.ctxs, w.pieces,
+                                     w.starts + [len(w.pieces)], w.block_node, w.block_break) if structured else None)
             c = node.next
             node = node.parent
 

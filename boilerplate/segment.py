@@ -17,7 +17,7 @@ from lxml import etree
 from ._columns import Tables
 from ._head import Meta, base_href, page_titles
 from ._hints import AD, HintWords
-from ._walk import walk
+from ._walk import Walked, walk
 from .errors import InputError
 from .metadata import MAX_LD_CHARS, Declared
 
@@ -274,38 +274,31 @@ def segment_html(text: str, utf8: bytes | None = None, structure: bool = False, 
     rendered line (`utf8`, `structure` and `metadata` as for `segment`)."""
     root = parse_html(text, utf8)
     if root is None:
-        blocks = _html_blocks([], [], [], [], [], [], [], [], [], "", [], "")
+        blocks = _html_blocks(Walked([], [], [], [], [], [], [], [], [], [], None, None), "", "")
         if structure:
             blocks.structure = Structure([], [], [], [], [], [0], [], [])
         if metadata:
             blocks.declared = Declared()
         return blocks
     meta = Meta(MAX_LD_CHARS) if metadata else None
-    texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, containers, tokens, record = \
-        walk(root, _TABLES, structure, meta)
-    title, meta_title = page_titles(root)
-    blocks = _html_blocks(texts, link_chars, tags, depths, hints, near, parents, grandparents, paths, title,
-                          containers, meta_title, tokens)
-    if record is not None:
-        tags_, parents_, attrs, contexts, pieces, starts, node, breaks = record
-        blocks.structure = Structure(tags_, parents_, attrs, contexts, pieces, starts, node, breaks,
-                                     base=base_href(root))
+    walked = walk(root, _TABLES, structure, meta)
+    blocks = _html_blocks(walked, *page_titles(root))
+    if walked.record is not None:
+        blocks.structure = Structure(**walked.record._asdict(), base=base_href(root))
     if meta is not None:
         blocks.declared = Declared(*meta.result(root))
     return blocks
 
 
-def _html_blocks(texts: list[str], link_chars: list[int], tags: list[int], depths: list[int],
-                 hints: list[int], near: list[int], parents: list[int], grandparents: list[int],
-                 paths: list[str], title: str, containers: list[tuple[int, int, int]],
-                 meta_title: str, tokens: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Blocks:
-    n = len(texts)
-    hashes, starts, attr_near = tokens or (np.zeros(0, np.int64), np.zeros(n + 1, np.int64), np.zeros(n, np.int64))
-    return Blocks(texts=texts, is_html=True, line_no=np.arange(1, n + 1, dtype=np.int32),
-                  link_chars=np.asarray(link_chars, dtype=np.int32),
-                  tag=np.asarray(tags, dtype=np.int16), depth=np.asarray(depths, dtype=np.int16),
-                  hints=np.asarray(hints, dtype=np.int32), near_hints=np.asarray(near, dtype=np.int32),
-                  parent=np.asarray(parents, dtype=np.int64), grandparent=np.asarray(grandparents, dtype=np.int64),
-                  path=paths, title=title, meta_title=meta_title, attr_hashes=hashes, attr_starts=starts,
-                  attr_near=attr_near,
-                  containers=np.asarray(containers, dtype=np.int32).reshape(-1, 3))
+def _html_blocks(walked: Walked, title: str, meta_title: str) -> Blocks:
+    n = len(walked.texts)
+    hashes, starts, attr_near = walked.tokens or (np.zeros(0, np.int64), np.zeros(n + 1, np.int64),
+                                                  np.zeros(n, np.int64))
+    return Blocks(texts=walked.texts, is_html=True, line_no=np.arange(1, n + 1, dtype=np.int32),
+                  link_chars=np.asarray(walked.link_chars, dtype=np.int32),
+                  tag=np.asarray(walked.tags, dtype=np.int16), depth=np.asarray(walked.depths, dtype=np.int16),
+                  hints=np.asarray(walked.hints, dtype=np.int32), near_hints=np.asarray(walked.near, dtype=np.int32),
+                  parent=np.asarray(walked.parents, dtype=np.int64),
+                  grandparent=np.asarray(walked.grandparents, dtype=np.int64), path=walked.paths, title=title,
+                  meta_title=meta_title, attr_hashes=hashes, attr_starts=starts, attr_near=attr_near,
+                  containers=np.asarray(walked.containers, dtype=np.int32).reshape(-1, 3))
