@@ -6,9 +6,17 @@ from libc.math cimport INFINITY, NAN
 from libc.stdlib cimport free, malloc, qsort
 
 
-cdef enum:  # the columns, in context.CONTEXT_NAMES order
+cdef enum:  # the columns this module writes, in the order of COLUMNS
     S, PAGE_MAX, PAGE_MEAN, KEPT_SHARE, KEPT_TOKENS, RANK, REL, PARENT, GRANDPARENT, PATH, PARENT_MAX
     PATH_MAX, PREV1, NEXT1, PREV2, NEXT2, WIN_MAX, WIN_MEAN, D_KEPT_PREV, D_KEPT_NEXT, D_BEST, N_COLUMNS
+
+
+# the columns' names (context.py names and documents them; it refuses to load if they differ)
+COLUMNS = ("s", "s_page_max", "s_page_mean", "s_kept_share", "s_kept_tokens", "s_rank", "s_rel", "s_parent",
+           "s_grandparent", "s_path", "s_parent_max", "s_path_max", "s@-1", "s@+1", "s@-2", "s@+2", "s_win_max",
+           "s_win_mean", "d_kept_prev", "d_kept_next", "d_best")
+if len(COLUMNS) != N_COLUMNS:
+    raise ImportError(f"_context: {len(COLUMNS)} column names for {N_COLUMNS} columns")
 
 
 cdef struct Ranked:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._context import context_columns
+from ._context import COLUMNS, context_columns
 from .features import FEATURE_NAMES, row_tokens
 from .lexicon import LEXICON_NAMES
 
@@ -42,6 +42,8 @@ CONTEXT_FEATURES = {
     "d_best": "block index minus the best-scored block's (clipped to ±DIST_CLIP)",
 }
 CONTEXT_NAMES: tuple[str, ...] = tuple(CONTEXT_FEATURES)
+if CONTEXT_NAMES != COLUMNS:  # (the compiled loops write the columns in their order)
+    raise ImportError(f"context: CONTEXT_FEATURES {CONTEXT_NAMES} are not the compiled columns {COLUMNS}")
 STACKED_NAMES: tuple[str, ...] = FEATURE_NAMES + LEXICON_NAMES + CONTEXT_NAMES  # the second stage's columns
 
 
