@@ -81,3 +81,12 @@ def test_an_extraction_extracted_again_comes_back_unchanged():
     once = boilerplate.extract(page)
     assert len(once.splitlines()) > 3
     assert boilerplate.extract(once, kind="text") == once
+
+
+def test_parse_blocks_takes_what_the_exported_segment_gives():
+    page = "<html><body><nav><a href='/'>Home</a></nav><h1>A title</h1>" \
+           "<p>A first paragraph of the article, long enough to be content.</p></body></html>"
+    blocks = boilerplate.segment(page, structure=True)
+    assert isinstance(blocks, boilerplate.Blocks)
+    assert boilerplate.parse_blocks([blocks])[0].text == boilerplate.parse(page).text
+    assert [line.text for line in boilerplate.classify_blocks([blocks])[0]] == blocks.texts
