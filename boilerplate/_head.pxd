@@ -10,3 +10,4 @@ cdef class Meta:
 
     cdef bint visit(self, tree.xmlNode* c) except -1
     cdef int visit_tree(self, tree.xmlNode* top) except -1
+    cdef int prop(self, tree.xmlNode* c) except -1

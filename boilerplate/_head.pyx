@@ -106,7 +106,7 @@ cdef class Meta:
     """The page's metadata as declared, gathered element by element during the walk (walk's `meta`):
     metas: (name, property, itemprop, content) of each <meta> with content; scripts: the text of each
     <script type="application/ld+json"> (at most `max_script_chars` in all); times: (datetime, text) of
-    each <time>; props: (itemprop, content attribute or text) of other elements with an itemprop of
+    each <time>; props: (itemprop, content attribute or text) of elements (a <time> too) with an itemprop of
     META_PROPS; links: (rel, href) of each <link>; lang: the root's lang attribute (`result`)."""
 
     def __cinit__(self, long max_script_chars):
@@ -130,16 +130,24 @@ cdef class Meta:
             return True
         elif strcmp(name, "time") == 0:
             self.times.append((attr(c, "datetime"), _short_text(c, 200)))
+            self.prop(c)  # (a <time itemprop="dateCreated">: microdata too)
         elif strcmp(name, "link") == 0:
             value = attr(c, "href")
             if value:
                 self.links.append(((attr(c, "rel") or "").lower(), value))
-        elif _has_itemprop(c):
-            value = attr(c, "itemprop")
-            if value and value.lower() in META_PROPS:
-                text = attr(c, "content") or attr(c, "datetime") or _short_text(c, 200)
-                self.props.append((value, text))
+        else:
+            self.prop(c)
         return False
+
+    cdef int prop(self, tree.xmlNode* c) except -1:
+        """Read an element's itemprop, if it is one of META_PROPS."""
+        cdef str value
+        if not _has_itemprop(c):
+            return 0
+        value = attr(c, "itemprop")
+        if value and value.lower() in META_PROPS:
+            self.props.append((value, attr(c, "content") or attr(c, "datetime") or _short_text(c, 200)))
+        return 0
 
     cdef int visit_tree(self, tree.xmlNode* top) except -1:
         """Read an element and every element below it (a subtree the walk does not enter: <head>...)."""

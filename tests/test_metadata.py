@@ -152,3 +152,15 @@ def test_authors_not_taken_from_menus_credits_or_roles():
         == ["Tom May", "pelex", "JosephF"]
     metas = [("citation_author", None, None, "Ann Lee"), ("citation_author", None, None, "Bo Chen")]
     assert read_metadata(Declared(metas=metas), today=TODAY).authors == ["Ann Lee", "Bo Chen"]
+
+
+def test_a_time_element_with_an_itemprop_is_microdata_in_document_order():
+    # (a Q&A page: the question's <time itemprop="dateCreated">, then a comment's datePublished on a <span>)
+    page = ("<html><body><h1>Catering for the first time: how should I prepare?</h1>"
+            "<div><time itemprop='dateCreated' datetime='2011-02-11 23:49:17Z'>14 years ago</time></div>"
+            "<p>I have been asked to cater an event for sixty people next month and wonder where to start.</p>"
+            "<div class='comment'><span itemprop='datePublished'>2016-09-19 14:47:46 +00:00</span>"
+            "<span>Start with the menu.</span></div></body></html>")
+    doc = boilerplate.parse(page)
+    assert doc.metadata.date_published[:10] == "2011-02-11"
+    assert doc.metadata.sources["date_published"] == "microdata"
