@@ -23,7 +23,7 @@ from .comments import Comment, read_comments
 from .content import Block
 from .keep import COMMENT_HEADING, drop_comment_thread, drop_repeats
 from .language import language_of
-from .metadata import Metadata, read_metadata
+from .metadata import WRITTEN_BY, Metadata, read_metadata
 from .segment import HINTS, TAGS, Blocks, Structure
 from .title import Title, find_title
 
@@ -34,6 +34,7 @@ CAPTION_TAGS = frozenset({"figcaption", "caption"})
 BYLINE_MAX_CHARS = 120  # a longer line in an author/date container is a paragraph
 NEARBY_LINES = 15  # lines either side of the first content line searched for a date the page declares nowhere
 NEARBY_MAX_CHARS = 120  # (longer lines are paragraphs, whose dates are about other things)
+LABELLED_NAME_WORDS = 6  # a line after "Written by" is read as the author's name up to this many words
 AROUND_LINES = 60  # lines either side of it searched for an author the page declares nowhere
 _CAPTION = 1 << HINTS.index("caption")
 _H1, _H6 = TAGS.index("h1"), TAGS.index("h6")
@@ -233,9 +234,16 @@ def page_metadata(blocks: Blocks, lines: Sequence[Line], url: str | None = None,
         near = sorted((i for i in range(max(0, first - AROUND_LINES), min(len(lines), first + AROUND_LINES))
                        if len(lines[i].text) <= NEARBY_MAX_CHARS and lines[i].role not in _NOT_BYLINE_ROLES),
                       key=lambda i: abs(i - first))
-        return [(lines[i].text, bool(hinted[i])) for i in near]
+        return [("By " + lines[i + 1].text if _label_before_name(lines, i) else lines[i].text, bool(hinted[i]))
+                for i in near]
 
     return read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby, around)
+
+
+def _label_before_name(lines: Sequence[Line], i: int) -> bool:
+    """Whether line i is "Written by" (or the like) alone, with a short line after it: the author's name."""
+    return (WRITTEN_BY.match(lines[i].text) is not None and i + 1 < len(lines)
+            and len(lines[i + 1].text.split()) <= LABELLED_NAME_WORDS and not WRITTEN_BY.match(lines[i + 1].text))
 
 
 def _roles(blocks: Blocks, keep: np.ndarray, title_block: int | None) -> list[Role]:

@@ -47,6 +47,8 @@ _NAME = re.compile(r"^[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|de
 _OTHER_DATE_KEY = re.compile(r"publish|(?:^|[-_.:])date$")
 _NOT_PUBLISHED_KEY = re.compile(r"modif|updat|expir|revis|valid|end|start|event|birth|print")
 _NOT_AUTHOR = re.compile(r"(?i)(?:admin(?:istrator)?$|(?:\w+\s+)?(?:updated|reviewed|edited|fact[- ]checked)\s+by\b)")
+WRITTEN_BY = re.compile(  # a label before an author's name ("Written by", "Author:")
+    r"(?i)\s*(?:written|posted|article|authored)\s+by\s*:?\s*$|\s*authors?\s*:?\s*$")
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)/", re.I)
 
 
@@ -236,6 +238,9 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
             else:
                 for value in values:
                     offer(name, source, value)
+    for key, labels in by_key.items():  # twitter:labelN "Written by" beside twitter:dataN (the name)
+        if key.startswith("twitter:label") and any(WRITTEN_BY.match(label) for label in labels):
+            offer("authors", "meta:twitter", by_key.get("twitter:data" + key.removeprefix("twitter:label"), [])[:1])
     for key, values in by_key.items():  # other names that say "date" or "published" ("cludo:date", "ms.date")
         if ("date" in key or "publish" in key) and _OTHER_DATE_KEY.search(key) \
                 and not _NOT_PUBLISHED_KEY.search(key):

@@ -164,3 +164,17 @@ def test_a_time_element_with_an_itemprop_is_microdata_in_document_order():
     doc = boilerplate.parse(page)
     assert doc.metadata.date_published[:10] == "2011-02-11"
     assert doc.metadata.sources["date_published"] == "microdata"
+
+
+def test_an_author_named_after_a_written_by_label():
+    body = "<p>A first paragraph of the article about budgets, long enough to be the content of the page.</p>" * 3
+    label_line = boilerplate.parse(f"<html><body><h1>Planning a wedding budget</h1><div class='post'>{body}"
+                                   "<p>Written by</p><p>Edzel Tabing</p></div></body></html>")
+    assert label_line.metadata.authors == ["Edzel Tabing"]
+    twitter = boilerplate.parse("<html><head><meta name='twitter:label1' content='Written by'>"
+                                "<meta name='twitter:data1' content='Tyler Brown'>"
+                                "<meta name='twitter:label2' content='Est. reading time'>"
+                                "<meta name='twitter:data2' content='4 minutes'></head>"
+                                f"<body><h1>Moving to San Francisco</h1>{body}</body></html>")
+    assert twitter.metadata.authors == ["Tyler Brown"]
+    assert twitter.metadata.sources["authors"] == "meta:twitter"
