@@ -29,7 +29,7 @@ from .pipeline import (
     parse_blocks,
     parse_many,
 )
-from .segment import Blocks, segment
+from .segment import Blocks
 
 try:
     __version__ = version("boilerplate-extract")
@@ -38,4 +38,4 @@ except PackageNotFoundError:  # imported from a source tree that was never insta
 
 __all__ = ["__version__", "Document", "Line", "InputError", "FetchError", "ModelError", "LabelError", "Model",
            "Fetched", "classify", "classify_blocks", "extract", "extract_many", "fetch", "load_model", "parse",
-           "parse_blocks", "parse_many", "Blocks", "segment"]
+           "parse_blocks", "parse_many", "Blocks"]

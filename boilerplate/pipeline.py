@@ -97,7 +97,7 @@ def parse_blocks(pages: list[Blocks], model: ModelLike = None, *,
                  encodings: list[str | None] | None = None, threshold: float | None = None,
                  sites: Sequence[str | None] | None = None,
                  urls: Sequence[str | None] | None = None) -> list[Document]:
-    """Documents of already segmented pages, predicted in one model call (the batch entry point);
+    """Documents of pages already segmented (segment.segment), predicted in one model call (the batch entry point);
     `encodings` (one per page) is what each Document reports. With `sites` (one key per page, such as
     its registrable domain; None for unknown), a kept block whose text is on two or more other pages of
     its site in this call is dropped (document.site_repeats). `urls`: each page's URL, for its links."""

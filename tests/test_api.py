@@ -4,6 +4,7 @@ import pytest
 
 import boilerplate
 from boilerplate.labeled import load_labeled, page_path
+from boilerplate.segment import segment
 
 
 def test_classify_text_dump(seed_text):
@@ -83,10 +84,10 @@ def test_an_extraction_extracted_again_comes_back_unchanged():
     assert boilerplate.extract(once, kind="text") == once
 
 
-def test_parse_blocks_takes_what_the_exported_segment_gives():
+def test_parse_blocks_takes_what_segment_gives():
     page = "<html><body><nav><a href='/'>Home</a></nav><h1>A title</h1>" \
            "<p>A first paragraph of the article, long enough to be content.</p></body></html>"
-    blocks = boilerplate.segment(page, structure=True)
+    blocks = segment(page, structure=True)
     assert isinstance(blocks, boilerplate.Blocks)
     assert boilerplate.parse_blocks([blocks])[0].text == boilerplate.parse(page).text
     assert [line.text for line in boilerplate.classify_blocks([blocks])[0]] == blocks.texts
