@@ -5,7 +5,7 @@ from lxml.includes cimport tree
 
 
 cdef class Meta:
-    cdef list metas, scripts, times, props, links
+    cdef list metas, scripts, times, props, links, author_links
     cdef long script_chars, max_script_chars
 
     cdef bint visit(self, tree.xmlNode* c) except -1

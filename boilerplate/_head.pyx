@@ -1,13 +1,15 @@
 # cython: language_level=3
 """What the page declares about itself, compiled: its <base href>, its titles (<title>, og:title,
 twitter:title) and the metadata the walk gathers element by element (Meta: <meta>, JSON-LD, <time>,
-itemprop, <link>), read through lxml's public C API."""
+itemprop, <link>, the first link to an author's page), read through lxml's public C API."""
 
-from libc.string cimport strcmp
+import re
+
+from libc.string cimport strcmp, strstr
 from lxml.includes cimport tree
 from lxml.includes.etreepublic cimport _Element, import_lxml__etree
 
-from boilerplate._xml cimport attr, is_text, next_in, past, subtree_text, utf8
+from boilerplate._xml cimport attr, attr_value, is_text, next_in, past, subtree_text, utf8
 
 import_lxml__etree()
 
@@ -73,6 +75,25 @@ def page_titles(_Element root):
     return (" ".join(subtree_text(found[0]).split()) if found[0] is not NULL else "", meta)
 
 
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|writers?|contributors?)/[^/?#]")  # an author's page
+
+
+cdef bint _to_author(tree.xmlNode* a) except -1:
+    """Whether a link leads to an author's page: rel=author, or an href with such a path (looked for in
+    the attributes' bytes first: most links have neither)."""
+    cdef tree.xmlAttr* at = a.properties
+    cdef const char* value
+    while at is not NULL:
+        if at.ns is NULL and at.children is not NULL and at.children.content is not NULL:
+            value = <const char*>at.children.content
+            if strcmp(<const char*>at.name, "rel") == 0 and strstr(value, "author") is not NULL:
+                return True
+            if strcmp(<const char*>at.name, "href") == 0 and (strstr(value, "/author") is not NULL
+                                                               or strstr(value, "/writer") is not NULL
+                                                               or strstr(value, "/contributor") is not NULL):
+                return _AUTHOR_PATH.search(attr_value(at)) is not None
+        at = at.next
+    return False
 META_PROPS = frozenset({"author", "creator", "name", "datepublished", "datecreated", "datemodified"})
 
 
@@ -106,11 +127,13 @@ cdef class Meta:
     """The page's metadata as declared, gathered element by element during the walk (walk's `meta`):
     metas: (name, property, itemprop, content) of each <meta> with content; scripts: the text of each
     <script type="application/ld+json"> (at most `max_script_chars` in all); times: (datetime, text) of
-    each <time>; props: (itemprop, content attribute or text) of elements (a <time> too) with an itemprop of
-    META_PROPS; links: (rel, href) of each <link>; lang: the root's lang attribute (`result`)."""
+    each <time>; props: (itemprop, content attribute or text) of elements (a <time> too) with an itemprop
+    of META_PROPS; links: (rel, href) of each <link>; lang: the root's lang attribute (`result`);
+    author_links: the text of the first <a> to an author's page (rel=author, or a path /author/NAME)."""
 
     def __cinit__(self, long max_script_chars):
         self.metas, self.scripts, self.times, self.props, self.links = [], [], [], [], []
+        self.author_links = []
         self.script_chars, self.max_script_chars = 0, max_script_chars
 
     cdef bint visit(self, tree.xmlNode* c) except -1:
@@ -136,6 +159,8 @@ cdef class Meta:
             if value:
                 self.links.append(((attr(c, "rel") or "").lower(), value))
         else:
+            if strcmp(name, "a") == 0 and not self.author_links and _to_author(c):  # (the first one)
+                self.author_links.append(_short_text(c, 80))
             self.prop(c)
         return False
 
@@ -163,5 +188,6 @@ cdef class Meta:
         return 0
 
     def result(self, _Element root):
-        """(metas, scripts, times, props, links, lang)."""
-        return self.metas, self.scripts, self.times, self.props, self.links, attr(root._c_node, "lang")
+        """(metas, scripts, times, props, links, lang, author_links)."""
+        return (self.metas, self.scripts, self.times, self.props, self.links, attr(root._c_node, "lang"),
+                self.author_links)

@@ -84,6 +84,7 @@ class Declared:
     props: list[tuple[str, str]] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     lang: str | None = None
+    author_links: list[str] = field(default_factory=list)  # the text of the first link to an author's page
 
 
 
@@ -261,6 +262,7 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         if m and len(line) <= 200:
             offer("authors", "byline", [m.group(1)])
         offer("date_published", "byline", line if len(line) <= 200 else None)
+    offer("authors", "link", clean_authors(declared.author_links))
     if url:
         m = _URL_DATE.search(url)
         if m:

@@ -178,3 +178,15 @@ def test_an_author_named_after_a_written_by_label():
                                 f"<body><h1>Moving to San Francisco</h1>{body}</body></html>")
     assert twitter.metadata.authors == ["Tyler Brown"]
     assert twitter.metadata.sources["authors"] == "meta:twitter"
+
+
+def test_an_author_from_the_first_link_to_an_authors_page():
+    body = "<p>A first paragraph of the article about espresso, long enough to be the content of the page.</p>" * 3
+    for link in ("<a href='https://c.example/author/asser-christensen/'>Asser Christensen</a>",
+                 "<a rel='author' href='/about'>Asser Christensen</a>"):
+        doc = boilerplate.parse(f"<html><body><nav><a href='/tag/coffee/'>Coffee</a></nav><h1>Espresso machines"
+                                f"</h1><div class='meta'><span>{link}</span></div>{body}</body></html>")
+        assert doc.metadata.authors == ["Asser Christensen"], link
+        assert doc.metadata.sources["authors"] == "link"
+    plain = boilerplate.parse(f"<html><body><h1>Espresso</h1><a href='/authors'>Our authors</a>{body}</body></html>")
+    assert plain.metadata.authors == []  # (a list of authors is no author's page)
