@@ -56,7 +56,7 @@ _URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)/", re.I)
 class Metadata:
     """What a page says of itself. Dates are ISO 8601 (a date, or a date and time with its offset when the
     page gives one); `sources` names, per field set, where it came from ("json-ld", "meta:og", "time",
-    "byline", "url", ...); `language_declared` is the page's <html lang> or content-language."""
+    "byline", "link", "url", ...); `language_declared` is the page's <html lang> or content-language."""
 
     authors: list[str] = field(default_factory=list)
     date_published: str | None = None
@@ -76,7 +76,7 @@ class Metadata:
 
 @dataclass
 class Declared:
-    """The page's declarations as the walk gathered them (_walk.Meta)."""
+    """The page's declarations as the walk gathered them (_head.Meta)."""
 
     metas: list[tuple[str | None, str | None, str | None, str]] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)
