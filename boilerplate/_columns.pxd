@@ -47,6 +47,7 @@ cdef struct Frame:  # one open element on the walk's stack
     int pre  # structure mode: inside a <pre>
     int norich  # structure mode: rendered text that the content model reads another way (KaTeX's glyphs)
     long tok_lo, tok_hi  # its class/id token hashes: Columns.toks[tok_lo:tok_hi] (its ancestors' before)
+    tree.xmlNode* node  # the element (NULL: the root's pseudo-parent, a skipped subtree)
 
 
 cdef class Tables:
@@ -88,6 +89,7 @@ cdef class Columns:
     # visit); block i's are pieces[starts[i]:starts[i + 1]]
     cdef list block_node, block_break  # per block: its node id, whether a <br> ended it
     cdef long rich_ctx  # the inline context of the pending pieces' end
+    cdef list owners  # per block: its element's address (only when asked for: walk's `owners`)
 
     cdef int add_token(self, Frame* f, uint64_t h) except -1
     cdef int add_tokens(self, Frame* f, str s) except -1

@@ -288,6 +288,8 @@ cdef class Columns:
             self.structure(bool(block), f.snode, at_break)
         if block:
             self.texts.append(block)
+            if self.owners is not None:
+                self.owners.append(<uintptr_t>f.node)
             self.link_chars.append(min(link_parts, len(block)))
             self.tags.append(self.infos[f.info].tag_id if f.info >= 0 else 1)
             self.depths.append(min(<long>f.depth, 32767))

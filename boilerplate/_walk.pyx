@@ -3,9 +3,10 @@
 so nothing links against libxml2) in document order and hands each block to the columns (_columns.pyx)."""
 
 from cpython.unicode cimport PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ
+from libc.stdint cimport uintptr_t
 from libc.string cimport memset, strcmp
 from lxml.includes cimport tree
-from lxml.includes.etreepublic cimport _Element, import_lxml__etree
+from lxml.includes.etreepublic cimport _Element, elementFactory, import_lxml__etree
 
 from boilerplate._columns cimport (F_A, F_BLOCK, F_BR, F_BUTTON, F_CELL, F_CODE, F_HEADER_FOOTER, F_IMG, F_INLINE,
                                   F_MATH, F_PRE, F_SCRIPT, F_SECTIONING, F_SKIP, F_STRUCT, F_TR, Columns, Frame,
@@ -20,9 +21,10 @@ import numpy as np
 import_lxml__etree()
 
 # what a walk gives: the block columns (segment.Blocks), the containers (depth, first block, end block) of
-# block-level elements holding blocks, the class/id tokens, and in structure mode the record
+# block-level elements holding blocks, the class/id tokens, in structure mode the record, and when asked
+# each block's element
 Walked = namedtuple("Walked", ["texts", "link_chars", "tags", "depths", "hints", "near", "parents",
-                               "grandparents", "paths", "containers", "tokens", "record"])
+                               "grandparents", "paths", "containers", "tokens", "record", "owners"])
 # the content model's raw record (segment.Structure's fields but its base)
 Record = namedtuple("Record", ["tags", "parents", "attrs", "contexts", "pieces", "starts", "node", "breaks"])
 
@@ -108,12 +110,15 @@ cdef bint _is_data_row(tree.xmlNode* tr, int max_chars):
     return cells >= 2 and chars <= max_chars
 
 
-def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
+def walk(_Element root, Tables t, bint structured=False, Meta meta=None, bint owners=False):
     """Walk the tree under `root` in document order, one block per rendered line: a Walked, whose record
     (with `structured`, else None) holds the structural nodes, inline contexts, and per block its pieces,
     node id and <br> end. With `meta`, the page's declared metadata is gathered into it on the way
-    (skipped subtrees such as <head> included)."""
+    (skipped subtrees such as <head> included). With `owners`, Walked.owners holds each block's element
+    (for mark_owners), else None."""
     cdef Columns w = Columns(t, structured)
+    if owners:
+        w.owners = []
     cdef tree.xmlNode* top = root._c_node
     cdef tree.xmlNode* node = top
     cdef tree.xmlNode* c
@@ -183,7 +188,7 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
             serial += 1
             f = w.push()
             parent = f - 1
-            f.info, f.depth, f.serial = k, parent.depth + 1, serial
+            f.info, f.depth, f.serial, f.node = k, parent.depth + 1, serial, node
             f.bits, f.own, f.near1, f.near2 = parent.bits | own, own, own | parent.own, own | parent.near1
             f.tok_lo = f.tok_hi = parent.tok_hi
             if cls:
@@ -245,7 +250,8 @@ def walk(_Element root, Tables t, bint structured=False, Meta meta=None):
                 return Walked(w.texts, w.link_chars, w.tags, w.depths, w.hints, w.near, w.parents,
                               w.grandparents, w.paths, containers, w.tokens(),
                               Record(w.node_tags, w.node_parents, w.node_attrs, w.ctxs, w.pieces,
-                                     w.starts + [len(w.pieces)], w.block_node, w.block_break) if structured else None)
+                                     w.starts + [len(w.pieces)], w.block_node, w.block_break) if structured else None,
+                              w.owners)
             c = node.next
             node = node.parent
 
@@ -322,3 +328,17 @@ cdef int _math_item(Columns w, tree.xmlNode* node, int flags) except -1:
     if tex:
         w.add_piece(("math", tex, display), f)
     return 0
+
+
+def mark_owners(_Element root, list owners, str attribute):
+    """Set `attribute` on each block's element (Walked.owners of a walk of `root`, whose tree is unchanged
+    since) to the block's index; an element owning several blocks gets their indexes, space-separated."""
+    cdef Py_ssize_t i
+    cdef uintptr_t at
+    for i in range(len(owners)):
+        at = owners[i]
+        if not at:
+            continue
+        element = elementFactory(root._doc, <tree.xmlNode*>at)
+        before = element.get(attribute)
+        element.set(attribute, f"{before} {i}" if before else str(i))

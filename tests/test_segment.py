@@ -140,3 +140,24 @@ def test_a_button_that_swallowed_the_page_is_read_and_a_real_button_is_not():
     texts = segment(page, kind="html").texts
     assert any(t.startswith("This is the article's own text") for t in texts)
     assert "Share this" in texts and not any("Share" == t or t.endswith("Share") for t in texts)
+
+
+def test_mark_blocks_marks_each_blocks_element_on_the_page():
+    from lxml import html as lxml_html
+
+    from boilerplate.segment import BLOCK_MARK, mark_blocks
+    page = ("<html><body><nav><a href='/'>Home</a> <a href='/n'>News</a></nav><h1>A title</h1>"
+            "<p>First line of the paragraph.<br>Second line.</p><div><span>Loose text</span> in a div</div>"
+            "<script>var x = 1;</script></body></html>")
+    marked, blocks = mark_blocks(page)
+    assert blocks.texts == segment(page).texts
+    owner = {}
+    for el in lxml_html.fromstring(marked).iter():
+        for i in (el.get(BLOCK_MARK) or "").split():
+            owner[int(i)] = el
+    assert sorted(owner) == list(range(len(blocks.texts)))  # every block has its element, once
+    for i, text in enumerate(blocks.texts):
+        assert text in " ".join(owner[i].text_content().split()), (i, text)
+    assert owner[0].tag == "nav" and owner[2] is owner[3]  # (two lines of one <p>)
+    nothing, empty = mark_blocks("   ")
+    assert nothing == "" and empty.texts == []
