@@ -25,7 +25,7 @@ cdef inline Py_ssize_t _end_or_delimiter(int kind, void* data, Py_ssize_t n, Py_
 
 
 cdef Py_ssize_t _ad_word(int kind, void* data, Py_ssize_t n, Py_ssize_t j) noexcept:
-    """ads?(?:$|[-_ \d]) at j: where the match ends, -1 if none (with "ads" tried before "ad")."""
+    """ads?(?:$|[-_ \\d]) at j: where the match ends, -1 if none (with "ads" tried before "ad")."""
     cdef Py_ssize_t end
     if j + 2 > n or PyUnicode_READ(kind, data, j) != 97 or PyUnicode_READ(kind, data, j + 1) != 100:  # "ad"
         return -1
