@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import SUFFIXES, cmd_classify, cmd_extract, cmd_run, cmd_train
+from .commands import SUFFIXES, cmd_classify, cmd_extract, cmd_label, cmd_run, cmd_train
 from .errors import (
     LabelError,
     ModelError,
@@ -199,6 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--force", action="store_true",
                     help="allow overwriting the shipped model without all the sources it was trained on")
     tr.set_defaults(func=cmd_train)
+
+    lb = sub.add_parser("label", help="label pages in your browser, the least certain blocks first",
+                        description="Start a local web app (127.0.0.1, a random port, a token in the URL it "
+                                    "prints) that shows each page with its blocks outlined by role, lists the "
+                                    "blocks the model is least sure of first, and saves every role you set to "
+                                    "OUT at once (the labeled/ format: train on it with `boilerplate train "
+                                    "--labeled OUT`). The page's scripts never run. Ctrl-C stops it.")
+    lb.add_argument("files", nargs="+", metavar="PAGE", help="page files (.html, .htm, .xhtml, .txt, each also .gz)")
+    lb.add_argument("--out", required=True, help="directory for the label files (and a copy of each page)")
+    lb.add_argument("--model", help="model to draft the roles and scores with (default: the shipped one)")
+    lb.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    lb.add_argument("--no-browser", action="store_true", help="print the URL only; do not open a browser")
+    lb.set_defaults(func=cmd_label)
     return p
 
 

@@ -221,6 +221,36 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_label(args: argparse.Namespace) -> int:
+    """The `label` command: serve the labeling app until Ctrl-C."""
+    import webbrowser
+
+    from .label import Labeler, serve
+
+    if not 0 <= args.port <= 65535:
+        return _usage(f"--port must be 0 to 65535, not {args.port}")
+    try:
+        labeler = Labeler([Path(f) for f in args.files], Path(args.out), load_model(args.model))
+    except InputError as e:
+        print(f"boilerplate: {e}", file=sys.stderr)
+        return 1
+    try:
+        server, url = serve(labeler, args.port)
+    except OSError as e:
+        return _usage(f"cannot listen on 127.0.0.1:{args.port}: {e}")
+    print(f"labeling {len(labeler.pages)} page(s); labels go to {args.out}\nopen {url}\n(Ctrl-C stops)",
+          file=sys.stderr, flush=True)
+    if not args.no_browser:
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """The `run` command: whole crawls to Parquet shards; a JSON summary is the last line in every case."""
     from .run import run

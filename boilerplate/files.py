@@ -64,9 +64,9 @@ def read_capped(stream: BinaryIO, name: str) -> bytes:
     return data
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write UTF-8 text so that `path` is either the old file or the complete new one, never a part
-    (written to a new temporary file beside it, created exclusively, fsynced, then renamed)."""
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write text (as UTF-8) or bytes so that `path` is either the old file or the complete new one, never
+    a part (written to a new temporary file beside it, created exclusively, fsynced, then renamed)."""
     while True:  # (O_EXCL | O_NOFOLLOW: a file or symlink planted at the name is never written through)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
         try:
@@ -75,8 +75,8 @@ def atomic_write(path: Path, text: str) -> None:
         except FileExistsError:
             continue
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

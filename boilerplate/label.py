@@ -1,0 +1,230 @@
+"""`boilerplate label`: a local web app that shows pages with their blocks marked, the blocks the model is
+least sure of first, and saves each role the user sets in the labeled/ format (labeled/README.md) at once.
+
+Only 127.0.0.1 is served, on a random port; every request must carry the session's random token. Pages
+are addressed by their index among those given, never by a path, and labels are written only inside
+`out`. The page is shown without its scripts: they are removed, event handlers and javascript: URLs too,
+and it is served with a Content-Security-Policy that allows no script, inside a sandboxed iframe.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from .decode import decode_page
+from .errors import InputError, LabelError
+from .files import PAGE_SUFFIXES, atomic_write, page_kind, read_page
+from .labeled import ROLES, format_labels
+from .model import Model
+from .pipeline import parse_blocks
+from .segment import BLOCK_MARK, Blocks, mark_blocks, segment
+
+ROLE_COLOURS = {"title": "#1565c0", "subhead": "#6a1b9a", "body": "#2e7d32", "caption": "#00838f",
+                "byline": "#ef6c00", "chrome": "#c62828"}
+_DROP_TAGS = ("script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal")
+_URL_ATTRS = ("href", "src", "action", "formaction", "srcset", "poster", "data", "xlink:href")
+_SCRIPT_URL = re.compile(r"^\s*(?:javascript|vbscript|data:text/html)", re.I)
+PAGE_CSP = ("default-src 'none'; img-src * data:; style-src * 'unsafe-inline'; font-src * data:; "
+            "media-src *; frame-ancestors 'self'")
+
+
+@dataclass
+class LabelPage:
+    """One page being labeled: its blocks, the model's scores and threshold, and the roles so far."""
+
+    name: str  # the file name stem in `out`
+    source: Path
+    data: bytes
+    suffix: str
+    blocks: Blocks
+    html: str  # the page with its blocks marked and its scripts removed ("" for a text dump)
+    scores: list[float]
+    threshold: float
+    roles: list[str]  # the model's roles at first (a draft), then the user's
+
+
+def sanitize(marked: str) -> str:
+    """The marked page without anything that runs: script-like elements, event handlers, script URLs."""
+    if not marked.strip():
+        return ""
+    root = lxml_html.fromstring(marked)
+    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
+            element.drop_tree()
+            continue
+        for name in list(element.attrib):
+            lowered = name.lower()
+            if lowered.startswith("on") or (lowered in _URL_ATTRS and _SCRIPT_URL.match(element.get(name) or "")):
+                del element.attrib[name]
+    return etree.tostring(root, method="html", encoding="unicode")
+
+
+class Labeler:
+    """The pages of one labeling session and their labels, saved to `out` as they change."""
+
+    def __init__(self, paths: list[Path], out: Path, model: Model | None = None) -> None:
+        self.out = out
+        self.model = model if model is not None else Model.load()
+        self.lock = threading.Lock()
+        self.pages = [self._load(i, Path(p)) for i, p in enumerate(paths)]
+
+    def _load(self, index: int, path: Path) -> LabelPage:
+        kind = page_kind(path)
+        if kind is None:
+            raise InputError(f"{path}: not a page file (.html, .htm, .xhtml or .txt, each also .gz)")
+        data = read_page(path)
+        decoded = decode_page(data)
+        if kind == "html":
+            marked, blocks = mark_blocks(decoded.text, decoded.utf8)
+            html = sanitize(marked)
+        else:
+            blocks, html = segment(decoded.text, kind="text"), ""
+        doc = parse_blocks([blocks], self.model)[0]
+        suffix = next(s for s in PAGE_SUFFIXES if path.name.lower().removesuffix(".gz").endswith(s))
+        name = f"{index + 1:03d}_{re.sub(r'[^A-Za-z0-9_-]+', '-', path.name.split('.')[0])[:60]}"
+        kept = [ln.score for ln in doc.lines if ln.is_content]  # (the page's threshold: its lowest kept score)
+        return LabelPage(name, path, data, suffix, blocks, html, [ln.score for ln in doc.lines],
+                         min(kept) if kept else self.model.threshold, [ln.role for ln in doc.lines])
+
+    def page(self, index: int) -> LabelPage:
+        """The page at `index`; IndexError for any other number."""
+        if not 0 <= index < len(self.pages):
+            raise IndexError(index)
+        return self.pages[index]
+
+    def summary(self, index: int) -> dict[str, Any]:
+        """A page's blocks for the app, the least certain (score nearest the threshold) first."""
+        page = self.page(index)
+        order = sorted(range(len(page.roles)), key=lambda i: abs(page.scores[i] - page.threshold))
+        return {"name": page.name, "source": page.source.name, "html": bool(page.html),
+                "threshold": page.threshold, "order": order,
+                "blocks": [{"i": i, "text": t, "score": round(s, 4), "role": r}
+                           for i, (t, s, r) in enumerate(zip(page.blocks.texts, page.scores, page.roles))]}
+
+    def set_role(self, index: int, block: int, role: str) -> Path:
+        """Set one block's role and write the page's label file (and the page beside it) to `out`."""
+        if role not in ROLES:
+            raise LabelError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+        page = self.page(index)
+        if not 0 <= block < len(page.roles):
+            raise IndexError(block)
+        with self.lock:
+            page.roles[block] = role
+            self.out.mkdir(parents=True, exist_ok=True)
+            page_file = self.out / f"{page.name}{page.suffix}"
+            if not page_file.exists():
+                atomic_write(page_file, page.data)
+            tsv = self.out / f"{page.name}.tsv"
+            atomic_write(tsv, format_labels(page.blocks.line_no.tolist(), page.roles, page.blocks.texts))
+        return tsv
+
+    def shown(self, index: int) -> str:
+        """The page as the iframe shows it: sanitized, each block outlined in its role's colour."""
+        page = self.page(index)
+        rules = "".join(f'[{BLOCK_MARK}~="{i}"]{{outline:2px solid {ROLE_COLOURS[r]};outline-offset:1px}}'
+                        for i, r in enumerate(page.roles))
+        return f"<style>{rules}[{BLOCK_MARK}].bp-current{{outline-width:4px}}</style>" + page.html
+
+
+def serve(labeler: Labeler, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
+    """A server for the session on 127.0.0.1 (`port` 0: a free one) and the URL to open, token included."""
+    token = secrets.token_urlsafe(24)
+    handler = type("Handler", (_Handler,), {"labeler": labeler, "token": token})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    return server, f"http://127.0.0.1:{server.server_address[1]}/?t={token}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    labeler: Labeler
+    token: str
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+        """Quiet: requests are not logged to stderr."""
+
+    def _send(self, status: int, body: str | bytes, kind: str, extra: dict[str, str] | None = None) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _json(self, status: int, value: Any) -> None:
+        self._send(status, json.dumps(value, ensure_ascii=False), "application/json; charset=utf-8")
+
+    def _authorized(self) -> tuple[str, dict[str, list[str]]] | None:
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        if not secrets.compare_digest(query.get("t", [""])[0], self.token):
+            self._json(HTTPStatus.FORBIDDEN, {"error": "missing or wrong token"})
+            return None
+        return parts.path, query
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        """The app, the list of pages, one page's blocks, or one page as shown."""
+        got = self._authorized()
+        if got is None:
+            return
+        path, _ = got
+        try:
+            if path == "/":
+                self._send(HTTPStatus.OK, _APP, "text/html; charset=utf-8",
+                           {"Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
+                                                       "style-src 'unsafe-inline'; frame-src 'self'"})
+            elif path == "/api/pages":
+                self._json(HTTPStatus.OK, [{"index": i, "name": p.name, "source": p.source.name}
+                                           for i, p in enumerate(self.labeler.pages)])
+            elif (m := re.fullmatch(r"/api/page/(\d{1,6})", path)) is not None:
+                self._json(HTTPStatus.OK, self.labeler.summary(int(m.group(1))))
+            elif (m := re.fullmatch(r"/page/(\d{1,6})\.html", path)) is not None:
+                self._send(HTTPStatus.OK, self.labeler.shown(int(m.group(1))), "text/html; charset=utf-8",
+                           {"Content-Security-Policy": PAGE_CSP})
+            else:
+                self._json(HTTPStatus.NOT_FOUND, {"error": "no such thing"})
+        except IndexError:
+            self._json(HTTPStatus.NOT_FOUND, {"error": "no such page"})
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        """Set a block's role: {"page": i, "block": j, "role": r}."""
+        got = self._authorized()
+        if got is None:
+            return
+        if got[0] != "/api/label":
+            self._json(HTTPStatus.NOT_FOUND, {"error": "no such thing"})
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            if not 0 < length <= 10_000:
+                raise ValueError("a label is a small JSON object")
+            body = json.loads(self.rfile.read(length))
+            tsv = self.labeler.set_role(int(body["page"]), int(body["block"]), str(body["role"]))
+        except IndexError:
+            self._json(HTTPStatus.NOT_FOUND, {"error": "no such page or block"})
+        except (ValueError, KeyError, TypeError, LabelError) as e:
+            self._json(HTTPStatus.BAD_REQUEST, {"error": str(e)})
+        except OSError as e:
+            self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"cannot save: {e}"})
+        else:
+            self._json(HTTPStatus.OK, {"saved": tsv.name})
+
+
+_APP = (Path(__file__).parent / "label_app.html").read_text(encoding="utf-8")

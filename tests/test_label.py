@@ -1,0 +1,128 @@
+"""The labeling app's server (boilerplate label), over HTTP: token, pages by index, saving, sanitizing."""
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+import pytest
+
+from boilerplate.cli import main
+from boilerplate.label import Labeler, sanitize, serve
+from boilerplate.labeled import load_article
+
+PAGE = ("<html><head><script>alert(1)</script><meta http-equiv='refresh' content='0;url=https://evil.example'>"
+        "</head><body onload='steal()'><nav><a href='/'>Home</a> <a href='javascript:steal()'>News</a></nav>"
+        "<h1>Harbour storms close the ferry</h1>"
+        "<p onclick='steal()'>The ferry between the islands stopped on Monday as storms closed the harbour, "
+        "and the council said it would reopen when the wind drops below gale force.</p>"
+        "<p>Fishermen moved their boats inland, and the ferry company offered refunds to every passenger "
+        "booked this week.</p><iframe src='https://ads.example'></iframe>"
+        "<footer>© The Courier</footer></body></html>")
+
+
+@pytest.fixture
+def app(tmp_path):
+    (tmp_path / "in").mkdir()
+    html = tmp_path / "in" / "storm.html"
+    html.write_text(PAGE, encoding="utf-8")
+    dump = tmp_path / "in" / "notes.txt"
+    dump.write_text("Home | News\nA title\nA first paragraph of the page, long enough to count.\n", encoding="utf-8")
+    labeler = Labeler([html, dump], tmp_path / "out")
+    server, url = serve(labeler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield labeler, url, tmp_path / "out"
+    server.shutdown()
+    server.server_close()
+
+
+def request(url, path, body=None, token=True):
+    base = urlsplit(url)
+    query = base.query if token is True else f"t={token}" if token else ""
+    req = urllib.request.Request(f"{base.scheme}://{base.netloc}{path}?{query}",
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+
+
+def test_every_request_needs_the_token(app):
+    _, url, _ = app
+    assert urlsplit(url).hostname == "127.0.0.1"
+    for token in (None, "wrong"):
+        for path in ("/", "/api/pages", "/api/page/0", "/page/0.html"):
+            assert request(url, path, token=token)[0] == 403
+        assert request(url, "/api/label", {"page": 0, "block": 0, "role": "chrome"}, token=token)[0] == 403
+    status, headers, body = request(url, "/")
+    assert status == 200 and "boilerplate label" in body and "script-src" in headers["Content-Security-Policy"]
+
+
+def test_pages_are_addressed_by_index_only(app):
+    _, url, _ = app
+    assert [p["source"] for p in json.loads(request(url, "/api/pages")[2])] == ["storm.html", "notes.txt"]
+    for path in ("/api/page/2", "/page/7.html", "/page/../../etc/passwd", "/api/page/-1", "/in/storm.html"):
+        assert request(url, path)[0] == 404, path
+
+
+def test_the_least_certain_blocks_come_first(app):
+    labeler, url, _ = app
+    page = json.loads(request(url, "/api/page/0")[2])
+    assert sorted(page["order"]) == list(range(len(page["blocks"])))
+    distance = [abs(page["blocks"][i]["score"] - page["threshold"]) for i in page["order"]]
+    assert distance == sorted(distance)
+    assert [b["text"] for b in page["blocks"]] == labeler.pages[0].blocks.texts
+
+
+def test_the_page_is_shown_without_anything_that_runs(app):
+    _, url, _ = app
+    status, headers, body = request(url, "/page/0.html")
+    assert status == 200 and "default-src 'none'" in headers["Content-Security-Policy"]
+    lowered = body.lower()
+    for bad in ("<script", "alert(1)", "onload", "onclick", "javascript:", "<iframe", "http-equiv"):
+        assert bad not in lowered, bad
+    assert 'data-bp-block="' in body and "Harbour storms" in body and "outline:2px" in body
+
+
+def test_a_role_set_is_saved_at_once_as_a_label_file(app):
+    labeler, url, out = app
+    draft = list(labeler.pages[0].roles)
+    last = len(draft) - 1
+    status, _, body = request(url, "/api/label", {"page": 0, "block": last, "role": "chrome"})
+    assert status == 200
+    tsv = out / json.loads(body)["saved"]
+    article = load_article(tsv)  # (the page copied beside it; every text checked against the page)
+    assert article.roles == draft[:last] + ["chrome"]
+    request(url, "/api/label", {"page": 0, "block": 0, "role": "title"})
+    assert load_article(tsv).roles[0] == "title"
+    status, _, body = request(url, "/api/label", {"page": 1, "block": 2, "role": "body"})
+    assert status == 200 and load_article(out / json.loads(body)["saved"]).roles[2] == "body"
+
+
+def test_bad_labels_are_refused(app):
+    _, url, out = app
+    assert request(url, "/api/label", {"page": 0, "block": 0, "role": "nonsense"})[0] == 400
+    assert request(url, "/api/label", {"page": 0, "block": 999, "role": "body"})[0] == 404
+    assert request(url, "/api/label", {"page": 9, "block": 0, "role": "body"})[0] == 404
+    assert request(url, "/api/label", {"page": 0})[0] == 400
+    assert request(url, "/api/other", {"page": 0, "block": 0, "role": "body"})[0] == 404
+    assert not out.exists() or not list(out.glob("*.tsv"))
+
+
+def test_sanitize_keeps_the_text_and_marks():
+    cleaned = sanitize("<div data-bp-block='0' onmouseover='x()'><a href=' JavaScript:x()'>t</a>"
+                       "<img src='a.png' onerror='x()'><object data='x.swf'></object></div>")
+    assert "onmouseover" not in cleaned and "onerror" not in cleaned and "avascript" not in cleaned
+    assert "<object" not in cleaned and 'data-bp-block="0"' in cleaned and 'src="a.png"' in cleaned
+
+
+def test_the_command_refuses_what_it_cannot_serve(tmp_path, capsys):
+    assert main(["label", str(tmp_path / "missing.html"), "--out", str(tmp_path / "out"), "--no-browser"]) == 1
+    assert "missing.html" in capsys.readouterr().err
+    (tmp_path / "page.html").write_text(PAGE)
+    assert main(["label", str(tmp_path / "page.html"), "--out", str(tmp_path / "o"), "--port", "70000",
+                 "--no-browser"]) == 2
