@@ -126,3 +126,36 @@ def test_the_command_refuses_what_it_cannot_serve(tmp_path, capsys):
     (tmp_path / "page.html").write_text(PAGE)
     assert main(["label", str(tmp_path / "page.html"), "--out", str(tmp_path / "o"), "--port", "70000",
                  "--no-browser"]) == 2
+
+
+def _chromium():
+    """Debian's chromium driven by Playwright, or a skip saying what is missing."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip("no chromium here (.ci/run installs Debian's chromium where it can)")
+    return sync_api, path
+
+
+def test_in_a_browser_a_key_labels_the_current_block_and_a_click_selects_one(app, tmp_path):
+    sync_api, path = _chromium()
+    labeler, url, out = app
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url)
+        page.wait_for_selector("#blocks li")
+        first = labeler.summary(0)["order"][0]
+        assert page.locator("#blocks li.current").get_attribute("data-block") == str(first)
+        page.keyboard.press("6")  # chrome
+        page.locator("#status", has_text="saved").wait_for()
+        assert load_article(out / f"{labeler.pages[0].name}.tsv").roles[first] == "chrome"
+        frame = page.frame_locator("#view")
+        assert frame.locator("[data-bp-block]").count() >= 3 and frame.locator("script").count() == 0
+        frame.locator("h1").click()
+        headline = labeler.pages[0].blocks.texts.index("Harbour storms close the ferry")
+        page.locator(f"#blocks li.current[data-block='{headline}']").wait_for()
+        page.screenshot(path=str(tmp_path / "label.png"))
+        browser.close()
