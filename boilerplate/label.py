@@ -26,7 +26,7 @@ from lxml import html as lxml_html
 from .decode import decode_page
 from .errors import InputError, LabelError
 from .files import PAGE_SUFFIXES, atomic_write, page_kind, read_page
-from .labeled import ROLES, format_labels
+from .labeled import CONTENT_ROLES, ROLES, format_labels, load_labeled
 from .model import Model
 from .pipeline import parse_blocks
 from .segment import BLOCK_MARK, Blocks, mark_blocks, segment
@@ -53,6 +53,7 @@ class LabelPage:
     scores: list[float]
     threshold: float
     roles: list[str]  # the model's roles at first (a draft), then the user's
+    kept: list[bool]  # the model's decisions
 
 
 def sanitize(marked: str) -> str:
@@ -99,7 +100,8 @@ class Labeler:
         name = f"{index + 1:03d}_{re.sub(r'[^A-Za-z0-9_-]+', '-', path.name.split('.')[0])[:60]}"
         kept = [ln.score for ln in doc.lines if ln.is_content]  # (the page's threshold: its lowest kept score)
         return LabelPage(name, path, data, suffix, blocks, html, [ln.score for ln in doc.lines],
-                         min(kept) if kept else self.model.threshold, [ln.role for ln in doc.lines])
+                         min(kept) if kept else self.model.threshold, [ln.role for ln in doc.lines],
+                         [ln.is_content for ln in doc.lines])
 
     def page(self, index: int) -> LabelPage:
         """The page at `index`; IndexError for any other number."""
@@ -132,6 +134,39 @@ class Labeler:
             tsv = self.out / f"{page.name}.tsv"
             atomic_write(tsv, format_labels(page.blocks.line_no.tolist(), page.roles, page.blocks.texts))
         return tsv
+
+    def train(self) -> dict[str, Any]:
+        """Continue the session's model on the labels saved so far, as `boilerplate train --labeled OUT`
+        does (CONTINUE_ROUNDS more trees, written to OUT/model/label-model.txt), re-score every page and
+        report per page how many blocks' decisions changed and, on labeled pages, how often the
+        decisions agree with the labels before and after. LabelError when nothing is labeled yet."""
+        from .train import CONTINUE_ROUNDS, TrainingSet, train
+
+        with self.lock:
+            labeled = {page.name for page in self.pages if (self.out / f"{page.name}.tsv").exists()}
+            if not labeled:
+                raise LabelError("nothing is labeled yet: set some blocks' roles first")
+            data = TrainingSet()
+            data.add_articles(load_labeled(self.out), source="labeled", directory=self.out)
+            target = self.out / "model" / "label-model.txt"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            train(data, target, rounds=CONTINUE_ROUNDS, cv=False, init=self.model)
+            self.model = Model.load(target)
+            report = []
+            for page in self.pages:
+                before = page.kept
+                doc = parse_blocks([page.blocks], self.model)[0]
+                after = [ln.is_content for ln in doc.lines]
+                truth = [r in CONTENT_ROLES for r in page.roles]
+                kept = [ln.score for ln in doc.lines if ln.is_content]
+                page.scores, page.kept = [ln.score for ln in doc.lines], after
+                page.threshold = min(kept) if kept else self.model.threshold
+                row: dict[str, Any] = {"name": page.name, "changed": sum(a != b for a, b in zip(before, after))}
+                if page.name in labeled:
+                    row["agreement_before"] = round(sum(map(bool.__eq__, before, truth)) / max(len(truth), 1), 4)
+                    row["agreement_after"] = round(sum(map(bool.__eq__, after, truth)) / max(len(truth), 1), 4)
+                report.append(row)
+            return {"model": str(target), "pages": report}
 
     def shown(self, index: int) -> str:
         """The page as the iframe shows it: sanitized, each block outlined in its role's colour."""
@@ -204,9 +239,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.NOT_FOUND, {"error": "no such page"})
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        """Set a block's role: {"page": i, "block": j, "role": r}."""
+        """Set a block's role ({"page": i, "block": j, "role": r} to /api/label), or train (/api/train)."""
         got = self._authorized()
         if got is None:
+            return
+        if got[0] == "/api/train":
+            try:
+                self._json(HTTPStatus.OK, self.labeler.train())
+            except LabelError as e:
+                self._json(HTTPStatus.BAD_REQUEST, {"error": str(e)})
+            except (OSError, ValueError) as e:
+                self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"cannot train: {e}"})
             return
         if got[0] != "/api/label":
             self._json(HTTPStatus.NOT_FOUND, {"error": "no such thing"})

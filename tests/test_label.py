@@ -159,3 +159,23 @@ def test_in_a_browser_a_key_labels_the_current_block_and_a_click_selects_one(app
         page.locator(f"#blocks li.current[data-block='{headline}']").wait_for()
         page.screenshot(path=str(tmp_path / "label.png"))
         browser.close()
+
+
+def test_train_continues_the_model_on_the_labels_and_rescores(app):
+    labeler, url, out = app
+    status, _, body = request(url, "/api/train", {})
+    assert status == 400 and "nothing is labeled" in json.loads(body)["error"]
+    draft = list(labeler.pages[0].roles)
+    nav = labeler.pages[0].blocks.texts.index("Home News")
+    request(url, "/api/label", {"page": 0, "block": nav, "role": "chrome"})
+    status, _, body = request(url, "/api/train", {})
+    report = json.loads(body)
+    assert status == 200 and (out / "model" / "label-model.txt").is_file(), body
+    rows = {row["name"]: row for row in report["pages"]}
+    assert set(rows) == {p.name for p in labeler.pages}
+    labeled = rows[labeler.pages[0].name]
+    assert 0 <= labeled["agreement_before"] <= 1 and 0 <= labeled["agreement_after"] <= 1
+    assert "agreement_after" not in rows[labeler.pages[1].name]  # (not labeled)
+    assert labeler.pages[0].roles == draft[:nav] + ["chrome"] + draft[nav + 1:]  # (the labels stay)
+    page = json.loads(request(url, "/api/page/0")[2])
+    assert [b["score"] for b in page["blocks"]] == [round(s, 4) for s in labeler.pages[0].scores]
