@@ -54,6 +54,7 @@ class LabelPage:
     threshold: float
     roles: list[str]  # the model's roles at first (a draft), then the user's
     kept: list[bool]  # the model's decisions
+    copied: bool = False  # the page written to `out` beside its labels
 
 
 def sanitize(marked: str) -> str:
@@ -128,9 +129,9 @@ class Labeler:
         with self.lock:
             page.roles[block] = role
             self.out.mkdir(parents=True, exist_ok=True)
-            page_file = self.out / f"{page.name}{page.suffix}"
-            if not page_file.exists():
-                atomic_write(page_file, page.data)
+            if not page.copied:  # (once a session: a file of that name from another session is replaced)
+                atomic_write(self.out / f"{page.name}{page.suffix}", page.data)
+                page.copied = True
             tsv = self.out / f"{page.name}.tsv"
             atomic_write(tsv, format_labels(page.blocks.line_no.tolist(), page.roles, page.blocks.texts))
         return tsv

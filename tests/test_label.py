@@ -179,3 +179,14 @@ def test_train_continues_the_model_on_the_labels_and_rescores(app):
     assert labeler.pages[0].roles == draft[:nav] + ["chrome"] + draft[nav + 1:]  # (the labels stay)
     page = json.loads(request(url, "/api/page/0")[2])
     assert [b["score"] for b in page["blocks"]] == [round(s, 4) for s in labeler.pages[0].scores]
+
+
+def test_a_stale_page_of_the_same_name_in_out_is_replaced(tmp_path):
+    page = tmp_path / "storm.html"
+    page.write_text(PAGE, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "001_storm.html").write_text("<p>another page from another session</p>", encoding="utf-8")
+    labeler = Labeler([page], out)
+    tsv = labeler.set_role(0, 0, "chrome")
+    assert load_article(tsv).roles[0] == "chrome"  # (its texts checked against the page beside it)
