@@ -18,10 +18,16 @@ GZIP_MAGIC = b"\x1f\x8b"
 PAGE_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}  # each also as .gz
 
 
+def page_suffix(name: str | os.PathLike[str]) -> str | None:
+    """The page suffix of a file's name, lowercased, without a .gz (`a.HTM.gz`: ".htm"), else None."""
+    lower = os.fspath(name).lower().removesuffix(".gz")
+    return next((suffix for suffix in PAGE_SUFFIXES if lower.endswith(suffix)), None)
+
+
 def page_kind(name: str | os.PathLike[str]) -> str | None:
     """"html" or "text" for a page file's name (`a.html`, `a.htm.gz`, `a.xhtml`, `a.txt`), else None."""
-    lower = os.fspath(name).lower().removesuffix(".gz")
-    return next((kind for suffix, kind in PAGE_SUFFIXES.items() if lower.endswith(suffix)), None)
+    suffix = page_suffix(name)
+    return PAGE_SUFFIXES[suffix] if suffix else None
 
 
 def read_page(path: str | os.PathLike[str]) -> bytes:

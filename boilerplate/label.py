@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,8 +24,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .decode import decode_page
+from .document import Line
 from .errors import InputError, LabelError
-from .files import PAGE_SUFFIXES, atomic_write, page_kind, read_page
+from .files import PAGE_SUFFIXES, atomic_write, page_suffix, read_page
 from .labeled import CONTENT_ROLES, ROLES, format_labels, load_labeled
 from .model import Model
 from .pipeline import parse_blocks
@@ -51,10 +52,10 @@ class LabelPage:
     suffix: str
     blocks: Blocks
     html: str  # the page with its blocks marked and its scripts removed ("" for a text dump)
-    scores: list[float]
-    threshold: float
     roles: list[str]  # the model's roles at first (a draft), then the user's
-    kept: list[bool]  # the model's decisions
+    scores: list[float] = field(default_factory=list)  # the model's (Labeler._score)
+    kept: list[bool] = field(default_factory=list)  # the model's decisions
+    threshold: float = 0.5  # the page's: its lowest kept score
     copied: bool = False  # the page written to `out` beside its labels
 
 
@@ -88,23 +89,27 @@ class Labeler:
         self.pages = [self._load(i, Path(p)) for i, p in enumerate(paths)]
 
     def _load(self, index: int, path: Path) -> LabelPage:
-        kind = page_kind(path)
-        if kind is None:
+        suffix = page_suffix(path)
+        if suffix is None:
             raise InputError(f"{path}: not a page file (.html, .htm, .xhtml or .txt, each also .gz)")
         data = read_page(path)
         decoded = decode_page(data)
-        if kind == "html":
+        if PAGE_SUFFIXES[suffix] == "html":
             marked, blocks = mark_blocks(decoded.text, decoded.utf8)
             html = sanitize(marked)
         else:
             blocks, html = segment(decoded.text, kind="text"), ""
-        doc = parse_blocks([blocks], self.model)[0]
-        suffix = next(s for s in PAGE_SUFFIXES if path.name.lower().removesuffix(".gz").endswith(s))
         name = f"{index + 1:03d}_{re.sub(r'[^A-Za-z0-9_-]+', '-', path.name.split('.')[0])[:60]}"
-        kept = [ln.score for ln in doc.lines if ln.is_content]  # (the page's threshold: its lowest kept score)
-        return LabelPage(name, path, data, suffix, blocks, html, [ln.score for ln in doc.lines],
-                         min(kept) if kept else self.model.threshold, [ln.role for ln in doc.lines],
-                         [ln.is_content for ln in doc.lines])
+        page = LabelPage(name, path, data, suffix, blocks, html, [])
+        page.roles = [line.role for line in self._score(page)]  # (the model's roles: a draft)
+        return page
+
+    def _score(self, page: LabelPage) -> list[Line]:
+        """Score a page with the session's model: its scores, decisions and threshold set; its lines."""
+        lines = parse_blocks([page.blocks], self.model)[0].lines
+        page.scores, page.kept = [ln.score for ln in lines], [ln.is_content for ln in lines]
+        page.threshold = min((s for s, k in zip(page.scores, page.kept) if k), default=self.model.threshold)
+        return lines
 
     def page(self, index: int) -> LabelPage:
         """The page at `index`; IndexError for any other number."""
@@ -158,12 +163,8 @@ class Labeler:
             report = []
             for page in self.pages:
                 before = page.kept
-                doc = parse_blocks([page.blocks], self.model)[0]
-                after = [ln.is_content for ln in doc.lines]
-                truth = [r in CONTENT_ROLES for r in page.roles]
-                kept = [ln.score for ln in doc.lines if ln.is_content]
-                page.scores, page.kept = [ln.score for ln in doc.lines], after
-                page.threshold = min(kept) if kept else self.model.threshold
+                self._score(page)
+                after, truth = page.kept, [r in CONTENT_ROLES for r in page.roles]
                 row: dict[str, Any] = {"name": page.name, "changed": sum(a != b for a, b in zip(before, after))}
                 if page.name in labeled:
                     row["agreement_before"] = round(sum(map(bool.__eq__, before, truth)) / max(len(truth), 1), 4)
