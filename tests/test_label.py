@@ -117,7 +117,7 @@ def test_sanitize_keeps_the_text_and_marks():
     cleaned = sanitize("<div data-bp-block='0' onmouseover='x()'><a href=' JavaScript:x()'>t</a>"
                        "<a href='java&#9;script:x()'>u</a>"
                        "<img src='a.png' onerror='x()'><object data='x.swf'></object></div>")
-    assert "onmouseover" not in cleaned and "onerror" not in cleaned and "avascript" not in cleaned
+    assert "onmouseover" not in cleaned and "onerror" not in cleaned and "script:" not in cleaned
     assert "<object" not in cleaned and 'data-bp-block="0"' in cleaned and 'src="a.png"' in cleaned
 
 
