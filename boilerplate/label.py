@@ -13,6 +13,7 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +58,17 @@ class LabelPage:
     kept: list[bool] = field(default_factory=list)  # the model's decisions
     threshold: float = 0.5  # the page's: its lowest kept score
     copied: bool = False  # the page written to `out` beside its labels
+
+
+def page_threshold(scores: Sequence[float], kept: Sequence[bool], default: float) -> float:
+    """A page's threshold as the model applied it: its lowest kept score (`default` when none is kept)."""
+    return min((s for s, k in zip(scores, kept) if k), default=default)
+
+
+def least_certain_first(scores: Sequence[float], threshold: float) -> list[int]:
+    """Block indexes, the score nearest the threshold first: the order the app asks in. Labeling the
+    first blocks of this order beats labeling random ones (docs/experiments.md, bench/labelsim.py)."""
+    return sorted(range(len(scores)), key=lambda i: abs(scores[i] - threshold))
 
 
 def sanitize(marked: str) -> str:
@@ -108,7 +120,7 @@ class Labeler:
         """Score a page with the session's model: its scores, decisions and threshold set; its lines."""
         lines = parse_blocks([page.blocks], self.model)[0].lines
         page.scores, page.kept = [ln.score for ln in lines], [ln.is_content for ln in lines]
-        page.threshold = min((s for s, k in zip(page.scores, page.kept) if k), default=self.model.threshold)
+        page.threshold = page_threshold(page.scores, page.kept, self.model.threshold)
         return lines
 
     def page(self, index: int) -> LabelPage:
@@ -120,9 +132,8 @@ class Labeler:
     def summary(self, index: int) -> dict[str, Any]:
         """A page's blocks for the app, the least certain (score nearest the threshold) first."""
         page = self.page(index)
-        order = sorted(range(len(page.roles)), key=lambda i: abs(page.scores[i] - page.threshold))
         return {"name": page.name, "source": page.source.name, "html": bool(page.html),
-                "threshold": page.threshold, "order": order,
+                "threshold": page.threshold, "order": least_certain_first(page.scores, page.threshold),
                 "blocks": [{"i": i, "text": t, "score": round(s, 4), "role": r}
                            for i, (t, s, r) in enumerate(zip(page.blocks.texts, page.scores, page.roles))]}
 

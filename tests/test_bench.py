@@ -112,3 +112,24 @@ def test_title_benchmark_scores_titles_against_the_gold(tmp_path):
     ours = rows.filter(pl.col("system") == "boilerplate")
     assert ours.height == kept and (ours["f1"] == 1.0).all()
     assert f"| all | {kept} | 1.000 (1.000) |" in (out / "title.md").read_text()
+
+
+def test_labelsim_compares_least_certain_with_random_blocks_on_a_sites_other_pages(tmp_path, labeled_dir):
+    from bench import labelsim
+    from boilerplate.train import site_fold
+
+    # pages 0-5 on one site (3 labeled, 3 scored); the others, on sites of their own, train the base model
+    corpus = tiny_corpus(tmp_path, sites=tuple(range(14)), same_site=tuple(range(6)))
+    out = tmp_path / "sim.json"
+    assert labelsim.main(["--labeled", str(labeled_dir), "--corpus", str(corpus), "--simulate", "tiny",
+                          "--folds", str(site_fold("news.example")), "--k", "2", "--draws", "1",
+                          "--base-dir", str(tmp_path), "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    (site,) = report["sites"]
+    assert site["site"] == "tiny|news.example" and site["pages"] == 6 and site["rest_pages"] == 3
+    variants = {"none", "all", "uncertain2-unknown", "random2-unknown", "uncertain2-draft", "random2-draft"}
+    assert set(report["summary"]["all"]["delta"]) == variants
+    assert all(0 <= f1 <= 1 for v in variants for f1 in site[v])
+    assert report["summary"]["all"]["delta"]["none"]["rest"] == 0
+    assert set(report["summary"]["all"]["uncertain_minus_random"]) == {"2-unknown", "2-draft"}
+    assert (tmp_path / f"base-fold{site['fold']}.txt").is_file()  # (cached for the next run)

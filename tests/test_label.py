@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from boilerplate.cli import main
-from boilerplate.label import Labeler, sanitize, serve
+from boilerplate.label import Labeler, least_certain_first, page_threshold, sanitize, serve
 from boilerplate.labeled import load_article
 
 PAGE = ("<html><head><script>alert(1)</script><meta http-equiv='refresh' content='0;url=https://evil.example'>"
@@ -18,7 +18,9 @@ PAGE = ("<html><head><script>alert(1)</script><meta http-equiv='refresh' content
         "<p onclick='steal()'>The ferry between the islands stopped on Monday as storms closed the harbour, "
         "and the council said it would reopen when the wind drops below gale force.</p>"
         "<p>Fishermen moved their boats inland, and the ferry company offered refunds to every passenger "
-        "booked this week.</p><iframe src='https://ads.example'></iframe>"
+        "booked this week.</p><iframe src='https://ads.example'></iframe><h2>More news</h2><ul>"
+        + "".join(f"<li><a href='/news/{i}'>Council meets on the harbour plan, part {i}</a></li>" for i in range(12))
+        + "</ul>"
         "<footer>© The Courier</footer></body></html>")
 
 
@@ -76,6 +78,13 @@ def test_the_least_certain_blocks_come_first(app):
     distance = [abs(page["blocks"][i]["score"] - page["threshold"]) for i in page["order"]]
     assert distance == sorted(distance)
     assert [b["text"] for b in page["blocks"]] == labeler.pages[0].blocks.texts
+
+
+def test_least_certain_first_orders_by_distance_to_the_pages_threshold():
+    scores, kept = [0.9, 0.45, 0.1, 0.55], [True, False, False, True]
+    assert page_threshold(scores, kept, 0.5) == 0.55
+    assert least_certain_first(scores, 0.55) == [3, 1, 0, 2]
+    assert page_threshold(scores, [False] * 4, 0.5) == 0.5  # (nothing kept: the model's threshold)
 
 
 def test_the_page_is_shown_without_anything_that_runs(app):
@@ -159,6 +168,13 @@ def test_in_a_browser_a_key_labels_the_current_block_and_a_click_selects_one(app
         headline = labeler.pages[0].blocks.texts.index("Harbour storms close the ferry")
         page.locator(f"#blocks li.current[data-block='{headline}']").wait_for()
         page.screenshot(path=str(tmp_path / "label.png"))
+        before = labeler.pages[0].scores
+        page.locator("#train").click()  # the model continued on the saved label, the page re-scored
+        page.locator("#status", has_text="trained").wait_for(timeout=120_000)
+        assert (out / "model" / "label-model.txt").is_file() and labeler.pages[0].scores != before
+        shown = {int(li.get_attribute("data-block")): float(li.locator(".score").text_content())
+                 for li in page.locator("#blocks li").all()}
+        assert shown == {i: round(s, 3) for i, s in enumerate(labeler.pages[0].scores)}
         browser.close()
 
 
