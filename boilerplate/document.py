@@ -23,7 +23,7 @@ from .comments import Comment, read_comments
 from .content import Block
 from .keep import COMMENT_HEADING, drop_comment_thread, drop_repeats
 from .language import language_of
-from .metadata import WRITTEN_BY, Metadata, read_metadata
+from .metadata import PUBLISHED_ON, WRITTEN_BY, Metadata, read_metadata
 from .segment import HINTS, TAGS, Blocks, Structure
 from .title import Title, find_title
 
@@ -237,7 +237,9 @@ def page_metadata(blocks: Blocks, lines: Sequence[Line], url: str | None = None,
         return [("By " + lines[i + 1].text if _label_before_name(lines, i) else lines[i].text, bool(hinted[i]))
                 for i in near]
 
-    return read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], nearby, around)
+    published = [ln.text for ln in lines if len(ln.text) <= NEARBY_MAX_CHARS and PUBLISHED_ON.match(ln.text)]
+    return read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], published,
+                         nearby, around)
 
 
 def _label_before_name(lines: Sequence[Line], i: int) -> bool:

@@ -49,6 +49,10 @@ _NOT_PUBLISHED_KEY = re.compile(r"modif|updat|expir|revis|valid|end|start|event|
 _NOT_AUTHOR = re.compile(r"(?i)(?:admin(?:istrator)?$|(?:\w+\s+)?(?:updated|reviewed|edited|fact[- ]checked)\s+by\b)")
 WRITTEN_BY = re.compile(  # a label before an author's name ("Written by", "Author:")
     r"(?i)\s*(?:written|posted|article|authored)\s+by\s*:?\s*$|\s*authors?\s*:?\s*$")
+PUBLISHED_ON = re.compile(  # a label before a publication date ("Published: May 3, 2024", "发布时间：2024-05-03")
+    r"(?i)\W*(?:(?:first\s+|originally\s+|date\s+)?published|posted|publication\s+date|publish\s+date"
+    r"|veröffentlicht|publié|publicado|pubblicato|opublikowano|data\s+publikacji|опубликовано|дата\s+публикации"
+    r"|δημοσιεύθηκε|δημοσίευση|发布时间|發佈時間|发布日期|發布日期|发布于|發布於|发表于|發表於|发表时间|發表時間)\b")
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)/", re.I)
 
 
@@ -193,13 +197,14 @@ def _one_handle(m: re.Match[str]) -> str:
 
 
 def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[str] = (),
-                  nearby: Sequence[str] | Callable[[], Sequence[str]] = (),
+                  published: Sequence[str] = (), nearby: Sequence[str] | Callable[[], Sequence[str]] = (),
                   around: Sequence[tuple[str, bool]] | Callable[[], Sequence[tuple[str, bool]]] = (),
                   today: date | None = None) -> Metadata:
-    """The page's metadata from its declarations, its byline lines, its URL and, for what is found nowhere
-    else, the short lines `nearby` its content's start (a date) and the short lines `around` it, nearest
-    first, with whether each is in an author/date container (an author: "Written by Jane Doe", or a
-    name alone in such a container). `nearby` and `around` may be functions, called only when needed."""
+    """The page's metadata from its declarations, its byline lines, its lines that label a publication
+    date (`published`: "Posted on May 3, 2024"), its URL and, for what is found nowhere else, the short
+    lines `nearby` its content's start (a date) and the short lines `around` it, nearest first, with
+    whether each is in an author/date container (an author: "Written by Jane Doe", or a name alone in
+    such a container). `nearby` and `around` may be functions, called only when needed."""
     meta = Metadata()
     found: dict[str, list[tuple[str, Any]]] = {}  # field → (source, value), most trusted first
 
@@ -262,6 +267,8 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         if m and len(line) <= 200:
             offer("authors", "byline", [m.group(1)])
         offer("date_published", "byline", line if len(line) <= 200 else None)
+    for line in published:  # ("Published: May 3, 2024" anywhere on the page)
+        offer("date_published", "label", line)
     offer("authors", "link", clean_authors(declared.author_links))
     if url:
         m = _URL_DATE.search(url)

@@ -63,6 +63,10 @@ def test_sources_in_order_of_trust_and_fallbacks():
     assert meta.canonical_url == "https://c.example/a" and meta.language_declared == "en-GB"
     from_url = read_metadata(Declared(), url="https://c.example/2019/02/03/story", today=TODAY)
     assert from_url.date_published == "2019-02-03" and from_url.sources["date_published"] == "url"
+    labelled = ["Posted by Ann", "Published On: 15 August 2025", "发布时间：2024-05-03"]
+    from_label = read_metadata(Declared(), url="https://c.example/2019/02/03/story", published=labelled, today=TODAY)
+    assert from_label.date_published == "2025-08-15" and from_label.sources["date_published"] == "label"
+    assert read_metadata(declared, published=labelled, today=TODAY).date_published == "2024-05-03"  # (declared)
     lines = ["Home", "By Mara Lindqvist · 14 March 2026"]
     from_text = read_metadata(Declared(), nearby=lines, around=[(x, False) for x in lines], today=TODAY)
     assert from_text.date_published == "2026-03-14" and from_text.authors == ["Mara Lindqvist"]
@@ -190,3 +194,11 @@ def test_an_author_from_the_first_link_to_an_authors_page():
         assert doc.metadata.sources["authors"] == "link"
     plain = boilerplate.parse(f"<html><body><h1>Espresso</h1><a href='/authors'>Our authors</a>{body}</body></html>")
     assert plain.metadata.authors == []  # (a list of authors is no author's page)
+
+
+def test_a_labelled_publication_date_far_from_the_headline():
+    body = "".join(f"<p>Paragraph {i} of the post on scholarly metadata, long enough to be content here.</p>"
+                   for i in range(40))
+    doc = boilerplate.parse(f"<html><body><h1>Connecting scholarly metadata</h1>{body}"
+                            "<div class='meta'><span>Posted on April 13, 2023</span></div></body></html>")
+    assert doc.metadata.date_published == "2023-04-13" and doc.metadata.sources["date_published"] == "label"
