@@ -27,11 +27,15 @@ ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "report", "s
                            "product", "review", "recipe", "howto", "webpage", "medicalwebpage", "collectionpage",
                            "itempage", "faqpage", "videoobject", "event", "course"})
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:/|[-_]|\.html?|$)")
+_NAME_CHAR = r"(?:[^|·•»,;:\d]|(?<=[^\W_])\d)"  # digits only inside a word ("InsaneSnow45"), not a date's
+_NAME_END = r"\s*(?:$|[|·•»,;:]|\s[-–—]\s|\s(?i:on|in|updated|published)\s|(?<![^\W_])\d)"
 _BYLINE_AUTHOR = re.compile(r"^\W*(?:by|von|par|por|autor(?:ka)?|автор|συντάκτης|作者|记者|記者|文)\s*[:：]?\s*"
-                            r"([^|·•,;:\d]{2,80}?)\s*(?:$|[|·•,;]|\s[-–—]\s|\s(?:on|in|updated|published)\s|\d)", re.I)
+                            rf"({_NAME_CHAR}{{2,80}}?){_NAME_END}", re.I)
 _AFTER_NAME = re.compile(r"\s+(?:\d.*|[-–—|]\s.*)$")  # what follows a name: counts ("15911 silver badge"), a role
 _BY_ANYWHERE = re.compile(r"(?:^|[\s·|•,:–—-])(?i:written\s+by|posted\s+by|by)\s*:?\s*"
-                          r"([A-Z][^|·•,;:\d]{1,60}?)\s*(?:$|[|·•,;]|\s[-–—]\s|\s(?i:on|in|updated|published)\s|\d)")
+                          rf"([A-Z]{_NAME_CHAR}{{1,60}}?){_NAME_END}")
+_POST_BY = re.compile(r"(?i)^\W*post(?:ed)?\s+by\s+([^\W\d][\w.-]{1,40})\s*(?:$|[»|·•]|\s(?:on|at)\s)")  # a forum's
+# opening post: "Post by changingtimes » Sat Feb 24, 2024" (user names may be lower case)
 _BY_WORD = re.compile(r"(?i)\bby\b")
 _BY_FIRST = re.compile(r"(?i)\W*by\s")
 _NOT_NAMES = frozenset({"share", "post", "posts", "topic", "topics", "technology", "related", "menu", "home", "blog",
@@ -39,7 +43,8 @@ _NOT_NAMES = frozenset({"share", "post", "posts", "topic", "topics", "technology
                         "categories", "category", "updated", "published", "about", "author", "authors", "table",
                         "contents", "energy", "live", "video", "guide", "top", "industry", "frequently", "asked",
                         "questions", "latest", "reviews", "program", "view", "toolbox", "price", "date", "type",
-                        "popularity", "relevance", "newest", "oldest", "name", "brand", "location", "role"})
+                        "popularity", "relevance", "newest", "oldest", "name", "brand", "location", "role",
+                        "continuing"})
 _NOT_BY = re.compile(r"(?i:powered|filter|sort|browse|shop|search|made|designed|built|hosted|developed|photos?|"
                      r"images?|illustrations?|courtesy|posts|inspired|followed|supported|sponsored|presented|"
                      r"created|produced|brought to you|provided|operated|owned|reviewed|answered|asked)\W+by\W*$")
@@ -292,7 +297,8 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         for line, hinted in around() if callable(around) else around:
             if not hinted and _BY_WORD.search(line) is None:
                 continue
-            m = _BYLINE_AUTHOR.match(line) if _BY_FIRST.match(line) else _BY_ANYWHERE.search(line)
+            m = _BYLINE_AUTHOR.match(line) if _BY_FIRST.match(line) else \
+                _POST_BY.match(line) or _BY_ANYWHERE.search(line)
             if m and not _NOT_BY.search(line, 0, m.start(1)) and _could_be_name(m.group(1)):
                 name = m.group(1)
             else:

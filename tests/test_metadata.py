@@ -119,6 +119,11 @@ def test_authors_from_lines_around_the_content():
     assert read_metadata(Declared(), around=[("Trevor Jackins", False)], today=TODAY).authors == []
     declared = Declared(metas=[("author", None, None, "Ann Lee")])
     assert read_metadata(declared, around=[("By Someone Else", False)], today=TODAY).authors == ["Ann Lee"]
+    for line, name in (("Post by changingtimes » Sat Feb 24, 2024 12:41 pm", "changingtimes"),  # (forums)
+                       ("by Outer Armatonisdaristan » Tue Aug 27, 2019 1:47 am", "Outer Armatonisdaristan"),
+                       ("submitted 17 hours ago by InsaneSnow45", "InsaneSnow45"),
+                       ("By Jane Doe 3 hours ago", "Jane Doe"), ("By continuing, you agree to our terms", None)):
+        assert read_metadata(Declared(), around=[(line, False)], today=TODAY).authors == ([name] if name else []), line
 
 
 def test_markdown_front_matter():
