@@ -76,6 +76,10 @@ def page_titles(_Element root):
 
 
 _AUTHOR_PATH = re.compile(r"/(?:author|authors|writers?|contributors?)/[^/?#]")  # an author's page
+_MEMBER_PATH = re.compile(  # a forum member's profile on the same site (phpBB, vBulletin, Discourse, Lemmy, ...)
+    r"^(?![a-z][\w+.-]*:|//)(?:(?:.*/)?(?:u|users?|members?|profiles?)/(?!(?:login|log-in|signin|sign-in|signup|"
+    r"sign-up|register|logout|password|me|edit|account)\b)[^/?#]|(?:.*/)?memberlist\.php\?.*mode=viewprofile"
+    r"|(?:.*/)?member\.php\?|/~[\w.-]+/?$)", re.I)
 
 
 cdef bint _to_author(tree.xmlNode* a) except -1:
@@ -88,10 +92,14 @@ cdef bint _to_author(tree.xmlNode* a) except -1:
             value = <const char*>at.children.content
             if strcmp(<const char*>at.name, "rel") == 0 and strstr(value, "author") is not NULL:
                 return True
-            if strcmp(<const char*>at.name, "href") == 0 and (strstr(value, "/author") is not NULL
-                                                               or strstr(value, "/writer") is not NULL
-                                                               or strstr(value, "/contributor") is not NULL):
-                return _AUTHOR_PATH.search(attr_value(at)) is not None
+            if strcmp(<const char*>at.name, "href") == 0:
+                if (strstr(value, "/author") is not NULL or strstr(value, "/writer") is not NULL
+                        or strstr(value, "/contributor") is not NULL) and _AUTHOR_PATH.search(attr_value(at)):
+                    return True
+                if (strstr(value, "/u") is not NULL or strstr(value, "member") is not NULL
+                        or strstr(value, "/profile") is not NULL or strstr(value, "/~") is not NULL) \
+                        and _MEMBER_PATH.match(attr_value(at)):
+                    return True
         at = at.next
     return False
 META_PROPS = frozenset({"author", "creator", "name", "datepublished", "datecreated", "datemodified"})

@@ -175,14 +175,14 @@ def _first_str(value: Any) -> str | None:
 
 
 def clean_authors(names: Iterable[str]) -> list[str]:
-    """Author names: "By", URLs, handles and e-mail addresses dropped, lists split ("A, B and C"), the
+    """Author names: "By", "u/", URLs, handles and e-mail addresses dropped, lists split ("A, B and C"), the
     same name once."""
     out: list[str] = []
     for raw in names:
         raw = " ".join(str(raw).split())
         if not raw or _URLISH.search(raw) or "@" in raw[1:] or len(raw) > 200 or _NOT_AUTHOR.match(raw):
             continue
-        raw = re.sub(r"^(?:by|written by|posted by|von|par|por)\s*:?\s+", "", raw, flags=re.I).lstrip("@")
+        raw = re.sub(r"^(?:by|written by|posted by|von|par|por)\s*:?\s+|^u/", "", raw, flags=re.I).lstrip("@")
         raw = re.sub(r"^(\S+) \(\1\)$|^(\S+) (\w)$", _one_handle, raw)  # "pelex (pelex)", "JosephF J" (an avatar)
         for name in re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\bi\b|\bи\b|\bκαι\b|、|，)\s*", raw):
             name = _AFTER_NAME.sub("", name).strip(" .|-–—")

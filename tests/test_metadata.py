@@ -207,3 +207,15 @@ def test_a_labelled_publication_date_far_from_the_headline():
     doc = boilerplate.parse(f"<html><body><h1>Connecting scholarly metadata</h1>{body}"
                             "<div class='meta'><span>Posted on April 13, 2023</span></div></body></html>")
     assert doc.metadata.date_published == "2023-04-13" and doc.metadata.sources["date_published"] == "label"
+
+
+def test_a_forum_author_from_the_first_link_to_a_members_profile_on_the_site():
+    post = "<p>My first post on this forum asks how to rebalance a portfolio without selling at a loss.</p>" * 3
+    for link, name in (("<a href='./memberlist.php?mode=viewprofile&amp;u=123' class='username'>changingtimes</a>",
+                        "changingtimes"),
+                       ("<a href='/u/dessalines'>Dessalines</a>", "Dessalines"),
+                       ("<a href='/user/InsaneSnow45'>u/InsaneSnow45</a>", "InsaneSnow45")):
+        doc = boilerplate.parse(f"<html><body><nav><a href='/user/login'>Log in</a> <a href='https://bsky.app/"
+                                f"profile/site'>Bluesky</a></nav><h1>Rebalancing</h1><div>{link}</div>{post}"
+                                "</body></html>")
+        assert doc.metadata.authors == [name], link
