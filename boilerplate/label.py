@@ -35,6 +35,7 @@ from .segment import BLOCK_MARK, Blocks, mark_blocks, segment
 
 ROLE_COLOURS = {"title": "#1565c0", "subhead": "#6a1b9a", "body": "#2e7d32", "caption": "#00838f",
                 "byline": "#ef6c00", "chrome": "#c62828"}
+UNCERTAIN = 0.1  # a block scored this near its page's threshold is outlined dashed
 _DROP_TAGS = ("script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal")
 _URL_ATTRS = ("href", "src", "action", "formaction", "srcset", "poster", "data", "xlink:href")
 _SCRIPT_URL = re.compile(r"^(?:javascript|vbscript|data:text/html)", re.I)
@@ -184,10 +185,12 @@ class Labeler:
             return {"model": str(target), "pages": report}
 
     def shown(self, index: int) -> str:
-        """The page as the iframe shows it: sanitized, each block outlined in its role's colour."""
+        """The page as the iframe shows it: sanitized, each block outlined in its role's colour, dashed
+        when its score is within UNCERTAIN of the page's threshold."""
         page = self.page(index)
-        rules = "".join(f'[{BLOCK_MARK}~="{i}"]{{outline:2px solid {ROLE_COLOURS[r]};outline-offset:1px}}'
-                        for i, r in enumerate(page.roles))
+        styles = ["dashed" if abs(s - page.threshold) < UNCERTAIN else "solid" for s in page.scores]
+        rules = "".join(f'[{BLOCK_MARK}~="{i}"]{{outline:2px {style} {ROLE_COLOURS[r]};outline-offset:1px}}'
+                        for i, (r, style) in enumerate(zip(page.roles, styles)))
         return f"<style>{rules}[{BLOCK_MARK}].bp-current{{outline-width:4px}}</style>" + page.html
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from boilerplate.cli import main
-from boilerplate.label import Labeler, least_certain_first, page_threshold, sanitize, serve
+from boilerplate.label import ROLE_COLOURS, UNCERTAIN, Labeler, least_certain_first, page_threshold, sanitize, serve
 from boilerplate.labeled import load_article
 
 PAGE = ("<html><head><script>alert(1)</script><meta http-equiv='refresh' content='0;url=https://evil.example'>"
@@ -95,6 +95,12 @@ def test_the_page_is_shown_without_anything_that_runs(app):
     for bad in ("<script", "alert(1)", "onload", "onclick", "javascript:", "<iframe", "http-equiv"):
         assert bad not in lowered, bad
     assert 'data-bp-block="' in body and "Harbour storms" in body and "outline:2px" in body
+    labeler = app[0]
+    page = labeler.pages[0]
+    for i, (score, role) in enumerate(zip(page.scores, page.roles)):  # (role colour; dashed near the threshold)
+        style = "dashed" if abs(score - page.threshold) < UNCERTAIN else "solid"
+        assert f'[data-bp-block~="{i}"]{{outline:2px {style} {ROLE_COLOURS[role]};' in body
+    assert "dashed" in body  # (the page's threshold block, at least)
 
 
 def test_a_role_set_is_saved_at_once_as_a_label_file(app):
