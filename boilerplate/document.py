@@ -237,7 +237,9 @@ def page_metadata(blocks: Blocks, lines: Sequence[Line], url: str | None = None,
         return [("By " + lines[i + 1].text if _label_before_name(lines, i) else lines[i].text, bool(hinted[i]))
                 for i in near]
 
-    published = [ln.text for ln in lines if len(ln.text) <= NEARBY_MAX_CHARS and PUBLISHED_ON.match(ln.text)]
+    def published() -> list[str]:
+        return [ln.text for ln in lines if len(ln.text) <= NEARBY_MAX_CHARS and PUBLISHED_ON.match(ln.text)]
+
     return read_metadata(blocks.declared, url, [ln.text for ln in lines if ln.role == "byline"], published,
                          nearby, around)
 

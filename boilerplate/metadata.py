@@ -202,14 +202,15 @@ def _one_handle(m: re.Match[str]) -> str:
 
 
 def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[str] = (),
-                  published: Sequence[str] = (), nearby: Sequence[str] | Callable[[], Sequence[str]] = (),
+                  published: Sequence[str] | Callable[[], Sequence[str]] = (),
+                  nearby: Sequence[str] | Callable[[], Sequence[str]] = (),
                   around: Sequence[tuple[str, bool]] | Callable[[], Sequence[tuple[str, bool]]] = (),
                   today: date | None = None) -> Metadata:
     """The page's metadata from its declarations, its byline lines, its lines that label a publication
     date (`published`: "Posted on May 3, 2024"), its URL and, for what is found nowhere else, the short
     lines `nearby` its content's start (a date) and the short lines `around` it, nearest first, with
     whether each is in an author/date container (an author: "Written by Jane Doe", or a name alone in
-    such a container). `nearby` and `around` may be functions, called only when needed."""
+    such a container). `published`, `nearby` and `around` may be functions, called only when needed."""
     meta = Metadata()
     found: dict[str, list[tuple[str, Any]]] = {}  # field → (source, value), most trusted first
 
@@ -272,8 +273,9 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         if m and len(line) <= 200:
             offer("authors", "byline", [m.group(1)])
         offer("date_published", "byline", line if len(line) <= 200 else None)
-    for line in published:  # ("Published: May 3, 2024" anywhere on the page)
-        offer("date_published", "label", line)
+    if not any(_usable("date_published", v, today) for _, v in found.get("date_published", ())):
+        for line in published() if callable(published) else published:  # ("Published: May 3, 2024")
+            offer("date_published", "label", line)
     offer("authors", "link", clean_authors(declared.author_links))
     if url:
         m = _URL_DATE.search(url)
