@@ -115,9 +115,10 @@ cdef inline bint _has_itemprop(tree.xmlNode* c) noexcept:
     return False
 
 
-cdef str _short_text(tree.xmlNode* top, long limit):
+cdef str _short_text(tree.xmlNode* top, long limit, bint apart=False):
     """The first `limit` characters or so of the text under an element, whitespace-normalized (the
-    rest is not read: an itemprop="author" may hold a whole profile)."""
+    rest is not read: an itemprop="author" may hold a whole profile); `apart`: its text nodes one a
+    line, each up to `limit` characters (metadata.element_name picks a name among them)."""
     cdef tree.xmlNode* c = top.children
     cdef list pieces = []
     cdef long n = 0
@@ -128,6 +129,8 @@ cdef str _short_text(tree.xmlNode* top, long limit):
             pieces.append(piece)
             n += len(piece)
         c = next_in(c, top)
+    if apart:
+        return "\n".join([p[:limit].replace("\n", " ").replace("\r", " ") for p in pieces])
     return " ".join("".join(pieces).split())[:limit]
 
 
@@ -168,7 +171,7 @@ cdef class Meta:
                 self.links.append(((attr(c, "rel") or "").lower(), value))
         else:
             if strcmp(name, "a") == 0 and not self.author_links and _to_author(c):  # (the first one)
-                self.author_links.append(_short_text(c, 80))
+                self.author_links.append(_short_text(c, 80, True))
             self.prop(c)
         return False
 
@@ -179,7 +182,8 @@ cdef class Meta:
             return 0
         value = attr(c, "itemprop")
         if value and value.lower() in META_PROPS:
-            self.props.append((value, attr(c, "content") or attr(c, "datetime") or _short_text(c, 200)))
+            self.props.append((value, attr(c, "content") or attr(c, "datetime")
+                               or _short_text(c, 200, value.lower() in ("author", "creator"))))
         return 0
 
     cdef int visit_tree(self, tree.xmlNode* top) except -1:

@@ -47,7 +47,8 @@ _NOT_NAMES = frozenset({"share", "post", "posts", "topic", "topics", "technology
                         "continuing"})
 _NOT_BY = re.compile(r"(?i:powered|filter|sort|browse|shop|search|made|designed|built|hosted|developed|photos?|"
                      r"images?|illustrations?|courtesy|posts|inspired|followed|supported|sponsored|presented|"
-                     r"created|produced|brought to you|provided|operated|owned|reviewed|answered|asked)\W+by\W*$")
+                     r"created|produced|brought to you|provided|operated|owned|reviewed|answered|asked|updated|"
+                     r"edited|checked)\W+by\W*$")
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|del|la|le|bin|al)){1,3}$")
 _OTHER_DATE_KEY = re.compile(r"publish|(?:^|[-_.:])date$")
 _NOT_PUBLISHED_KEY = re.compile(r"modif|updat|expir|revis|valid|end|start|event|birth|print")
@@ -58,6 +59,8 @@ PUBLISHED_ON = re.compile(  # a label before a publication date ("Published: May
     r"(?i)\W*(?:(?:first\s+|originally\s+|date\s+)?published|posted|publication\s+date|publish\s+date"
     r"|veröffentlicht|publié|publicado|pubblicato|opublikowano|data\s+publikacji|опубликовано|дата\s+публикации"
     r"|δημοσιεύθηκε|δημοσίευση|发布时间|發佈時間|发布日期|發布日期|发布于|發布於|发表于|發表於|发表时间|發表時間)\b")
+_ELEMENT_LABEL = re.compile(r"(?i)^(?:view\s+all\s+(?:posts|articles)\s+by|(?:all\s+)?(?:posts|articles|stories)\s+by"
+                            r"|more\s+(?:from|by)|written\s+by|posted\s+by|by|offline|online)\b\s*:?\s*")
 _URLISH = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|org|net)/", re.I)
 
 
@@ -265,7 +268,7 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
         elif key == "datemodified":
             offer("date_modified", "microdata", value)
         elif key in ("author", "creator"):
-            offer("authors", "microdata", [value])
+            offer("authors", "microdata", [element_name(value)])
     for stamp, text in declared.times:
         offer("date_published", "time", stamp or text)
     for line in bylines:
@@ -276,7 +279,7 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
     if not any(_usable("date_published", v, today) for _, v in found.get("date_published", ())):
         for line in published() if callable(published) else published:  # ("Published: May 3, 2024")
             offer("date_published", "label", line)
-    offer("authors", "link", clean_authors(declared.author_links))
+    offer("authors", "link", clean_authors([element_name(text) for text in declared.author_links]))
     if url:
         m = _URL_DATE.search(url)
         if m:
@@ -324,6 +327,20 @@ def read_metadata(declared: Declared, url: str | None = None, bylines: Sequence[
             setattr(meta, name, hit[1])
             meta.sources[name] = hit[0]
     return meta
+
+
+def element_name(text: str) -> str:
+    """An author element's text (its text nodes one a line): the whole, when it reads as a name, else
+    its first text node that does once a label ("Written by", "View all posts by") is cut off
+    ("Written By / Reyan Perumal / Reyan Perumal is a content writer at ...")."""
+    whole = " ".join("".join(text.split("\n")).split())
+    if "\n" not in text or len(whole.split()) == 1 or _looks_like_name(whole) or _NOT_AUTHOR.match(whole):
+        return whole  # (an "Updated by" element stays whole, to be refused)
+    for piece in text.split("\n"):
+        piece = _ELEMENT_LABEL.sub("", " ".join(piece.split()))
+        if len(piece) >= 2 and (_looks_like_name(piece) or len(piece.split()) == 1 and _could_be_name(piece)):
+            return piece
+    return whole
 
 
 def _looks_like_name(line: str) -> bool:

@@ -8,7 +8,7 @@ from datetime import date
 
 import boilerplate
 from boilerplate.dates import parse_date
-from boilerplate.metadata import Declared, clean_authors, read_metadata
+from boilerplate.metadata import Declared, clean_authors, element_name, read_metadata
 
 TODAY = date(2026, 12, 6)
 
@@ -219,3 +219,21 @@ def test_a_forum_author_from_the_first_link_to_a_members_profile_on_the_site():
                                 f"profile/site'>Bluesky</a></nav><h1>Rebalancing</h1><div>{link}</div>{post}"
                                 "</body></html>")
         assert doc.metadata.authors == [name], link
+
+
+def test_an_author_element_holding_more_than_the_name_gives_the_name():
+    assert element_name("Written By\nReyan Perumal\nReyan Perumal is a content writer at Surge Global") \
+        == "Reyan Perumal"
+    assert element_name("Jane\n \nDoe") == "Jane Doe"  # (a name split over inline elements stays whole)
+    assert element_name("View all posts by Ray Ansari") == "View all posts by Ray Ansari"  # (one text node)
+    assert element_name("\nView all posts by Ray Ansari\n") == "Ray Ansari"
+    body = "<p>A first paragraph of the article about espresso, long enough to be the content of the page.</p>" * 3
+    for element, name in (("<a href='/author/reyan'><span>Written By</span><span>Reyan Perumal</span>"
+                           "<p>Reyan Perumal is a content writer at Surge Global.</p></a>", ["Reyan Perumal"]),
+                          ("<a href='/author/jane'><b>Jane</b> <b>Doe</b></a>", ["Jane Doe"]),
+                          ("<div itemprop='author'><a>AjayJunkies</a><span>Greenhorn</span> Messages: 12</div>",
+                           ["AjayJunkies"]),
+                          ("<div itemprop='author'>Updated by <a>Jon Linkov</a></div>", [])):
+        doc = boilerplate.parse(f"<html><body><h1>Espresso machines</h1><div class='x'>{element}</div>{body}"
+                                "</body></html>")
+        assert doc.metadata.authors == name, element
