@@ -3,11 +3,11 @@
 For each site of one cross-validation fold in the simulated corpora with enough pages: a model trained
 without that fold (all corpora, as `make train` trains, text dumps aside) is continued as the label app's
 train action does (CONTINUE_ROUNDS trees at CONTINUE_PARAMS) on 3 pages of the site, of which only k
-blocks per page carry their gold-aligned label; the others weigh 0 ("unknown"), or, with the app's
-behaviour before this measure, carry the model's own decision ("draft"). Token F1 is measured on the
-site's other pages ("rest") and on a fixed sample of other sites' pages of the fold ("others").
+blocks per page carry their gold-aligned label; the others carry the model's own decision, as the app
+saves them ("draft"), or weigh 0 ("unknown"). Token F1 is measured on the site's other pages ("rest")
+and on a fixed sample of other sites' pages of the fold ("others").
 
-    python -m bench.labelsim --corpus ../shared/corpora/*/ --simulate daniel-dev wcxb-dev --folds 0 1 2
+    python -m bench.labelsim --corpus ../shared/corpora/*/ --simulate daniel-dev wcxb-dev --folds 0 1 2 3 4
 """
 
 from __future__ import annotations
@@ -66,15 +66,15 @@ def f1s(model: Model, data: TrainingSet, pages: list[int]) -> np.ndarray:
     return np.array([token_prf(d.text, data.gold[i])[2] for d, i in zip(docs, pages)])
 
 
-def continued(base: Model, data: TrainingSet, pages: list[int], known: list[np.ndarray],
+def continued(base: Model, data: TrainingSet, pages: list[int], weighed: list[np.ndarray],
               labels: list[np.ndarray]) -> Model:
-    """`base` continued on the pages, the `known` blocks weighted LABELED_WEIGHT and the others 0."""
+    """`base` continued on the pages, the `weighed` blocks weighing LABELED_WEIGHT and the others 0."""
     mini = TrainingSet()
     for k, (i, y) in enumerate(zip(pages, labels)):
         mini.add(data.names[i], data.pages[i], y, data.gold[i], fold=k, source="sim")
     batch = batch_features(mini.pages)
     _, rows = _subset(mini, batch, np.ones(len(pages), dtype=bool))
-    weight = LABELED_WEIGHT * np.concatenate(known).astype(np.float64)
+    weight = LABELED_WEIGHT * np.concatenate(weighed).astype(np.float64)
     return Model.fit(batch.X, np.concatenate(labels), weight=weight, rounds=CONTINUE_ROUNDS, init=base,
                      params=CONTINUE_PARAMS, pages=rows, words=words(mini.pages))
 
