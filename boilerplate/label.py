@@ -159,7 +159,8 @@ class Labeler:
         """Continue the session's model on the labels saved so far, as `boilerplate train --labeled OUT`
         does (CONTINUE_ROUNDS more trees, written to OUT/model/label-model.txt), re-score every page and
         report per page how many blocks' decisions changed and, on labeled pages, how often the
-        decisions agree with the labels before and after. LabelError when nothing is labeled yet."""
+        decisions agree with the labels before and after. LabelError when nothing is labeled yet, or too
+        little to change the model (train.MIN_CONTINUE_BLOCKS)."""
         from .train import CONTINUE_ROUNDS, TrainingSet, train
 
         with self.lock:

@@ -23,13 +23,13 @@ from .align import align
 from .corpora import CorpusPage, corpus_license, count_pages, guess_lang, read_corpus
 from .decode import decode_text
 from .document import build_document
-from .errors import InputError
+from .errors import InputError, LabelError
 from .features import FEATURE_NAMES, Batch, batch_features
 from .keep import site_repeats
 from .labeled import Article
 from .lexicon import Words, words
 from .metrics import line_prf, token_prf
-from .model import DEFAULT_ROUNDS, Model, PageRows
+from .model import DEFAULT_PARAMS, DEFAULT_ROUNDS, Model, PageRows
 from .pipeline import classify_blocks
 from .segment import Blocks, segment, segment_text
 
@@ -42,6 +42,8 @@ LABELED_LICENSE = "this project's own labels (MIT)"
 USER_LABELED_LICENSE = "your own labels ({}): license as you set it"
 CONTINUE_ROUNDS = 20  # trees added when training a model further on a few labeled pages (no corpora):
 CONTINUE_PARAMS = {"learning_rate": 0.03}  # small steps, so that other sites lose little (docs/experiments.md)
+MIN_CONTINUE_BLOCKS = 2 * {**DEFAULT_PARAMS, **CONTINUE_PARAMS}["min_data_in_leaf"]  # fewer: no tree can split,
+# and continuing would change nothing
 Progress = Callable[[str, int, int], None]  # (stage, done, total); total 0 when unknown
 
 
@@ -279,9 +281,14 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
           progress: Progress | None = None, init: Model | None = None) -> dict[str, Any]:
     """Cross-validate (optional), fit on everything, save the model and card; return the card. With
     `init`, its boosters are trained `rounds` more trees on these pages (no cross-validation: the
-    starting model may have seen any page), and the card lists its sources too."""
+    starting model may have seen any page), and the card lists its sources too; LabelError when the
+    pages hold fewer than MIN_CONTINUE_BLOCKS blocks."""
     if not data.pages:
         raise ValueError("no training pages")
+    blocks = sum(len(page) for page in data.pages)
+    if init is not None and blocks < MIN_CONTINUE_BLOCKS:
+        raise LabelError(f"{blocks} labeled blocks are too few to train on: a tree needs at least "
+                         f"{MIN_CONTINUE_BLOCKS} to split, so the model would not change; label more pages")
     if progress:
         progress(f"features of {len(data.pages):,} pages", 0, 0)
     batch = batch_features(data.pages)  # computed once, for cross-validation and the final fit

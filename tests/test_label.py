@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from boilerplate.cli import main
+from boilerplate.errors import LabelError
 from boilerplate.label import ROLE_COLOURS, UNCERTAIN, Labeler, least_certain_first, page_threshold, sanitize, serve
 from boilerplate.labeled import load_article
 
@@ -213,3 +214,14 @@ def test_a_stale_page_of_the_same_name_in_out_is_replaced(tmp_path):
     labeler = Labeler([page], out)
     tsv = labeler.set_role(0, 0, "chrome")
     assert load_article(tsv).roles[0] == "chrome"  # (its texts checked against the page beside it)
+
+
+def test_training_on_too_few_blocks_says_so_instead_of_changing_nothing(tmp_path):
+    tiny = tmp_path / "tiny.html"
+    tiny.write_text("<html><body><h1>Ferry stops</h1><p>The ferry between the islands stopped on Monday as "
+                    "storms closed the harbour.</p><footer>© The Courier</footer></body></html>", encoding="utf-8")
+    labeler = Labeler([tiny], tmp_path / "out")
+    labeler.set_role(0, len(labeler.pages[0].roles) - 1, "chrome")
+    with pytest.raises(LabelError, match="too few to train on"):
+        labeler.train()
+    assert not (tmp_path / "out" / "model" / "label-model.txt").exists()
