@@ -333,7 +333,7 @@ def element_name(text: str) -> str:
     """An author element's text (its text nodes one a line): the whole, when it reads as a name, else
     its first text node that does once a label ("Written by", "View all posts by") is cut off
     ("Written By / Reyan Perumal / Reyan Perumal is a content writer at ...")."""
-    whole = " ".join("".join(text.split("\n")).split())
+    whole = " ".join(text.replace("\n", "").split())
     if "\n" not in text or len(whole.split()) == 1 or _looks_like_name(whole) or _NOT_AUTHOR.match(whole):
         return whole  # (an "Updated by" element stays whole, to be refused)
     for piece in text.split("\n"):

@@ -275,7 +275,7 @@ def segment_html(text: str, utf8: bytes | None = None, structure: bool = False, 
     rendered line (`utf8`, `structure` and `metadata` as for `segment`)."""
     root = parse_html(text, utf8)
     if root is None:
-        blocks = _html_blocks(Walked([], [], [], [], [], [], [], [], [], [], None, None, None), "", "")
+        blocks = _no_blocks()
         if structure:
             blocks.structure = Structure([], [], [], [], [], [0], [], [])
         if metadata:
@@ -296,11 +296,16 @@ def mark_blocks(text: str, utf8: bytes | None = None) -> tuple[str, Blocks]:
     "i j"), and its blocks, the same as `segment_html` gives: to show the blocks on the page."""
     root = parse_html(text, utf8)
     if root is None:
-        return "", segment_html(text, utf8)
+        return "", _no_blocks()
     walked = walk(root, _TABLES, False, None, True)
     blocks = _html_blocks(walked, *page_titles(root))
     mark_owners(root, walked.owners or [], BLOCK_MARK)
     return etree.tostring(root, method="html", encoding="unicode"), blocks
+
+
+def _no_blocks() -> Blocks:
+    """The Blocks of a page with nothing to parse."""
+    return _html_blocks(Walked([], [], [], [], [], [], [], [], [], [], None, None, None), "", "")
 
 
 def _html_blocks(walked: Walked, title: str, meta_title: str) -> Blocks:

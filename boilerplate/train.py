@@ -285,8 +285,7 @@ def train(data: TrainingSet, out: str | Path, *, rounds: int = DEFAULT_ROUNDS, c
     pages hold fewer than MIN_CONTINUE_BLOCKS blocks."""
     if not data.pages:
         raise ValueError("no training pages")
-    blocks = sum(len(page) for page in data.pages)
-    if init is not None and blocks < MIN_CONTINUE_BLOCKS:
+    if init is not None and (blocks := sum(len(page) for page in data.pages)) < MIN_CONTINUE_BLOCKS:
         raise LabelError(f"{blocks} labeled blocks are too few to train on: a tree needs at least "
                          f"{MIN_CONTINUE_BLOCKS} to split, so the model would not change; label more pages")
     if progress:
